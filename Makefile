@@ -1,0 +1,126 @@
+# quire: one non-recursive Makefile.  Outputs go under $(B) (build/ by
+# default; build/asan, build/ubsan and build/coverage for the instrumented
+# variants).  `make test` and `make demo` install missing Debian packages
+# first (see .ci/deps).
+
+B ?= build
+CC ?= gcc
+CXX ?= g++
+PKGS = xapian-core libzstd libarchive libcjson libcrypto
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+       -Wwrite-strings -Wvla
+WERROR ?= $(if $(CI),-Werror,)
+OPT ?= -O2 -g
+SAN ?=
+SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer,)
+COVFLAGS ?=
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+
+CPPFLAGS += -Ilib -Ixapian-c -Iindexer -Iquery -D_GNU_SOURCE -MMD -MP
+CFLAGS += -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(COVFLAGS) -pthread $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(WERROR) $(SANFLAGS) $(COVFLAGS) -fPIC \
+	-fvisibility=hidden -fvisibility-inlines-hidden $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS) $(COVFLAGS) -pthread
+LDLIBS += $(PKG_LIBS) -lstdc++ -lm
+
+XC_SRC = $(wildcard xapian-c/*.cc)
+LIB_SRC = $(wildcard lib/*.c)
+IDX_SRC = $(wildcard indexer/*.c)
+QRY_SRC = $(wildcard query/*.c)
+
+XC_OBJ = $(XC_SRC:%.cc=$(B)/%.o)
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
+IDX_OBJ = $(IDX_SRC:%.c=$(B)/%.o)
+QRY_OBJ = $(QRY_SRC:%.c=$(B)/%.o)
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+QUIRE = $(B)/quire
+
+.PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench reliability fuzz
+.DEFAULT_GOAL := all
+
+all: $(QUIRE) $(B)/libxapian-c.so
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(B)/libxapian-c.a: $(XC_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The shared library exports exactly what xapian-c.h declares: hidden
+# visibility by default, and a version script as a second fence.
+$(B)/libxapian-c.so: $(XC_OBJ) xapian-c/exports.map
+	$(CXX) -shared $(LDFLAGS) -Wl,--version-script=xapian-c/exports.map -o $@ $(XC_OBJ) \
+		$(shell pkg-config --libs xapian-core)
+
+$(B)/libquire.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libquire-front.a: $(IDX_OBJ) $(QRY_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(QUIRE): $(B)/quire.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- tests ----
+
+$(B)/tests/%: tests/unit/%.c $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ $(LDFLAGS) \
+		$(shell pkg-config --libs cmocka) $(LDLIBS)
+
+deps:
+	@sh .ci/deps test
+
+unit: $(UNIT_BIN) $(B)/libxapian-c.so
+	@sh tests/run-unit.sh $(B)
+
+cli: $(QUIRE)
+	@sh tests/run-cli.sh $(B)
+
+# The whole suite, with one summary line at the end.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@sh tests/run-all.sh $(B)
+
+demo:
+	@sh .ci/deps demo
+	@$(MAKE) --no-print-directory all
+	@sh corpus/demo/run-demo.sh $(B)
+
+asan:
+	@sh .ci/deps test
+	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" all
+	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 sh tests/run-all.sh build/asan
+
+ubsan:
+	@sh .ci/deps test
+	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" all
+	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" $(patsubst $(B)/%,build/ubsan/%,$(UNIT_BIN))
+	@sh tests/run-all.sh build/ubsan
+
+coverage:
+	@sh .ci/deps test
+	@$(MAKE) --no-print-directory B=build/coverage COVFLAGS=--coverage OPT="-O0 -g" all
+	@$(MAKE) --no-print-directory B=build/coverage COVFLAGS=--coverage OPT="-O0 -g" $(patsubst $(B)/%,build/coverage/%,$(UNIT_BIN))
+	@sh tests/run-all.sh build/coverage
+	@gcov -o build/coverage/lib lib/*.c >/dev/null 2>&1; echo "coverage data in build/coverage"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

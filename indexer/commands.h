@@ -1,0 +1,8 @@
+/* The ingest-side subcommands, called from quire.c's command table. */
+#ifndef QR_INDEXER_COMMANDS_H
+#define QR_INDEXER_COMMANDS_H
+
+int cmd_ingest(int argc, char **argv);
+int cmd_formats(int argc, char **argv);
+
+#endif

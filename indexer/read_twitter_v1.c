@@ -1,0 +1,425 @@
+/*
+ * Twitter API v1.1 tweets (REST, streaming and the "original format" that
+ * Gnip delivered), one object per line, a JSON array of them, or
+ * pretty-printed objects one after another.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "json.h"
+#include "status.h"
+#include "text.h"
+#include "timeutil.h"
+
+static const char *skip_blank(const char *p, const char *end)
+{
+	if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+static bool has(const char *head, size_t n, const char *needle)
+{
+	return memmem(head, n, needle, strlen(needle)) != NULL;
+}
+
+static int bid(const char *head, size_t n, const char *member)
+{
+	(void)member;
+	const char *p = skip_blank(head, head + n);
+	if (p >= head + n || (*p != '{' && *p != '['))
+		return 0;
+	if (!has(head, n, "\"id_str\"") || !has(head, n, "\"created_at\""))
+		return 0;
+	int score = 40;
+	if (has(head, n, "\"user\""))
+		score += 20;
+	if (has(head, n, "\"full_text\"") || has(head, n, "\"text\""))
+		score += 20;
+	if (has(head, n, "\"entities\""))
+		score += 10;
+	/* Activity Streams and API v2 carry their own markers. */
+	if (has(head, n, "\"postedTime\"") || has(head, n, "\"edit_history_tweet_ids\""))
+		score -= 50;
+	return score > 0 ? score : 0;
+}
+
+/* A string member that, when present, must be a string. */
+static bool opt_str(const cJSON *o, const char *path, const char **out, qr_buf *why)
+{
+	const cJSON *v = qr_json_get(o, path);
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsString(v)) {
+		qr_buf_setf(why, "%s is not a string", path);
+		return false;
+	}
+	*out = v->valuestring;
+	return true;
+}
+
+static bool opt_obj(const cJSON *o, const char *path, const cJSON **out, qr_buf *why)
+{
+	const cJSON *v = qr_json_get(o, path);
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsObject(v)) {
+		qr_buf_setf(why, "%s is not an object", path);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool valid_id(const char *s)
+{
+	if (!s || !*s || strlen(s) > 20)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* The id of a tweet or user: id_str, or id when a double holds it exactly. */
+static bool get_id(const cJSON *o, qr_buf *out)
+{
+	if (qr_json_id(o, "id_str", out) && valid_id(out->buf))
+		return true;
+	return qr_json_id(o, "id", out) && valid_id(out->buf);
+}
+
+/* The full text of a status: extended_tweet.full_text, full_text, text. */
+static const char *full_text(const cJSON *st, qr_buf *why)
+{
+	static const char *paths[] = { "extended_tweet.full_text", "full_text", "text" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *s;
+		if (!opt_str(st, paths[i], &s, why))
+			return NULL;
+		if (s)
+			return s;
+	}
+	qr_buf_setf(why, "no text, full_text or extended_tweet.full_text");
+	return NULL;
+}
+
+/* Entities and media of a status: the extended ones when it has them. */
+static const cJSON *entities(const cJSON *st)
+{
+	const cJSON *e = qr_json_get(st, "extended_tweet.entities");
+	return cJSON_IsObject(e) ? e : qr_json_get(st, "entities");
+}
+
+static const cJSON *media_list(const cJSON *st)
+{
+	static const char *paths[] = { "extended_tweet.extended_entities.media", "extended_entities.media",
+				       "extended_tweet.entities.media", "entities.media" };
+	for (size_t i = 0; i < 4; i++) {
+		const cJSON *m = qr_json_get(st, paths[i]);
+		if (cJSON_IsArray(m) && cJSON_GetArraySize(m) > 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* Replace every occurrence of `from` in buf with `to`. */
+static void replace_all(qr_buf *buf, const char *from, const char *to)
+{
+	size_t flen = strlen(from);
+	if (!flen || !strstr(buf->buf, from))
+		return;
+	qr_buf out = QR_BUF_INIT;
+	const char *p = buf->buf, *hit;
+	while ((hit = strstr(p, from))) {
+		qr_buf_add(&out, p, (size_t)(hit - p));
+		qr_buf_adds(&out, to);
+		p = hit + flen;
+	}
+	qr_buf_adds(&out, p);
+	qr_buf_release(buf);
+	*buf = out;
+}
+
+/* Links expanded as the entities say; media links dropped (the media are
+ * listed on the post). */
+static void expand_links(qr_buf *text, const cJSON *ents, const cJSON *media)
+{
+	const cJSON *u;
+	cJSON_ArrayForEach(u, qr_json_get(ents, "urls")) {
+		const char *tco = qr_json_str(u, "url");
+		const char *exp = qr_json_str(u, "expanded_url");
+		if (tco && exp)
+			replace_all(text, tco, exp);
+	}
+	cJSON_ArrayForEach(u, media) {
+		const char *tco = qr_json_str(u, "url");
+		if (tco)
+			replace_all(text, tco, "");
+	}
+	while (text->len && (text->buf[text->len - 1] == ' ' || text->buf[text->len - 1] == '\n'))
+		qr_buf_setlen(text, text->len - 1);
+}
+
+static void add_entities(qr_post *p, const cJSON *ents)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, qr_json_get(ents, "hashtags")) {
+		const char *t = qr_json_str(e, "text");
+		if (t && *t)
+			qr_strv_push_unique(&p->hashtags, t, true);
+	}
+	cJSON_ArrayForEach(e, qr_json_get(ents, "user_mentions")) {
+		const char *t = qr_json_str(e, "screen_name");
+		if (t && *t)
+			qr_strv_push_unique(&p->mentions, t, true);
+	}
+	cJSON_ArrayForEach(e, qr_json_get(ents, "urls")) {
+		const char *t = qr_json_str(e, "expanded_url");
+		if (!t)
+			t = qr_json_str(e, "url");
+		if (t && *t)
+			qr_strv_push_unique(&p->urls, t, false);
+	}
+}
+
+static void add_media(qr_post *p, const cJSON *list)
+{
+	const cJSON *m;
+	qr_buf key = QR_BUF_INIT;
+	cJSON_ArrayForEach(m, list) {
+		const char *type = qr_json_str(m, "type");
+		if (!type)
+			continue;
+		qr_media *md = qr_post_add_media(p);
+		qr_set(&md->type, strcmp(type, "animated_gif") == 0 ? "gif" : type);
+		const char *mk = qr_json_str(m, "media_key");
+		if (mk)
+			qr_set(&md->key, mk);
+		else if (qr_json_id(m, "id_str", &key) || qr_json_id(m, "id", &key))
+			qr_set(&md->key, key.buf);
+		const char *alt = qr_json_str(m, "ext_alt_text");
+		if (alt && *alt)
+			qr_set(&md->alt_text, alt);
+		const char *still = qr_json_str(m, "media_url_https");
+		if (!still)
+			still = qr_json_str(m, "media_url");
+		qr_set(&md->url, still);
+		/* For video and GIFs the URL is the best MP4; the still and every
+		 * rendition are listed as variants. */
+		const cJSON *v;
+		int64_t best = -1, rate, ms;
+		cJSON_ArrayForEach(v, qr_json_get(m, "video_info.variants")) {
+			const char *url = qr_json_str(v, "url");
+			const char *ct = qr_json_str(v, "content_type");
+			if (!url)
+				continue;
+			qr_strv_push_unique(&md->variants, url, false);
+			if (!qr_json_int(v, "bitrate", &rate))
+				rate = 0;
+			if (ct && strcmp(ct, "video/mp4") == 0 && rate > best) {
+				best = rate;
+				qr_set(&md->url, url);
+				qr_set(&md->mime, ct);
+			}
+		}
+		if (best >= 0 && still)
+			qr_strv_push_unique(&md->variants, still, false);
+		if (qr_json_int(m, "video_info.duration_millis", &ms))
+			md->duration_ms = ms;
+	}
+	qr_buf_release(&key);
+}
+
+static void set_metric(qr_post *p, const cJSON *t, const char *field, const char *name)
+{
+	int64_t v;
+	if (qr_json_int(t, field, &v))
+		qr_post_set_metric(p, name, v);
+}
+
+/* One tweet object into one post. */
+static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
+{
+	qr_buf id = QR_BUF_INIT, uid = QR_BUF_INIT, tmp = QR_BUF_INIT, text = QR_BUF_INIT;
+	const char *s, *handle, *name, *when, *lang;
+	const cJSON *user, *rt, *quoted;
+	int64_t created;
+	int st = QR_BAD_INPUT;
+	bool truncated = false;
+
+	if (!cJSON_IsObject(t)) {
+		qr_buf_setf(why, "tweet is not a JSON object");
+		goto out;
+	}
+	if (!get_id(t, &id)) {
+		qr_buf_setf(why, "no valid id_str");
+		goto out;
+	}
+	if (!opt_str(t, "created_at", &when, why))
+		goto out;
+	if (!when) {
+		qr_buf_setf(why, "no created_at");
+		goto out;
+	}
+	if (!qr_time_parse_twitter(when, &created) && !qr_time_parse_iso(when, &created)) {
+		qr_buf_setf(why, "created_at is not a Twitter time: \"%.40s\"", when);
+		goto out;
+	}
+	if (!opt_obj(t, "user", &user, why) || !opt_obj(t, "retweeted_status", &rt, why) ||
+	    !opt_obj(t, "quoted_status", &quoted, why))
+		goto out;
+	if (!user) {
+		qr_buf_setf(why, "no user object");
+		goto out;
+	}
+	if (!opt_str(user, "screen_name", &handle, why) || !opt_str(user, "name", &name, why) ||
+	    !opt_str(t, "lang", &lang, why))
+		goto out;
+
+	const cJSON *src = rt ? rt : t;
+	const char *body = full_text(src, why);
+	if (!body)
+		goto out;
+	if (!rt && (s = qr_json_str(t, "text")) && !qr_json_get(t, "extended_tweet") && !qr_json_get(t, "full_text") &&
+	    qr_json_true(t, "truncated")) {
+		/* Compat mode without the full text: keep what there is, and
+		 * say that it is cut. */
+		body = s;
+		truncated = true;
+	}
+	qr_buf_adds(&text, body);
+	expand_links(&text, entities(src), media_list(src));
+
+	qr_post *p = qr_posts_add(out);
+	qr_set(&p->platform, "twitter");
+	qr_set(&p->native_id, id.buf);
+	qr_buf_setf(&tmp, "twitter:%s", id.buf);
+	qr_set(&p->id, tmp.buf);
+	p->created = created;
+	if (get_id(user, &uid))
+		qr_set(&p->author_id, uid.buf);
+	qr_set(&p->author_handle, handle);
+	qr_set(&p->author_name, name);
+	if (handle)
+		qr_buf_setf(&tmp, "https://twitter.com/%s/status/%s", handle, id.buf);
+	else
+		qr_buf_setf(&tmp, "https://twitter.com/i/web/status/%s", id.buf);
+	qr_set(&p->url, tmp.buf);
+	if (lang && *lang)
+		qr_set(&p->lang, lang);
+
+	qr_buf_reset(&tmp);
+	if (rt) {
+		const char *rt_handle = qr_json_str(rt, "user.screen_name");
+		qr_buf_addf(&tmp, "RT @%s: ", rt_handle ? rt_handle : "?");
+	}
+	qr_html_decode(&tmp, text.buf, text.len);
+	qr_set(&p->text, tmp.buf);
+
+	add_entities(p, entities(t));
+	if (rt)
+		add_entities(p, entities(rt));
+	add_media(p, media_list(src));
+
+	if (rt && get_id(rt, &tmp)) {
+		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
+		qr_set(&p->repost_of, uid.buf);
+		qr_set(&p->kind, "repost");
+	}
+	if (qr_json_id(t, "quoted_status_id_str", &tmp) || (quoted && get_id(quoted, &tmp))) {
+		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
+		qr_set(&p->quote_of, uid.buf);
+		if (!p->kind)
+			qr_set(&p->kind, "quote");
+	}
+	if (qr_json_id(t, "in_reply_to_status_id_str", &tmp) && valid_id(tmp.buf)) {
+		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
+		qr_set(&p->reply_to, uid.buf);
+		if (!p->kind)
+			qr_set(&p->kind, "reply");
+	}
+	if (!p->kind)
+		qr_set(&p->kind, "original");
+	set_metric(p, t, "retweet_count", "reposts");
+	set_metric(p, t, "favorite_count", "likes");
+	set_metric(p, t, "reply_count", "replies");
+	set_metric(p, t, "quote_count", "quotes");
+	const char *place = qr_json_str(t, "place.full_name");
+	if (place)
+		qr_kvv_set(&p->extra, "place", place);
+	if (truncated)
+		qr_kvv_set(&p->extra, "text_truncated", "true");
+	qr_set(&p->source.format, "twitter-v1");
+	st = QR_OK;
+out:
+	qr_buf_release(&id);
+	qr_buf_release(&uid);
+	qr_buf_release(&tmp);
+	qr_buf_release(&text);
+	return st;
+}
+
+static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
+{
+	int st = QR_BAD_INPUT;
+	cJSON *t = qr_parse_record(data, len, why);
+	if (!t)
+		return QR_BAD_INPUT;
+	if (!cJSON_IsObject(t)) {
+		qr_buf_setf(why, "record is not a JSON object");
+		goto out;
+	}
+	/* Streaming notices hold no post. */
+	static const char *notices[] = { "delete", "limit", "scrub_geo", "status_withheld", "user_withheld",
+					 "warning", "disconnect", "friends", "event" };
+	for (size_t i = 0; i < sizeof(notices) / sizeof(notices[0]); i++) {
+		if (qr_json_get(t, notices[i]) && !qr_json_get(t, "created_at")) {
+			qr_buf_setf(why, "stream notice '%s'", notices[i]);
+			st = QR_SKIP;
+			goto out;
+		}
+	}
+	const cJSON *statuses = qr_json_get(t, "statuses");
+	if (cJSON_IsArray(statuses) && !qr_json_get(t, "id_str")) {
+		/* A search API response: the tweets are in "statuses".  A bad
+		 * tweet there does not cost the good ones (the record is kept
+		 * whole in the store either way). */
+		const cJSON *s;
+		size_t bad = 0;
+		qr_buf first = QR_BUF_INIT;
+		cJSON_ArrayForEach(s, statuses) {
+			qr_buf_reset(why);
+			if (status_to_post(s, out, why) != QR_OK && bad++ == 0)
+				qr_buf_setf(&first, "%s", why->buf);
+		}
+		if (out->n)
+			st = QR_OK;
+		else if (bad)
+			qr_buf_setf(why, "no valid tweet in the search response: %s", first.buf);
+		else {
+			qr_buf_setf(why, "search response without tweets");
+			st = QR_SKIP;
+		}
+		qr_buf_release(&first);
+		goto out;
+	}
+	st = status_to_post(t, out, why);
+out:
+	cJSON_Delete(t);
+	return st;
+}
+
+const qr_format qr_format_twitter_v1 = {
+	.name = "twitter-v1",
+	.description = "Twitter API v1.1 tweets: REST, streaming, Gnip original format (JSON lines, array or objects)",
+	.bid = bid,
+	.next = NULL,
+	.normalize = normalize,
+};

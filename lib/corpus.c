@@ -1,0 +1,642 @@
+#include "corpus.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "io.h"
+#include "json.h"
+#include "schema.h"
+#include "status.h"
+#include "timeutil.h"
+
+#define META_VERSION "quire.index.version"
+#define META_CORPUS "quire.corpus.id"
+#define META_SOURCES "quire.sources.next"
+
+static const char *tail_keys[QR_STREAM_COUNT] = { "quire.store.tail.records", "quire.store.tail.media" };
+
+struct qr_corpus {
+	char *dir;
+	char *id;
+	bool writable;
+	bool in_txn;
+	bool failed;
+	xc_db *db;
+	qr_store *store;
+	qr_indexer *ix;
+	qr_store_options opts;
+	uint32_t next_source;
+	uint64_t pending;
+	qr_buf err;
+	qr_buf term;
+};
+
+static int cerr(qr_corpus *c, int st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cerr(qr_corpus *c, int st, const char *fmt, ...)
+{
+	va_list ap;
+	qr_buf_reset(&c->err);
+	va_start(ap, fmt);
+	qr_buf_vaddf(&c->err, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+static int xc_to_status(xc_status x)
+{
+	switch (x) {
+	case XC_OK: return QR_OK;
+	case XC_END: return QR_END;
+	case XC_NOT_FOUND: return QR_NOT_FOUND;
+	case XC_ERR_NOMEM: return QR_NOMEM;
+	case XC_ERR_DATABASE_LOCKED: return QR_LOCKED;
+	case XC_ERR_DATABASE_CORRUPT: return QR_DAMAGED;
+	case XC_ERR_DATABASE_OPENING: return QR_DAMAGED;
+	case XC_ERR_DATABASE: return QR_IO;
+	default: return QR_INTERNAL;
+	}
+}
+
+void qr_corpus_path(const qr_corpus *c, const char *name, qr_buf *out)
+{
+	qr_buf_setf(out, "%s/%s", c->dir, name);
+}
+
+static void make_uuid(char *out)
+{
+	uint8_t b[16];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		/* getrandom cannot fail for 16 bytes once the pool is ready;
+		 * fall back on the clock and pid rather than abort. */
+		uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+		for (int i = 0; i < 16; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+			b[i] = (uint8_t)(x >> 56);
+	}
+	b[6] = (uint8_t)((b[6] & 0x0F) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3F) | 0x80);
+	char hex[33];
+	qr_hex(b, 16, hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+/* Write quire.json once: link() fails if another process made it first. */
+static int create_manifest(qr_corpus *c, const char *path)
+{
+	char uuid[37], when[32];
+	qr_buf json = QR_BUF_INIT, tmp = QR_BUF_INIT;
+	qr_jw w;
+	int fd, st;
+
+	make_uuid(uuid);
+	qr_time_format_iso((int64_t)time(NULL), when);
+	qr_jw_init(&w, &json, true);
+	qr_jw_begin_object(&w);
+	qr_jw_kstr(&w, "format", "quire-corpus");
+	qr_jw_kint(&w, "version", QR_CORPUS_FORMAT_VERSION);
+	qr_jw_kstr(&w, "id", uuid);
+	qr_jw_kstr(&w, "created", when);
+	qr_jw_key(&w, "settings");
+	qr_jw_begin_object(&w);
+	qr_jw_kint(&w, "block_size", (int64_t)c->opts.block_size);
+	qr_jw_kint(&w, "level", c->opts.level);
+	qr_jw_kint(&w, "segment_size", (int64_t)c->opts.segment_size);
+	qr_jw_kstr(&w, "stemmer", "english");
+	qr_jw_key(&w, "cjk_ngram");
+	qr_jw_bool(&w, true);
+	qr_jw_kint(&w, "index_version", QR_INDEX_VERSION);
+	qr_jw_end_object(&w);
+	qr_jw_end_object(&w);
+	qr_buf_addch(&json, '\n');
+
+	qr_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	st = qr_io_open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd, &c->err);
+	if (st)
+		goto out;
+	st = qr_io_write_all(fd, json.buf, json.len, tmp.buf, &c->err);
+	if (!st)
+		st = qr_io_fsync(fd, tmp.buf, &c->err);
+	close(fd);
+	if (!st && link(tmp.buf, path) < 0 && errno != EEXIST)
+		st = cerr(c, QR_IO, "cannot create '%s': %s", path, strerror(errno));
+	unlink(tmp.buf);
+	if (!st)
+		st = qr_io_fsync_dir(c->dir, &c->err);
+out:
+	qr_buf_release(&json);
+	qr_buf_release(&tmp);
+	return st;
+}
+
+static int read_manifest(qr_corpus *c, const char *path)
+{
+	qr_buf data = QR_BUF_INIT, why = QR_BUF_INIT;
+	int64_t n;
+	int st = qr_io_read_file(path, 1 << 20, &data, &c->err);
+	if (st == QR_NOT_FOUND) {
+		st = cerr(c, QR_USAGE, "'%s' is not a quire corpus (no quire.json)", c->dir);
+		goto out;
+	}
+	if (st)
+		goto out;
+	cJSON *m = qr_json_parse(data.buf, data.len, &why);
+	if (!m) {
+		st = cerr(c, QR_DAMAGED, "'%s': %s", path, why.buf);
+		goto out;
+	}
+	const char *format = qr_json_str(m, "format");
+	const char *id = qr_json_str(m, "id");
+	if (!format || strcmp(format, "quire-corpus") != 0 || !id) {
+		st = cerr(c, QR_DAMAGED, "'%s' is not a quire manifest", path);
+	} else if (qr_json_int(m, "version", &n) && n > QR_CORPUS_FORMAT_VERSION) {
+		st = cerr(c, QR_USAGE, "'%s' is corpus format %lld, newer than this quire (%d)", path, (long long)n,
+			  QR_CORPUS_FORMAT_VERSION);
+	} else {
+		c->id = qr_strdup(id);
+		if (qr_json_int(m, "settings.block_size", &n) && n >= 1024 && n <= (1 << 30))
+			c->opts.block_size = (size_t)n;
+		if (qr_json_int(m, "settings.level", &n) && n >= -7 && n <= 22)
+			c->opts.level = (int)n;
+		if (qr_json_int(m, "settings.segment_size", &n) && n >= 4096)
+			c->opts.segment_size = (uint64_t)n;
+	}
+	cJSON_Delete(m);
+out:
+	qr_buf_release(&data);
+	qr_buf_release(&why);
+	return st;
+}
+
+static int open_index(qr_corpus *c, int mode)
+{
+	qr_buf path = QR_BUF_INIT;
+	char *msg = NULL;
+	qr_corpus_path(c, "index", &path);
+	xc_status x = xc_db_open(path.buf, mode == QR_OPEN_READ ? XC_DB_READONLY : XC_DB_CREATE_OR_OPEN, &c->db, &msg);
+	int st = 0;
+	if (x == XC_ERR_DATABASE_LOCKED)
+		st = cerr(c, QR_LOCKED, "corpus is locked by another ingest ('%s')", c->dir);
+	else if (x != XC_OK)
+		st = cerr(c, xc_to_status(x) == QR_INTERNAL ? QR_DAMAGED : xc_to_status(x),
+			  "cannot open the index '%s': %s", path.buf, msg ? msg : xc_status_string(x));
+	free(msg);
+	qr_buf_release(&path);
+	return st;
+}
+
+static int check_index_meta(qr_corpus *c)
+{
+	char *v = NULL;
+	int st = 0;
+	if (xc_db_get_metadata(c->db, META_VERSION, &v, NULL) == XC_OK) {
+		if (atoi(v) > QR_INDEX_VERSION)
+			st = cerr(c, QR_USAGE, "the index of '%s' has version %s, newer than this quire (%d)", c->dir, v,
+				  QR_INDEX_VERSION);
+		else if (atoi(v) < QR_INDEX_VERSION)
+			st = cerr(c, QR_USAGE, "the index of '%s' has version %s: run 'quire check --repair' to rebuild it",
+				  c->dir, v);
+	}
+	free(v);
+	if (xc_db_get_metadata(c->db, META_SOURCES, &v, NULL) == XC_OK)
+		c->next_source = (uint32_t)strtoul(v, NULL, 10);
+	free(v);
+	if (!c->next_source)
+		c->next_source = 1;
+	return st;
+}
+
+int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)
+{
+	qr_corpus *c = qr_calloc(1, sizeof(*c));
+	qr_buf path = QR_BUF_INIT;
+	struct stat sb;
+	int st;
+
+	*out = NULL;
+	c->dir = qr_strdup(dir);
+	c->writable = mode != QR_OPEN_READ;
+	qr_buf_init(&c->err);
+	qr_buf_init(&c->term);
+	qr_store_options_default(&c->opts);
+
+	qr_corpus_path(c, "quire.json", &path);
+	if (mode == QR_OPEN_CREATE && stat(path.buf, &sb) < 0) {
+		if ((st = qr_io_mkdir(dir, &c->err)) || (st = create_manifest(c, path.buf)))
+			goto fail;
+	}
+	if ((st = read_manifest(c, path.buf)))
+		goto fail;
+	if ((st = open_index(c, mode)))
+		goto fail;
+	if ((st = check_index_meta(c)))
+		goto fail;
+	qr_corpus_path(c, "store", &path);
+	if ((st = qr_store_open(path.buf, c->writable, &c->opts, &c->store, &c->err)))
+		goto fail;
+	if (c->writable && (st = qr_indexer_new(&c->ix, &c->err)))
+		goto fail;
+	qr_buf_release(&path);
+	*out = c;
+	return 0;
+fail:
+	qr_buf_setf(err, "%s", c->err.buf);
+	qr_buf_release(&path);
+	qr_corpus_close(c);
+	return st;
+}
+
+void qr_corpus_close(qr_corpus *c)
+{
+	if (!c)
+		return;
+	if (c->in_txn)
+		xc_db_cancel_transaction(c->db);
+	xc_db_destroy(c->db);
+	qr_store_close(c->store);
+	qr_indexer_free(c->ix);
+	qr_buf_release(&c->err);
+	qr_buf_release(&c->term);
+	free(c->dir);
+	free(c->id);
+	free(c);
+}
+
+const char *qr_corpus_error(const qr_corpus *c) { return c ? c->err.buf : ""; }
+const char *qr_corpus_dir(const qr_corpus *c) { return c->dir; }
+const char *qr_corpus_id(const qr_corpus *c) { return c->id; }
+xc_db *qr_corpus_db(qr_corpus *c) { return c->db; }
+qr_store *qr_corpus_store(qr_corpus *c) { return c->store; }
+uint64_t qr_corpus_pending(const qr_corpus *c) { return c->pending; }
+
+int qr_corpus_reopen(qr_corpus *c)
+{
+	xc_status x = xc_db_reopen(c->db, NULL);
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot reopen the index: %s", xc_db_error(c->db));
+	return 0;
+}
+
+int qr_corpus_find(qr_corpus *c, const char *post_id, xc_docid *docid)
+{
+	qr_buf_reset(&c->term);
+	qr_term(&c->term, QR_P_ID, post_id, false);
+	xc_status x = xc_db_find_term(c->db, c->term.buf, c->term.len, docid);
+	if (x == XC_NOT_FOUND)
+		return QR_NOT_FOUND;
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot look up '%s': %s", post_id, xc_db_error(c->db));
+	return 0;
+}
+
+int qr_corpus_load_post(qr_corpus *c, xc_docid docid, qr_post *p)
+{
+	xc_doc *doc = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	qr_buf why = QR_BUF_INIT;
+	int st = 0;
+	xc_status x = xc_db_get_document(c->db, docid, &doc);
+	if (x == XC_OK)
+		x = xc_doc_get_data(doc, &data, &len);
+	if (x != XC_OK) {
+		st = cerr(c, xc_to_status(x), "cannot read document %u: %s", docid,
+			  doc ? xc_doc_error(doc) : xc_db_error(c->db));
+	} else if (qr_post_from_json(p, data, len, &why)) {
+		st = cerr(c, QR_DAMAGED, "document %u holds no valid post: %s", docid, why.buf);
+	}
+	free(data);
+	xc_doc_destroy(doc);
+	qr_buf_release(&why);
+	return st;
+}
+
+int qr_corpus_get_record(qr_corpus *c, const qr_post *p, qr_buf *data)
+{
+	qr_locator loc;
+	uint8_t want[QR_SHA256_LEN], got[QR_SHA256_LEN];
+	if (!p->record.locator || !qr_locator_parse(p->record.locator, &loc))
+		return cerr(c, QR_DAMAGED, "post %s has no valid store locator", p->id);
+	if (!p->record.sha256 || !qr_unhex(p->record.sha256, want, QR_SHA256_LEN))
+		return cerr(c, QR_DAMAGED, "post %s has no valid record sha256", p->id);
+	int st = qr_store_get(c->store, &loc, data, NULL, NULL);
+	if (st)
+		return cerr(c, st, "%s", qr_store_error(c->store));
+	qr_sha256(data->buf, data->len, got);
+	if (memcmp(want, got, QR_SHA256_LEN) != 0) {
+		qr_buf_reset(data);
+		return cerr(c, QR_DAMAGED, "record %s of post %s does not match the sha256 in the index",
+			    p->record.locator, p->id);
+	}
+	return 0;
+}
+
+static int begin(qr_corpus *c)
+{
+	if (!c->writable)
+		return cerr(c, QR_USAGE, "corpus is open read-only");
+	if (c->failed)
+		return cerr(c, QR_IO, "corpus refuses writes after an earlier failure");
+	if (c->in_txn)
+		return 0;
+	xc_status x = xc_db_begin_transaction(c->db, 1);
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot start an index transaction: %s", xc_db_error(c->db));
+	c->in_txn = true;
+	return 0;
+}
+
+uint32_t qr_corpus_new_source(qr_corpus *c)
+{
+	begin(c);
+	return c->next_source++;
+}
+
+enum post_state { POST_NEW, POST_UPDATE, POST_DUP };
+
+/* Is this post already in the index, and with which record? */
+static int classify(qr_corpus *c, const qr_post *p, const char *sha_hex, const uint8_t *sha, xc_docid *docid,
+		    qr_post *old, enum post_state *state)
+{
+	int st = qr_corpus_find(c, p->id, docid);
+	if (st == QR_NOT_FOUND) {
+		*state = POST_NEW;
+		return 0;
+	}
+	if (st)
+		return st;
+	xc_doc *doc = NULL;
+	char *val = NULL;
+	size_t len = 0;
+	if (xc_db_get_document(c->db, *docid, &doc) == XC_OK &&
+	    xc_doc_get_value(doc, QR_SLOT_RECORD, &val, &len) == XC_OK && len == QR_SHA256_LEN &&
+	    memcmp(val, sha, QR_SHA256_LEN) == 0) {
+		free(val);
+		xc_doc_destroy(doc);
+		*state = POST_DUP;
+		return 0;
+	}
+	free(val);
+	xc_doc_destroy(doc);
+	if ((st = qr_corpus_load_post(c, *docid, old)))
+		return st;
+	/* Re-ingesting an older version changes nothing either. */
+	*state = qr_kvv_get(&old->record.versions, sha_hex) ? POST_DUP : POST_UPDATE;
+	return 0;
+}
+
+static int put_document(qr_corpus *c, const qr_post *p)
+{
+	xc_doc *doc = NULL;
+	int st = qr_indexer_document(c->ix, p, &doc, &c->err);
+	if (st)
+		return st;
+	qr_buf_reset(&c->term);
+	qr_term(&c->term, QR_P_ID, p->id, false);
+	xc_status x = xc_db_replace_document_by_term(c->db, c->term.buf, doc, NULL);
+	xc_doc_destroy(doc);
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot index %s: %s", p->id, xc_db_error(c->db));
+	c->pending++;
+	return 0;
+}
+
+int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta, qr_post *posts,
+		  size_t nposts, const qr_locator *stored, qr_add_counts *counts)
+{
+	uint8_t sha[QR_SHA256_LEN];
+	char hex[QR_SHA256_HEX], where[64];
+	enum post_state *state = qr_calloc(nposts ? nposts : 1, sizeof(*state));
+	qr_post *old = qr_calloc(nposts ? nposts : 1, sizeof(*old));
+	xc_docid docid;
+	size_t keep = 0;
+	int st;
+
+	if ((st = begin(c)))
+		goto out;
+	qr_sha256(data, len, sha);
+	qr_hex(sha, QR_SHA256_LEN, hex);
+	for (size_t i = 0; i < nposts; i++) {
+		qr_post_init(&old[i]);
+		if ((st = classify(c, &posts[i], hex, sha, &docid, &old[i], &state[i])))
+			goto out;
+		/* The same post twice in one record counts once. */
+		for (size_t j = 0; j < i; j++)
+			if (state[j] != POST_DUP && strcmp(posts[j].id, posts[i].id) == 0)
+				state[i] = POST_DUP;
+		if (state[i] == POST_DUP)
+			counts->duplicates++;
+		else
+			keep++;
+	}
+	if (!keep)
+		goto out;
+
+	qr_locator loc;
+	if (stored) {
+		loc = *stored;
+	} else {
+		qr_record_meta m = *meta;
+		memcpy(m.sha256, sha, QR_SHA256_LEN);
+		if ((st = qr_store_append(c->store, QR_STREAM_RECORDS, data, len, &m, &loc))) {
+			c->failed = true;
+			st = cerr(c, st, "%s", qr_store_error(c->store));
+			goto out;
+		}
+		counts->records++;
+	}
+	qr_locator_format(&loc, where);
+	for (size_t i = 0; i < nposts; i++) {
+		qr_post *p = &posts[i];
+		if (state[i] == POST_DUP)
+			continue;
+		qr_set(&p->record.sha256, hex);
+		qr_set(&p->record.locator, where);
+		if (state[i] == POST_UPDATE) {
+			qr_post *o = &old[i];
+			for (size_t k = 0; k < o->record.versions.n; k++)
+				qr_kvv_set(&p->record.versions, o->record.versions.v[k].key,
+					   o->record.versions.v[k].value);
+			if (o->record.sha256 && o->record.locator)
+				qr_kvv_set(&p->record.versions, o->record.sha256, o->record.locator);
+			for (size_t k = 0; k < o->tags.n; k++)
+				qr_strv_push_unique(&p->tags, o->tags.v[k], false);
+			counts->updated++;
+		} else {
+			counts->added++;
+		}
+		if ((st = put_document(c, p)))
+			goto out;
+	}
+out:
+	for (size_t i = 0; i < nposts; i++)
+		qr_post_clear(&old[i]);
+	free(old);
+	free(state);
+	return st;
+}
+
+int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p)
+{
+	(void)docid;
+	int st = begin(c);
+	return st ? st : put_document(c, p);
+}
+
+int qr_corpus_committed_tail(qr_corpus *c, int stream, qr_store_pos *pos)
+{
+	char *v = NULL;
+	pos->segment = 0;
+	pos->size = 0;
+	xc_status x = xc_db_get_metadata(c->db, tail_keys[stream], &v, NULL);
+	if (x == XC_NOT_FOUND)
+		return 0;
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot read the index metadata: %s", xc_db_error(c->db));
+	bool ok = qr_store_pos_parse(v, pos);
+	free(v);
+	if (!ok)
+		return cerr(c, QR_DAMAGED, "the index records a malformed store tail");
+	return 0;
+}
+
+int qr_corpus_commit(qr_corpus *c)
+{
+	char buf[48];
+	int st;
+	if (!c->in_txn)
+		return 0;
+	if (c->failed)
+		return cerr(c, QR_IO, "corpus refuses to commit after an earlier failure");
+	/* 1. The store reaches the disk first... */
+	if ((st = qr_store_sync(c->store))) {
+		c->failed = true;
+		return cerr(c, st, "%s", qr_store_error(c->store));
+	}
+	/* 2. ...then the index commits, recording how far the store goes. */
+	for (int i = 0; i < QR_STREAM_COUNT; i++) {
+		qr_store_pos pos;
+		qr_store_tail(c->store, i, &pos);
+		qr_store_pos_format(&pos, buf);
+		if (xc_db_set_metadata(c->db, tail_keys[i], buf, strlen(buf)) != XC_OK)
+			goto xapian_failed;
+	}
+	snprintf(buf, sizeof(buf), "%u", c->next_source);
+	if (xc_db_set_metadata(c->db, META_SOURCES, buf, strlen(buf)) != XC_OK)
+		goto xapian_failed;
+	snprintf(buf, sizeof(buf), "%d", QR_INDEX_VERSION);
+	if (xc_db_set_metadata(c->db, META_VERSION, buf, strlen(buf)) != XC_OK)
+		goto xapian_failed;
+	if (xc_db_set_metadata(c->db, META_CORPUS, c->id, strlen(c->id)) != XC_OK)
+		goto xapian_failed;
+	int e = qr_io_fault(QR_IO_COMMIT);
+	if (e) {
+		xc_db_cancel_transaction(c->db);
+		c->in_txn = false;
+		c->failed = true;
+		return cerr(c, QR_IO, "cannot commit the index '%s/index': %s", c->dir, strerror(e));
+	}
+	if (xc_db_commit_transaction(c->db) != XC_OK) {
+		c->in_txn = false;
+		c->failed = true;
+		return cerr(c, QR_IO, "cannot commit the index '%s/index': %s", c->dir, xc_db_error(c->db));
+	}
+	c->in_txn = false;
+	c->pending = 0;
+	return 0;
+xapian_failed:
+	c->failed = true;
+	return cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(c->db));
+}
+
+struct recover_ctx {
+	qr_corpus *c;
+	qr_renormalize_fn fn;
+	void *ctx;
+	qr_buf *report;
+	uint64_t records, posts, failed;
+};
+
+static int recover_block(void *ctx, qr_block *b)
+{
+	struct recover_ctx *r = ctx;
+	qr_buf why = QR_BUF_INIT;
+	int st = 0;
+	for (uint32_t i = 0; i < b->nrecords && !st; i++) {
+		const qr_record_meta *m = &b->records[i];
+		if (m->flags & QR_REC_BLOB)
+			continue;
+		qr_post *posts = NULL;
+		size_t n = 0;
+		const char *data = b->content.buf + m->offset;
+		qr_buf_reset(&why);
+		if (r->fn(r->ctx, data, m->length, m, &posts, &n, &why) != 0) {
+			/* The bytes stay in the store; only the index misses them. */
+			r->failed++;
+			continue;
+		}
+		qr_locator loc = { b->stream, b->segment, b->offset, i };
+		qr_add_counts counts = { 0 };
+		for (size_t k = 0; k < n; k++)
+			posts[k].source.number = m->source;
+		st = qr_corpus_add(r->c, data, m->length, m, posts, n, &loc, &counts);
+		r->records++;
+		r->posts += counts.added + counts.updated;
+		for (size_t k = 0; k < n; k++)
+			qr_post_clear(&posts[k]);
+		free(posts);
+	}
+	qr_buf_release(&why);
+	return st;
+}
+
+int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *report)
+{
+	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0 };
+	qr_store_pos tail;
+	int st;
+
+	if (!c->writable)
+		return cerr(c, QR_USAGE, "corpus is open read-only");
+	qr_buf_reset(&c->err);
+	for (int i = 0; i < QR_STREAM_COUNT; i++) {
+		if ((st = qr_corpus_committed_tail(c, i, &tail)))
+			return st;
+		qr_buf note = QR_BUF_INIT;
+		st = qr_store_recover(c->store, i, &tail, i == QR_STREAM_RECORDS ? recover_block : NULL, &r, &note);
+		if (note.len && report)
+			qr_buf_addf(report, "%s%s", report->len ? "; " : "", note.buf);
+		qr_buf_release(&note);
+		if (st) {
+			/* Errors from re-indexing are on the corpus already;
+			 * errors from the store are on the store. */
+			if (!c->err.len)
+				cerr(c, st, "%s", qr_store_error(c->store));
+			return st;
+		}
+	}
+	if (r.records && report)
+		qr_buf_addf(report, "%sre-indexed %llu records (%llu posts) that the store held past the index",
+			    report->len ? "; " : "", (unsigned long long)r.records, (unsigned long long)r.posts);
+	if (r.failed && report)
+		qr_buf_addf(report, "%s%llu stored records could not be read back into posts",
+			    report->len ? "; " : "", (unsigned long long)r.failed);
+	if (r.records || c->in_txn)
+		return qr_corpus_commit(c);
+	return 0;
+}
+
+int qr_corpus_log(qr_corpus *c, const char *name, const char *lines, size_t len)
+{
+	qr_buf path = QR_BUF_INIT;
+	qr_corpus_path(c, name, &path);
+	int st = len ? qr_io_append_line(path.buf, lines, len, &c->err) : 0;
+	qr_buf_release(&path);
+	return st;
+}

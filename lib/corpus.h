@@ -1,0 +1,97 @@
+/*
+ * A corpus directory: manifest (quire.json), store/, index/ (Xapian),
+ * sources.jsonl and rejects.jsonl.  One writer at a time (Xapian's lock);
+ * any number of readers.
+ *
+ * Commit protocol: records are appended to the store, the posts are added
+ * to the index inside a Xapian transaction, then qr_corpus_commit fsyncs
+ * the store and commits the transaction together with the store's tail in
+ * the index metadata.  So the index never points past synced store data,
+ * and on the next writable open anything in the store past the recorded
+ * tail is indexed again (qr_corpus_recover).
+ */
+#ifndef QR_CORPUS_H
+#define QR_CORPUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "post.h"
+#include "store.h"
+#include "xapian-c.h"
+
+#define QR_CORPUS_FORMAT_VERSION 1
+
+enum qr_open_mode {
+	QR_OPEN_READ,
+	QR_OPEN_WRITE,     /* must exist */
+	QR_OPEN_CREATE     /* created when missing */
+};
+
+typedef struct qr_corpus qr_corpus;
+
+typedef struct qr_add_counts {
+	uint64_t added;        /* posts new to the corpus */
+	uint64_t updated;      /* posts whose record changed: new version */
+	uint64_t duplicates;   /* posts already there with the same record */
+	uint64_t records;      /* records appended to the store */
+} qr_add_counts;
+
+int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err);
+void qr_corpus_close(qr_corpus *c);
+const char *qr_corpus_error(const qr_corpus *c);
+const char *qr_corpus_dir(const qr_corpus *c);
+const char *qr_corpus_id(const qr_corpus *c);
+xc_db *qr_corpus_db(qr_corpus *c);
+qr_store *qr_corpus_store(qr_corpus *c);
+/* A file of the corpus ("sources.jsonl") as a path, into out. */
+void qr_corpus_path(const qr_corpus *c, const char *name, qr_buf *out);
+
+/* Readers: move to the newest committed revision. */
+int qr_corpus_reopen(qr_corpus *c);
+
+/* ---- reading posts ---- */
+
+int qr_corpus_find(qr_corpus *c, const char *post_id, xc_docid *docid);
+int qr_corpus_load_post(qr_corpus *c, xc_docid docid, qr_post *p);
+/* The original bytes of the post's current record, checked against the
+ * sha256 the index holds (QR_DAMAGED on a mismatch). */
+int qr_corpus_get_record(qr_corpus *c, const qr_post *p, qr_buf *data);
+
+/* ---- writing ---- */
+
+/*
+ * Add the posts that one record holds.  Posts already in the corpus with
+ * this very record are duplicates; posts whose record differs get a new
+ * version (the index points at the newest, older ones stay in the store and
+ * are listed in record.versions; the post's tags carry over).  The record is
+ * appended to the store unless every post is a duplicate or `stored` says
+ * where it already is (recovery).  posts[i].record and .source are filled
+ * in here.
+ */
+int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta, qr_post *posts,
+		  size_t nposts, const qr_locator *stored, qr_add_counts *counts);
+/* Replace a post's document after its tags or events changed. */
+int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p);
+/* Sync the store, then commit the index with the store's tail. */
+int qr_corpus_commit(qr_corpus *c);
+/* Pending (uncommitted) changes, in posts. */
+uint64_t qr_corpus_pending(const qr_corpus *c);
+/* Allocate the number of a new source (an input). */
+uint32_t qr_corpus_new_source(qr_corpus *c);
+
+/* Re-index what the store holds past the index's tail: fn turns a record
+ * back into posts, as the reader that framed it would. */
+typedef int (*qr_renormalize_fn)(void *ctx, const char *data, size_t len, const qr_record_meta *meta,
+				 qr_post **posts, size_t *nposts, qr_buf *why);
+int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *report);
+
+/* Append lines to sources.jsonl or rejects.jsonl (one write, fsync'd). */
+int qr_corpus_log(qr_corpus *c, const char *name, const char *lines, size_t len);
+
+/* The store tail the index has committed for a stream. */
+int qr_corpus_committed_tail(qr_corpus *c, int stream, qr_store_pos *pos);
+
+#endif

@@ -1,0 +1,287 @@
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "status.h"
+
+static const char *op_names[QR_IO_NOPS] = { "write", "fsync", "rename", "commit", "open" };
+
+static struct {
+	bool loaded;
+	int op;
+	unsigned long nth;
+	int err;
+	bool persist;
+	unsigned long calls[QR_IO_NOPS];
+} fault = { .op = -1 };
+
+static int errno_by_name(const char *name)
+{
+	static const struct {
+		const char *name;
+		int value;
+	} names[] = { { "EIO", EIO }, { "ENOSPC", ENOSPC }, { "EDQUOT", EDQUOT }, { "EROFS", EROFS },
+		      { "EACCES", EACCES }, { "EPERM", EPERM }, { "EFBIG", EFBIG }, { "EINTR", EINTR } };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0)
+			return names[i].value;
+	return EIO;
+}
+
+static void load_fault(void)
+{
+	fault.loaded = true;
+	const char *spec = getenv("QUIRE_FAULT");
+	if (!spec || !*spec)
+		return;
+	char copy[128];
+	snprintf(copy, sizeof(copy), "%s", spec);
+	char *save = NULL;
+	char *f_op = strtok_r(copy, ":", &save);
+	char *f_n = strtok_r(NULL, ":", &save);
+	char *f_err = strtok_r(NULL, ":", &save);
+	char *f_persist = strtok_r(NULL, ":", &save);
+	if (!f_op || !f_n)
+		return;
+	for (int i = 0; i < QR_IO_NOPS; i++)
+		if (strcmp(f_op, op_names[i]) == 0)
+			fault.op = i;
+	fault.nth = strtoul(f_n, NULL, 10);
+	fault.err = f_err ? errno_by_name(f_err) : EIO;
+	fault.persist = f_persist && strcmp(f_persist, "persist") == 0;
+}
+
+int qr_io_fault(enum qr_io_op op)
+{
+	if (!fault.loaded)
+		load_fault();
+	if (fault.op != (int)op)
+		return 0;
+	unsigned long n = ++fault.calls[op];
+	if (n == fault.nth || (fault.persist && n > fault.nth))
+		return fault.err;
+	return 0;
+}
+
+static int fail(qr_buf *err, const char *what, const char *path, int e)
+{
+	if (err)
+		qr_buf_setf(err, "%s '%s': %s", what, path, strerror(e));
+	errno = e;
+	return QR_IO;
+}
+
+int qr_io_pwrite_all(int fd, const void *data, size_t n, uint64_t offset, const char *path, qr_buf *err)
+{
+	const char *p = data;
+	int e = qr_io_fault(QR_IO_WRITE);
+	if (e)
+		return fail(err, "cannot write", path, e);
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)offset);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(err, "cannot write", path, errno);
+		}
+		p += w;
+		n -= (size_t)w;
+		offset += (uint64_t)w;
+	}
+	return 0;
+}
+
+int qr_io_write_all(int fd, const void *data, size_t n, const char *path, qr_buf *err)
+{
+	const char *p = data;
+	int e = qr_io_fault(QR_IO_WRITE);
+	if (e)
+		return fail(err, "cannot write", path, e);
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(err, "cannot write", path, errno);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int qr_io_pread_all(int fd, void *data, size_t n, uint64_t offset, const char *path, qr_buf *err)
+{
+	char *p = data;
+	while (n) {
+		ssize_t r = pread(fd, p, n, (off_t)offset);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(err, "cannot read", path, errno);
+		}
+		if (r == 0) {
+			if (err)
+				qr_buf_setf(err, "cannot read '%s': unexpected end of file", path);
+			return QR_DAMAGED;
+		}
+		p += r;
+		n -= (size_t)r;
+		offset += (uint64_t)r;
+	}
+	return 0;
+}
+
+int qr_io_fsync(int fd, const char *path, qr_buf *err)
+{
+	int e = qr_io_fault(QR_IO_FSYNC);
+	if (e)
+		return fail(err, "cannot fsync", path, e);
+	if (fsync(fd) < 0)
+		return fail(err, "cannot fsync", path, errno);
+	return 0;
+}
+
+int qr_io_fsync_dir(const char *dir, qr_buf *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, "cannot open directory", dir, errno);
+	int st = qr_io_fsync(fd, dir, err);
+	close(fd);
+	return st;
+}
+
+int qr_io_rename(const char *from, const char *to, qr_buf *err)
+{
+	int e = qr_io_fault(QR_IO_RENAME);
+	if (e)
+		return fail(err, "cannot rename to", to, e);
+	if (rename(from, to) < 0)
+		return fail(err, "cannot rename to", to, errno);
+	return 0;
+}
+
+int qr_io_open(const char *path, int flags, int mode, int *fd, qr_buf *err)
+{
+	int e = qr_io_fault(QR_IO_OPEN);
+	if (e)
+		return fail(err, "cannot open", path, e);
+	*fd = open(path, flags | O_CLOEXEC, mode);
+	if (*fd < 0)
+		return fail(err, "cannot open", path, errno);
+	return 0;
+}
+
+static void dir_of(const char *path, char *dir, size_t size)
+{
+	snprintf(dir, size, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, size, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+int qr_io_write_file_atomic(const char *path, const void *data, size_t n, qr_buf *err)
+{
+	qr_buf tmp = QR_BUF_INIT;
+	char dir[4096];
+	int fd, st;
+
+	qr_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	st = qr_io_open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd, err);
+	if (st)
+		goto out;
+	st = qr_io_write_all(fd, data, n, tmp.buf, err);
+	if (!st)
+		st = qr_io_fsync(fd, tmp.buf, err);
+	close(fd);
+	if (!st)
+		st = qr_io_rename(tmp.buf, path, err);
+	if (st) {
+		unlink(tmp.buf);
+		goto out;
+	}
+	dir_of(path, dir, sizeof(dir));
+	st = qr_io_fsync_dir(dir, err);
+out:
+	qr_buf_release(&tmp);
+	return st;
+}
+
+int qr_io_append_line(const char *path, const char *line, size_t n, qr_buf *err)
+{
+	int fd;
+	struct stat sb;
+	bool is_new = stat(path, &sb) < 0;
+	int st = qr_io_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, &fd, err);
+	if (st)
+		return st;
+	qr_buf b = QR_BUF_INIT;
+	qr_buf_add(&b, line, n);
+	if (!n || line[n - 1] != '\n')
+		qr_buf_addch(&b, '\n');
+	/* One write: O_APPEND keeps a line whole even with another appender. */
+	st = qr_io_write_all(fd, b.buf, b.len, path, err);
+	if (!st)
+		st = qr_io_fsync(fd, path, err);
+	close(fd);
+	qr_buf_release(&b);
+	if (!st && is_new) {
+		char dir[4096];
+		dir_of(path, dir, sizeof(dir));
+		st = qr_io_fsync_dir(dir, err);
+	}
+	return st;
+}
+
+int qr_io_read_file(const char *path, size_t max, qr_buf *out, qr_buf *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		fail(err, "cannot open", path, e);
+		return e == ENOENT ? QR_NOT_FOUND : QR_IO;
+	}
+	qr_buf_reset(out);
+	for (;;) {
+		qr_buf_grow(out, 65536);
+		ssize_t r = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			return fail(err, "cannot read", path, e);
+		}
+		if (r == 0)
+			break;
+		out->len += (size_t)r;
+		out->buf[out->len] = '\0';
+		if (out->len > max) {
+			close(fd);
+			if (err)
+				qr_buf_setf(err, "'%s' is larger than %zu bytes", path, max);
+			return QR_LIMIT;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+int qr_io_mkdir(const char *path, qr_buf *err)
+{
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	return fail(err, "cannot create directory", path, errno);
+}

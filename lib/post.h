@@ -1,0 +1,121 @@
+/*
+ * The normalized post (schemas/post.schema.json): what every reader makes of
+ * a record, what the index stores as document data, what printers print.
+ * Every string is malloc'd and owned by the post; NULL means absent.
+ */
+#ifndef QR_POST_H
+#define QR_POST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+
+/* Version of the document data layout written into the index. */
+#define QR_POST_FORMAT_VERSION 1
+
+typedef struct qr_strv {
+	char **v;
+	size_t n, alloc;
+} qr_strv;
+
+void qr_strv_push(qr_strv *sv, const char *s);
+void qr_strv_pushn(qr_strv *sv, const char *s, size_t n);
+/* Push unless an equal string (case-insensitive when ci) is there. */
+void qr_strv_push_unique(qr_strv *sv, const char *s, bool ci);
+bool qr_strv_contains(const qr_strv *sv, const char *s, bool ci);
+bool qr_strv_remove(qr_strv *sv, const char *s);
+void qr_strv_clear(qr_strv *sv);
+
+typedef struct qr_kv {
+	char *key;
+	char *value;
+} qr_kv;
+
+typedef struct qr_kvv {
+	qr_kv *v;
+	size_t n, alloc;
+} qr_kvv;
+
+/* Set key to value (replacing an earlier value of the same key). */
+void qr_kvv_set(qr_kvv *kv, const char *key, const char *value);
+const char *qr_kvv_get(const qr_kvv *kv, const char *key);
+void qr_kvv_clear(qr_kvv *kv);
+
+typedef struct qr_media {
+	char *type;         /* photo, video, gif, audio, file */
+	char *url;          /* the platform's URL of the file */
+	char *key;          /* the platform's media id or key */
+	char *alt_text;
+	char *mime;
+	char *sha256;       /* of the file, when the archive holds it */
+	char *path;         /* file path inside the input */
+	char *locator;      /* store locator of the file bytes, when kept */
+	int64_t size;       /* bytes, -1 unknown */
+	int64_t duration_ms;/* -1 unknown */
+	qr_strv variants;   /* other renditions (video bitrates, ...) */
+} qr_media;
+
+typedef struct qr_metric {
+	char *name;
+	int64_t value;
+} qr_metric;
+
+typedef struct qr_post {
+	char *id;           /* "<platform>:<native_id>" */
+	char *platform;
+	char *native_id;
+	char *url;
+	char *author_id, *author_handle, *author_name;
+	int64_t created;    /* QR_TIME_UNKNOWN when the source has none */
+	char *kind;         /* original, repost, reply, quote */
+	char *text;
+	char *lang;
+	qr_strv hashtags;   /* without '#', as written */
+	qr_strv mentions;   /* handles without '@' */
+	qr_strv urls;       /* expanded where the source says */
+	qr_media *media;
+	size_t nmedia, media_alloc;
+	char *reply_to, *repost_of, *quote_of;  /* post ids */
+	qr_metric *metrics;
+	size_t nmetrics, metrics_alloc;
+	qr_kvv extra;       /* platform specific (subreddit, visibility, ...) */
+	qr_strv events;
+	qr_strv tags;
+	struct {
+		uint32_t number;      /* line of sources.jsonl (0: unknown) */
+		char *input_sha256;
+		char *path;
+		char *member;
+		int64_t line;         /* 1-based, 0 unknown */
+		int64_t byte;         /* offset of the record in its member */
+		char *format;
+		qr_kvv provenance;    /* e.g. retrieved_at, request URL */
+	} source;
+	struct {
+		char *sha256;
+		char *locator;
+		qr_kvv versions;      /* older versions: sha256 -> locator */
+	} record;
+} qr_post;
+
+void qr_post_init(qr_post *p);
+void qr_post_clear(qr_post *p);
+
+/* Replace *field with a copy of s (NULL clears it). */
+void qr_set(char **field, const char *s);
+void qr_setn(char **field, const char *s, size_t n);
+
+qr_media *qr_post_add_media(qr_post *p);
+void qr_post_set_metric(qr_post *p, const char *name, int64_t value);
+bool qr_post_has_media_type(const qr_post *p, const char *type);
+
+/* Write the post as one JSON object. */
+void qr_post_to_json(const qr_post *p, qr_jw *w);
+/* Read a post back from its JSON object; QR_BAD_INPUT with a reason. */
+int qr_post_from_json(qr_post *p, const char *json, size_t len, qr_buf *why);
+int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why);
+
+#endif

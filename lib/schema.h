@@ -1,0 +1,75 @@
+/*
+ * The index schema: which terms and values a post becomes in Xapian.  The
+ * authoritative description is schemas/index.md; changing anything here
+ * changes QR_INDEX_VERSION.
+ */
+#ifndef QR_SCHEMA_H
+#define QR_SCHEMA_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "post.h"
+#include "xapian-c.h"
+
+#define QR_INDEX_VERSION 1
+
+/* Boolean term prefixes.  No prefix is a prefix of another, so a match spy
+ * counting one prefix never sees another's terms. */
+#define QR_P_ID "Q"
+#define QR_P_HASHTAG "K"
+#define QR_P_AUTHOR "A"
+#define QR_P_AUTHOR_ID "XI"
+#define QR_P_MENTION "XM"
+#define QR_P_MEDIA "XO"
+#define QR_P_MEDIA_SHA "XH"
+#define QR_P_MEDIA_URL "XU"
+#define QR_P_LANG "L"
+#define QR_P_PLATFORM "XP"
+#define QR_P_KIND "XK"
+#define QR_P_DOMAIN "H"
+#define QR_P_URL "U"
+#define QR_P_EVENT "XE"
+#define QR_P_TAG "XT"
+#define QR_P_SOURCE "XS"
+#define QR_P_RECORD "XR"
+#define QR_P_VISIBILITY "XV"
+#define QR_P_COMMUNITY "XC"
+
+/* Value slots. */
+enum {
+	QR_SLOT_TIME = 0,      /* sortable_serialise(seconds since epoch) */
+	QR_SLOT_MINUTE = 1,    /* "YYYYMMDDHHMM" in UTC, for timelines */
+	QR_SLOT_AUTHOR = 2,    /* author id or handle, for collapsing */
+	QR_SLOT_COLLAPSE = 3,  /* the reposted post's id, or the post's own */
+	QR_SLOT_RECORD = 4     /* sha256 (32 bytes) of the current record */
+};
+
+/* Terms longer than this are replaced by a hash (Xapian's limit is 245
+ * bytes for a whole term). */
+#define QR_TERM_MAX 200
+
+/* A field of the query language and the prefix it searches. */
+typedef struct qr_field {
+	const char *name;      /* "hashtag" */
+	const char *prefix;    /* "K" */
+	bool casefold;         /* values are Unicode lower-cased */
+} qr_field;
+
+extern const qr_field qr_fields[];
+const qr_field *qr_field_by_name(const char *name);
+
+/* Append prefix + value as a term, case-folded when asked, hashed when too
+ * long. */
+void qr_term(qr_buf *out, const char *prefix, const char *value, bool casefold);
+
+typedef struct qr_indexer qr_indexer;
+
+int qr_indexer_new(qr_indexer **out, qr_buf *err);
+void qr_indexer_free(qr_indexer *ix);
+/* Build the Xapian document for a post: free text, boolean terms, values
+ * and the post as JSON document data.  `versions` are record hashes (hex)
+ * of every version of the post, current one included. */
+int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *err);
+
+#endif

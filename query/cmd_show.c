@@ -1,0 +1,134 @@
+/* quire show: posts by id, as normalized records or as their original bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "corpus.h"
+#include "json.h"
+#include "schema.h"
+#include "status.h"
+#include "text.h"
+
+static const qr_option options[] = {
+	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
+	{ "raw", 'r', NULL, "print the original record bytes from the store, checked against their sha256" },
+	{ "verify", 0, NULL, "check each post's record against the store and say so" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const qr_command_help help = {
+	"show",
+	"[OPTIONS] ID...",
+	"Print posts by id (platform:id, or the platform's own id).",
+	"By default the normalized post is printed as JSON (schemas/post.schema.json).\n"
+	"With --raw the record is read from the store, hashed again and compared\n"
+	"with the sha256 the index holds; a mismatch is an error (exit 3) and\n"
+	"nothing of that record is printed.  --verify does the same check and\n"
+	"prints one line per post: ok or DAMAGED, id, sha256 and store locator.",
+	"  quire show twitter:1268312345678901234\n"
+	"  quire show --raw 1268312345678901234 | jq .user.screen_name\n"
+	"  quire show --verify twitter:1268312345678901234",
+	options,
+};
+
+struct opts {
+	const char *corpus;
+	bool raw, verify;
+};
+
+static int on_option(void *ctx, const char *name, const char *arg)
+{
+	struct opts *o = ctx;
+	if (strcmp(name, "corpus") == 0)
+		o->corpus = arg;
+	else if (strcmp(name, "raw") == 0)
+		o->raw = true;
+	else if (strcmp(name, "verify") == 0)
+		o->verify = true;
+	return 0;
+}
+
+/* An id as given: platform:native, or a native id tried on each platform. */
+static int find(qr_corpus *c, const char *id, xc_docid *docid)
+{
+	if (strchr(id, ':'))
+		return qr_corpus_find(c, id, docid);
+	xc_termiter *it = NULL;
+	qr_buf full = QR_BUF_INIT;
+	int st = QR_NOT_FOUND;
+	if (xc_db_allterms(qr_corpus_db(c), QR_P_PLATFORM, &it) == XC_OK) {
+		const char *t;
+		size_t len;
+		size_t plen = strlen(QR_P_PLATFORM);
+		while (st == QR_NOT_FOUND && xc_termiter_next(it, &t, &len, NULL) == XC_OK) {
+			qr_buf_setf(&full, "%.*s:%s", (int)(len - plen), t + plen, id);
+			st = qr_corpus_find(c, full.buf, docid);
+		}
+	}
+	xc_termiter_destroy(it);
+	qr_buf_release(&full);
+	return st;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct opts o = { NULL, false, false };
+	qr_buf err = QR_BUF_INIT, out = QR_BUF_INIT, data = QR_BUF_INIT;
+	qr_corpus *c = NULL;
+	int first, worst = 0;
+	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	if (first >= argc)
+		return qr_usage_error("show", "no id given");
+	st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err);
+	if (st) {
+		qr_error("%s", err.buf);
+		qr_buf_release(&err);
+		return QR_EXIT_USAGE;
+	}
+	for (int i = first; i < argc; i++) {
+		xc_docid docid;
+		qr_post p;
+		qr_post_init(&p);
+		st = find(c, argv[i], &docid);
+		if (st == QR_NOT_FOUND) {
+			qr_error("no post '%s' in the corpus", argv[i]);
+			worst = worst ? worst : QR_EXIT_NO_HITS;
+			continue;
+		}
+		if (!st)
+			st = qr_corpus_load_post(c, docid, &p);
+		if (!st && (o.raw || o.verify))
+			st = qr_corpus_get_record(c, &p, &data);
+		if (st) {
+			if (o.verify)
+				printf("DAMAGED %s %s %s\n", p.id ? p.id : argv[i], p.record.sha256 ? p.record.sha256 : "-",
+				       p.record.locator ? p.record.locator : "-");
+			qr_error("cannot show '%s': %s", argv[i], qr_corpus_error(c));
+			worst = qr_status_exit_code(st);
+			qr_post_clear(&p);
+			continue;
+		}
+		if (o.verify) {
+			printf("ok %s %s %s\n", p.id, p.record.sha256, p.record.locator);
+		} else if (o.raw) {
+			fwrite(data.buf, 1, data.len, stdout);
+			fputc('\n', stdout);
+		} else {
+			qr_jw w;
+			qr_buf_reset(&out);
+			qr_jw_init(&w, &out, true);
+			qr_post_to_json(&p, &w);
+			puts(out.buf);
+		}
+		qr_post_clear(&p);
+	}
+	fflush(stdout);
+	qr_corpus_close(c);
+	qr_buf_release(&err);
+	qr_buf_release(&out);
+	qr_buf_release(&data);
+	return worst;
+}

@@ -1,0 +1,8 @@
+/* The query-side subcommands, called from quire.c's command table. */
+#ifndef QR_QUERY_COMMANDS_H
+#define QR_QUERY_COMMANDS_H
+
+int cmd_search(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+#endif

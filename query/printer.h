@@ -1,0 +1,75 @@
+/*
+ * One printer interface, several back ends (after notmuch's sprinter): the
+ * query code hands over each result once; the back end decides how it
+ * looks.  Every back end carries the archival locator of each post (corpus
+ * id, record locator, sha256 of the original record) unless told not to.
+ */
+#ifndef QR_PRINTER_H
+#define QR_PRINTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "post.h"
+
+/* Version of the JSON output layout (schemas/output.schema.json). */
+#define QR_OUTPUT_FORMAT_VERSION 1
+
+typedef struct qr_hit {
+	const qr_post *post;
+	uint32_t rank;            /* 1-based, counting the offset */
+	double weight;
+	uint32_t collapsed;       /* posts folded into this one by --collapse */
+	const char *snippet;      /* text with matches marked by \x01 ... \x02, or NULL */
+} qr_hit;
+
+typedef struct qr_result_info {
+	const char *query;
+	const char *corpus_id;
+	const char *corpus_path;
+	uint32_t estimated, lower, upper;
+	uint32_t offset, limit;
+	const char *sort;
+} qr_result_info;
+
+typedef struct qr_printer qr_printer;
+
+struct qr_printer {
+	const char *name;
+	void (*begin)(qr_printer *p, const qr_result_info *info);
+	void (*hit)(qr_printer *p, const qr_hit *hit);
+	void (*end)(qr_printer *p, uint32_t shown);
+	FILE *out;
+	bool color;
+	bool locator;
+	const char *corpus_id;
+	qr_buf buf;
+	uint32_t count;
+	void *state;
+};
+
+typedef struct qr_printer_backend {
+	const char *name;
+	const char *description;
+	void (*begin)(qr_printer *p, const qr_result_info *info);
+	void (*hit)(qr_printer *p, const qr_hit *hit);
+	void (*end)(qr_printer *p, uint32_t shown);
+} qr_printer_backend;
+
+extern const qr_printer_backend *const qr_printer_backends[];
+
+/* NULL when there is no back end of that name. */
+qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id);
+void qr_printer_free(qr_printer *p);
+
+/* Helpers shared by back ends. */
+/* Write buf to the printer's output and empty it. */
+void qr_printer_flush(qr_printer *p);
+/* The archival locator as one line of text. */
+void qr_locator_text(qr_buf *out, const char *corpus_id, const qr_post *p);
+/* Append the media summary ("video, photo x2"); false when none. */
+bool qr_media_summary(qr_buf *out, const qr_post *p);
+
+#endif

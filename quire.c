@@ -1,0 +1,93 @@
+/* quire: the command table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "indexer/commands.h"
+#include "query/commands.h"
+#include "status.h"
+#include "xapian-c.h"
+
+#define QUIRE_VERSION "0.1.0"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "ingest", cmd_ingest, "add post archives to a corpus" },
+	{ "search", cmd_search, "search a corpus and print cited posts" },
+	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
+	{ "formats", cmd_formats, "list the input formats quire reads" },
+	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
+	{ "version", cmd_version, "print versions" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: quire COMMAND [OPTIONS] [ARGS]\n\n"
+		     "Keep social-media post archives byte-exact, search them, cite what you find.\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'quire help COMMAND' or 'quire COMMAND -h' for a command's options.\n"
+		     "exit status: 0 success, 1 no hits, 2 usage, 3 bad input or damaged corpus,\n"
+		     "4 corpus locked, 5 internal error\n");
+}
+
+static const struct command *lookup(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	const struct command *c = lookup(argv[1]);
+	if (!c || c->run == cmd_help) {
+		if (!c)
+			fprintf(stderr, "quire: no command '%s'\n", argv[1]);
+		usage(c ? stdout : stderr);
+		return c ? 0 : QR_EXIT_USAGE;
+	}
+	char help_flag[] = "--help";
+	char *args[] = { argv[1], help_flag, NULL };
+	return c->run(2, args);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	printf("quire %s (xapian %s)\n", QUIRE_VERSION, xc_version_string());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return QR_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	const struct command *c = lookup(argv[1]);
+	if (!c) {
+		fprintf(stderr, "quire: no command '%s'\n", argv[1]);
+		usage(stderr);
+		return QR_EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,373 @@
+/* Running queries: Enquire, MSet (with snippets) and match spies. */
+#include <algorithm>
+
+#include "internal.h"
+
+using namespace xc_internal;
+
+namespace {
+
+/* Counts, per term of a prefix, the matching documents that carry it.  The
+ * document's term list is sorted, so skip_to finds the prefix at once. */
+class TermCountSpy : public Xapian::MatchSpy {
+	std::string prefix;
+
+public:
+	std::map<std::string, uint32_t> counts;
+	uint32_t total = 0;
+
+	explicit TermCountSpy(const std::string &p) : prefix(p) {}
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		total++;
+		Xapian::TermIterator t = doc.termlist_begin();
+		t.skip_to(prefix);
+		for (; t != doc.termlist_end(); ++t) {
+			const std::string &term = *t;
+			if (term.compare(0, prefix.size(), prefix) != 0)
+				break;
+			counts[term]++;
+		}
+	}
+
+	Xapian::MatchSpy *clone() const override
+	{
+		return new TermCountSpy(prefix);
+	}
+
+	std::string name() const override
+	{
+		return "quire.TermCountSpy";
+	}
+};
+
+TermCountSpy *term_spy(xc_spy *spy)
+{
+	return spy->values ? nullptr : static_cast<TermCountSpy *>(spy->spy.get());
+}
+
+}
+
+extern "C" {
+
+xc_status xc_enquire_create(xc_db *db, xc_enquire **out)
+{
+	if (!db || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(&db->err, [&] {
+		*out = new xc_enquire(db->db);
+		return XC_OK;
+	});
+}
+
+const char *xc_enquire_error(const xc_enquire *enq)
+{
+	return enq ? enq->err.c_str() : "";
+}
+
+void xc_enquire_destroy(xc_enquire *enq)
+{
+	delete enq;
+}
+
+xc_status xc_enquire_set_query(xc_enquire *enq, const xc_query *q)
+{
+	if (!enq || !q)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.set_query(q->q);
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_set_sort_by_value(xc_enquire *enq, xc_valueno slot, int reverse, int then_relevance)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		if (then_relevance)
+			enq->enq.set_sort_by_value_then_relevance(slot, reverse != 0);
+		else
+			enq->enq.set_sort_by_value(slot, reverse != 0);
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.set_sort_by_relevance();
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot, uint32_t max)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.set_collapse_key(slot, max);
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_set_docid_order(xc_enquire *enq, int descending)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.set_docid_order(descending ? Xapian::Enquire::DESCENDING : Xapian::Enquire::ASCENDING);
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_set_weighting_bool(xc_enquire *enq)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.set_weighting_scheme(Xapian::BoolWeight());
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_add_spy(xc_enquire *enq, xc_spy *spy)
+{
+	if (!enq || !spy)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.add_matchspy(spy->spy.get());
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_clear_spies(xc_enquire *enq)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.clear_matchspies();
+		return XC_OK;
+	});
+}
+
+xc_status xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems, uint32_t checkatleast,
+			      xc_mset **out)
+{
+	if (!enq || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(&enq->err, [&] {
+		std::unique_ptr<xc_mset> m(new xc_mset);
+		m->ms = enq->enq.get_mset(first, maxitems, checkatleast);
+		*out = m.release();
+		return XC_OK;
+	});
+}
+
+const char *xc_mset_error(const xc_mset *ms)
+{
+	return ms ? ms->err.c_str() : "";
+}
+
+void xc_mset_destroy(xc_mset *ms)
+{
+	delete ms;
+}
+
+uint32_t xc_mset_size(const xc_mset *ms)
+{
+	return ms ? ms->ms.size() : 0;
+}
+
+uint32_t xc_mset_matches_estimated(const xc_mset *ms)
+{
+	return ms ? ms->ms.get_matches_estimated() : 0;
+}
+
+uint32_t xc_mset_matches_lower_bound(const xc_mset *ms)
+{
+	return ms ? ms->ms.get_matches_lower_bound() : 0;
+}
+
+uint32_t xc_mset_matches_upper_bound(const xc_mset *ms)
+{
+	return ms ? ms->ms.get_matches_upper_bound() : 0;
+}
+
+xc_status xc_mset_fetch(xc_mset *ms)
+{
+	if (!ms)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&ms->err, [&] {
+		ms->ms.fetch();
+		return XC_OK;
+	});
+}
+
+static bool mset_index_ok(xc_mset *ms, uint32_t i)
+{
+	if (i < ms->ms.size())
+		return true;
+	ms->err = "result index out of range";
+	return false;
+}
+
+xc_status xc_mset_docid(xc_mset *ms, uint32_t i, xc_docid *docid)
+{
+	if (!ms || !docid || !mset_index_ok(ms, i))
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&ms->err, [&] {
+		*docid = *(ms->ms[i]);
+		return XC_OK;
+	});
+}
+
+xc_status xc_mset_weight(xc_mset *ms, uint32_t i, double *weight)
+{
+	if (!ms || !weight || !mset_index_ok(ms, i))
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&ms->err, [&] {
+		*weight = ms->ms[i].get_weight();
+		return XC_OK;
+	});
+}
+
+xc_status xc_mset_percent(xc_mset *ms, uint32_t i, int *percent)
+{
+	if (!ms || !percent || !mset_index_ok(ms, i))
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&ms->err, [&] {
+		*percent = ms->ms[i].get_percent();
+		return XC_OK;
+	});
+}
+
+xc_status xc_mset_collapse_count(xc_mset *ms, uint32_t i, uint32_t *count)
+{
+	if (!ms || !count || !mset_index_ok(ms, i))
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&ms->err, [&] {
+		*count = ms->ms[i].get_collapse_count();
+		return XC_OK;
+	});
+}
+
+xc_status xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
+{
+	if (!ms || !out || !mset_index_ok(ms, i))
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(&ms->err, [&] {
+		std::unique_ptr<xc_doc> d(new xc_doc);
+		d->doc = ms->ms[i].get_document();
+		*out = d.release();
+		return XC_OK;
+	});
+}
+
+xc_status xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, const xc_stem *stem, int flags,
+			  const char *hi_start, const char *hi_end, const char *omit, char **out)
+{
+	if (!ms || (!text && len) || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(&ms->err, [&] {
+		std::string s = ms->ms.snippet(std::string(text ? text : "", len), length,
+					       stem ? stem->stem : Xapian::Stem(), static_cast<unsigned>(flags),
+					       hi_start ? hi_start : "", hi_end ? hi_end : "", omit ? omit : "");
+		*out = dup(s);
+		return XC_OK;
+	});
+}
+
+xc_status xc_spy_value_count(xc_valueno slot, xc_spy **out)
+{
+	if (!out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(nullptr, [&] {
+		std::unique_ptr<xc_spy> s(new xc_spy);
+		Xapian::ValueCountMatchSpy *v = new Xapian::ValueCountMatchSpy(slot);
+		s->spy = v->release();
+		s->values = v;
+		*out = s.release();
+		return XC_OK;
+	});
+}
+
+xc_status xc_spy_term_count(const char *prefix, xc_spy **out)
+{
+	if (!prefix || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(nullptr, [&] {
+		std::unique_ptr<xc_spy> s(new xc_spy);
+		TermCountSpy *t = new TermCountSpy(prefix);
+		s->spy = t->release();
+		*out = s.release();
+		return XC_OK;
+	});
+}
+
+const char *xc_spy_error(const xc_spy *spy)
+{
+	return spy ? spy->err.c_str() : "";
+}
+
+void xc_spy_destroy(xc_spy *spy)
+{
+	delete spy;
+}
+
+uint32_t xc_spy_total(const xc_spy *spy)
+{
+	if (!spy)
+		return 0;
+	if (spy->values)
+		return spy->values->get_total();
+	return static_cast<const TermCountSpy *>(spy->spy.get())->total;
+}
+
+static xc_status spy_items(xc_spy *spy, uint32_t max, bool by_count, xc_termiter **out)
+{
+	if (!spy || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(&spy->err, [&] {
+		std::unique_ptr<xc_termiter> it(new xc_termiter);
+		it->snapshot = true;
+		if (spy->values) {
+			for (auto v = spy->values->values_begin(); v != spy->values->values_end(); ++v)
+				it->items.emplace_back(*v, v.get_termfreq());
+		} else {
+			for (const auto &kv : term_spy(spy)->counts)
+				it->items.emplace_back(kv.first, kv.second);
+		}
+		if (by_count) {
+			std::stable_sort(it->items.begin(), it->items.end(),
+					 [](const std::pair<std::string, uint32_t> &a,
+					    const std::pair<std::string, uint32_t> &b) { return a.second > b.second; });
+			if (max && it->items.size() > max)
+				it->items.resize(max);
+		}
+		*out = it.release();
+		return XC_OK;
+	});
+}
+
+xc_status xc_spy_top(xc_spy *spy, uint32_t max, xc_termiter **out)
+{
+	return spy_items(spy, max, true, out);
+}
+
+xc_status xc_spy_all(xc_spy *spy, xc_termiter **out)
+{
+	return spy_items(spy, 0, false, out);
+}
+
+}
