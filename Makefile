@@ -86,7 +86,7 @@ deps:
 	@sh .ci/deps test
 
 unit: $(UNIT_BIN) $(B)/libxapian-c.so
-	@sh tests/run-unit.sh $(B)
+	@QUIRE_BUILD=$(B) sh tests/run-unit.sh $(B)
 
 cli: $(QUIRE)
 	@sh tests/run-cli.sh $(B)

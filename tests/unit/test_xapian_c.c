@@ -1,0 +1,219 @@
+/* libxapian-c: handles, errors on the handle, documents, queries, spies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "xapian-c.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/quire-xc-%ld", (long)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static xc_doc *make_doc(xc_termgen *tg, const char *text, const char *tag, double when)
+{
+	xc_doc *d = NULL;
+	char buf[18];
+	assert_int_equal(xc_doc_create(&d), XC_OK);
+	assert_int_equal(xc_termgen_set_document(tg, d), XC_OK);
+	assert_int_equal(xc_termgen_index_text(tg, text, strlen(text), 1, ""), XC_OK);
+	assert_int_equal(xc_doc_add_boolean_term(d, tag, strlen(tag)), XC_OK);
+	size_t n = xc_sortable_serialise(when, buf);
+	assert_int_equal(xc_doc_set_value(d, 0, buf, n), XC_OK);
+	assert_int_equal(xc_doc_set_data(d, text, strlen(text)), XC_OK);
+	return d;
+}
+
+static void test_write_read_search(void **state)
+{
+	(void)state;
+	xc_db *db = NULL;
+	char *err = NULL;
+	assert_int_equal(xc_db_open(dir, XC_DB_CREATE_OR_OPEN, &db, &err), XC_OK);
+	xc_termgen *tg = NULL;
+	xc_stem *stem = NULL;
+	assert_int_equal(xc_termgen_create(&tg), XC_OK);
+	assert_int_equal(xc_stem_create("english", &stem, &err), XC_OK);
+	xc_termgen_set_stemmer(tg, stem);
+	xc_termgen_set_flags(tg, XC_TG_FLAG_CJK_NGRAM);
+
+	assert_int_equal(xc_db_begin_transaction(db, 1), XC_OK);
+	const char *texts[] = { "protesters marched downtown", "fans flooded the hashtag with fancams",
+				"우리는 블랙라이브스매터를 지지합니다" };
+	const char *tags[] = { "Kprotest", "Kfancam", "Kkorean" };
+	for (int i = 0; i < 3; i++) {
+		xc_doc *d = make_doc(tg, texts[i], tags[i], 1000.0 + i);
+		char q[16];
+		snprintf(q, sizeof(q), "Qid%d", i);
+		xc_doc_add_boolean_term(d, q, strlen(q));
+		assert_int_equal(xc_db_replace_document_by_term(db, q, d, NULL), XC_OK);
+		xc_doc_destroy(d);
+	}
+	assert_int_equal(xc_db_set_metadata(db, "tail", "1:42", 4), XC_OK);
+	assert_int_equal(xc_db_commit_transaction(db), XC_OK);
+
+	uint32_t count = 0;
+	assert_int_equal(xc_db_doccount(db, &count), XC_OK);
+	assert_int_equal(count, 3);
+	char *val = NULL;
+	size_t len = 0;
+	assert_int_equal(xc_db_get_metadata(db, "tail", &val, &len), XC_OK);
+	assert_string_equal(val, "1:42");
+	free(val);
+	assert_int_equal(xc_db_get_metadata(db, "missing", &val, &len), XC_NOT_FOUND);
+
+	/* A second writer is refused with its own status and a message. */
+	xc_db *second = NULL;
+	assert_int_equal(xc_db_open(dir, XC_DB_OPEN, &second, &err), XC_ERR_DATABASE_LOCKED);
+	assert_non_null(err);
+	assert_null(second);
+	free(err);
+	err = NULL;
+
+	/* Query parser with a boolean prefix, stemming and CJK. */
+	xc_qp *qp = NULL;
+	xc_query *q = NULL;
+	assert_int_equal(xc_qp_create(&qp), XC_OK);
+	xc_qp_set_database(qp, db);
+	xc_qp_set_stemmer(qp, stem);
+	xc_qp_add_boolean_prefix(qp, "hashtag", "K", NULL);
+	assert_int_equal(xc_qp_parse(qp, "flood hashtag:fancam", XC_QP_DEFAULT, "", &q), XC_OK);
+	xc_enquire *enq = NULL;
+	xc_mset *ms = NULL;
+	assert_int_equal(xc_enquire_create(db, &enq), XC_OK);
+	assert_int_equal(xc_enquire_set_query(enq, q), XC_OK);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 0, &ms), XC_OK);
+	assert_int_equal(xc_mset_size(ms), 1);
+	char *snip = NULL;
+	assert_int_equal(xc_mset_snippet(ms, texts[1], strlen(texts[1]), 100, stem, 0, "[", "]", "...", &snip), XC_OK);
+	assert_non_null(strstr(snip, "[flooded]"));
+	free(snip);
+	xc_mset_destroy(ms);
+	xc_query_destroy(q);
+
+	assert_int_equal(xc_qp_parse(qp, "지지", XC_QP_DEFAULT | XC_QP_CJK_NGRAM, "", &q), XC_OK);
+	xc_enquire_set_query(enq, q);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 0, &ms), XC_OK);
+	assert_int_equal(xc_mset_size(ms), 1);
+	xc_mset_destroy(ms);
+	xc_query_destroy(q);
+
+	/* A syntax error is a status with the parser's message on the handle. */
+	assert_int_equal(xc_qp_parse(qp, "(unbalanced AND", XC_QP_DEFAULT, "", &q), XC_ERR_QUERY_PARSER);
+	assert_true(strlen(xc_qp_error(qp)) > 0);
+
+	/* Match spy over a prefix, sort by value. */
+	xc_spy *spy = NULL;
+	assert_int_equal(xc_spy_term_count("K", &spy), XC_OK);
+	assert_int_equal(xc_query_match_all(&q), XC_OK);
+	xc_enquire_set_query(enq, q);
+	xc_enquire_add_spy(enq, spy);
+	xc_enquire_set_sort_by_value(enq, 0, 1, 0);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 3, &ms), XC_OK);
+	assert_int_equal(xc_mset_size(ms), 3);
+	xc_doc *first = NULL;
+	char *data = NULL;
+	assert_int_equal(xc_mset_document(ms, 0, &first), XC_OK);
+	assert_int_equal(xc_doc_get_data(first, &data, &len), XC_OK);
+	assert_string_equal(data, texts[2]);
+	free(data);
+	xc_doc_destroy(first);
+	assert_int_equal(xc_spy_total(spy), 3);
+	xc_termiter *it = NULL;
+	assert_int_equal(xc_spy_top(spy, 10, &it), XC_OK);
+	const char *term;
+	uint32_t freq;
+	int seen = 0;
+	while (xc_termiter_next(it, &term, &len, &freq) == XC_OK) {
+		assert_int_equal(term[0], 'K');
+		assert_int_equal(freq, 1);
+		seen++;
+	}
+	assert_int_equal(seen, 3);
+	xc_termiter_destroy(it);
+	xc_mset_destroy(ms);
+	xc_query_destroy(q);
+	xc_spy_destroy(spy);
+
+	/* A wildcard past its bound fails with its own status. */
+	assert_int_equal(xc_query_wildcard("", 1, &q), XC_OK);
+	xc_enquire_clear_spies(enq);
+	xc_enquire_set_query(enq, q);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 0, &ms), XC_ERR_WILDCARD);
+	assert_true(strlen(xc_enquire_error(enq)) > 0);
+	xc_query_destroy(q);
+
+	xc_enquire_destroy(enq);
+	xc_qp_destroy(qp);
+	xc_termgen_destroy(tg);
+	xc_stem_destroy(stem);
+	xc_db_destroy(db);
+	/* destroy accepts NULL */
+	xc_db_destroy(NULL);
+	xc_doc_destroy(NULL);
+	xc_query_destroy(NULL);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	xc_db *db = NULL;
+	char *err = NULL;
+	assert_int_equal(xc_db_open("/nonexistent/quire/db", XC_DB_READONLY, &db, &err), XC_ERR_DATABASE_OPENING);
+	assert_null(db);
+	assert_non_null(err);
+	free(err);
+	xc_stem *s = NULL;
+	err = NULL;
+	assert_int_equal(xc_stem_create("klingon", &s, &err), XC_ERR_INVALID_ARGUMENT);
+	assert_non_null(err);
+	free(err);
+	assert_string_equal(xc_status_string(XC_ERR_DATABASE_LOCKED), "database locked");
+}
+
+/* The shared library exports exactly the functions xapian-c.h declares. */
+static void test_exports(void **state)
+{
+	(void)state;
+	const char *b = getenv("QUIRE_BUILD");
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "nm -D --defined-only %s/libxapian-c.so | awk '$2 ~ /^[TDBRW]$/ {print $3}' | sort > %s.exported && "
+		 "grep -o '^XC_API [^(]*(' xapian-c/xapian-c.h | sed 's/.*[ *]\\(xc_[a-z0-9_]*\\)(/\\1/' | sort > %s.declared && "
+		 "diff %s.declared %s.exported",
+		 b ? b : "build", dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "test $(wc -l < %s.declared) -gt 80", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -f %s.declared %s.exported", dir, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_write_read_search, setup, teardown),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
