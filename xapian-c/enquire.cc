@@ -204,7 +204,9 @@ xc_status xc_mset_fetch(xc_mset *ms)
 	if (!ms)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&ms->err, [&] {
-		ms->ms.fetch();
+		/* Not MSet::fetch(): in Xapian 1.4.22 it indexes the items by
+		 * rank, so on any page but the first it reads past them. */
+		ms->ms.fetch(ms->ms.begin(), ms->ms.end());
 		return XC_OK;
 	});
 }
