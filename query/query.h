@@ -1,12 +1,19 @@
 /*
- * The query language, configured in one place: Xapian's QueryParser with
- * quire's prefixes, #hashtag and @mention shorthands, and date ranges.
- * `quire help search` documents it.
+ * The query language, configured in one place: Xapian's QueryParser for
+ * words, phrases, NEAR/ADJ, boolean operators and wildcards; quire's own
+ * scanner in front of it for the fields (hashtag:, #tag, from:, @user,
+ * media:, date: ...), whose values it reads whole (URLs, CJK, times) and
+ * hands to the parser as ready-made subqueries.  The scanner also checks
+ * the structure (brackets, operators) so that a query Xapian would quietly
+ * reinterpret is refused with the place where it went wrong.
+ * `quire help search` documents it (qr_query_language).
  */
 #ifndef QR_QUERY_H
 #define QR_QUERY_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "xapian-c.h"
@@ -14,8 +21,17 @@
 /* Wildcards expand to at most this many terms; past it the search fails
  * with a clear message instead of running away. */
 #define QR_MAX_WILDCARD 1000
-/* Longest query text accepted. */
+/* Longest query text accepted, in bytes. */
 #define QR_MAX_QUERY 65536
+/* Most words, fields and operators in one query. */
+#define QR_MAX_QUERY_TERMS 10000
+/* Most wildcards in one query: each may expand to QR_MAX_WILDCARD terms. */
+#define QR_MAX_QUERY_WILDCARDS 32
+/* Deepest nesting of parentheses. */
+#define QR_MAX_QUERY_DEPTH 64
+
+/* No position: the error is about the query as a whole. */
+#define QR_QUERY_NOWHERE ((size_t)-1)
 
 typedef struct qr_query_opts {
 	const char *tz;          /* IANA zone for dates and times; NULL: UTC */
@@ -23,13 +39,20 @@ typedef struct qr_query_opts {
 	const char *until;
 } qr_query_opts;
 
-/* Parse text into a Xapian query for db.  An empty text matches every
- * post.  On a syntax error, QR_USAGE with the parser's message in err. */
-int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err);
+/* The query language, for help texts. */
+extern const char qr_query_language[];
 
-/* Rewrite the #tag and @user shorthands into hashtag: and mention: (outside
- * quotes), appending to out. */
-void qr_query_shorthands(qr_buf *out, const char *text);
+/* Parse text into a Xapian query for db.  An empty text matches every
+ * post.  On a syntax error, QR_USAGE with the reason and the column in
+ * err ("cannot parse the query: ... (column N)"). */
+int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err);
+/* The same; *where gets the byte offset in text where parsing failed, or
+ * QR_QUERY_NOWHERE. */
+int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err,
+		      size_t *where);
+/* Print a parse error: "quire: <err>", then the query with a caret under
+ * the place it failed (when there is one). */
+void qr_query_print_error(FILE *out, const char *text, const char *err, size_t where);
 
 /* A stemmer matching the index's, for snippets (caller destroys it). */
 xc_stem *qr_query_stemmer(void);
