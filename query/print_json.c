@@ -21,7 +21,7 @@ static void result(qr_printer *p, qr_jw *w, const qr_hit *h)
 	qr_jw_key(w, "score");
 	qr_jw_double(w, h->weight);
 	if (h->collapsed)
-		qr_jw_kint(w, "collapsed", h->collapsed);
+		qr_jw_kint(w, "folded", h->collapsed);
 	qr_jw_key(w, "post");
 	qr_post_to_json(h->post, w);
 	if (p->locator)
@@ -39,10 +39,15 @@ static void json_begin(qr_printer *p, const qr_result_info *info)
 	qr_json_quote(&p->buf, info->corpus_id, strlen(info->corpus_id));
 	qr_buf_adds(&p->buf, ",\"path\":");
 	qr_json_quote(&p->buf, info->corpus_path, strlen(info->corpus_path));
-	qr_buf_addf(&p->buf, "},\"total\":{\"estimated\":%u,\"lower_bound\":%u,\"upper_bound\":%u}", info->estimated,
-		    info->lower, info->upper);
+	qr_buf_addf(&p->buf, "},\"total\":{\"estimated\":%u,\"lower_bound\":%u,\"upper_bound\":%u,\"exact\":%s}",
+		    info->estimated, info->lower, info->upper, info->exact ? "true" : "false");
 	qr_buf_addf(&p->buf, ",\"offset\":%u,\"limit\":%u,\"sort\":", info->offset, info->limit);
 	qr_json_quote(&p->buf, info->sort, strlen(info->sort));
+	qr_buf_adds(&p->buf, ",\"collapse\":");
+	if (info->collapse)
+		qr_json_quote(&p->buf, info->collapse, strlen(info->collapse));
+	else
+		qr_buf_adds(&p->buf, "null");
 	qr_buf_adds(&p->buf, ",\"results\":[");
 	qr_printer_flush(p);
 }
@@ -65,7 +70,7 @@ static void json_end(qr_printer *p, uint32_t shown)
 
 const qr_printer_backend qr_print_json = {
 	"json", "one JSON document: query, totals and results (schemas/output.schema.json)", json_begin, json_hit,
-	json_end,
+	json_end, false,
 };
 
 /* ---- jsonl ---- */
@@ -90,7 +95,7 @@ static void jsonl_hit(qr_printer *p, const qr_hit *h)
 }
 
 const qr_printer_backend qr_print_jsonl = {
-	"jsonl", "one JSON object per post", nothing_begin, jsonl_hit, nothing_end,
+	"jsonl", "one JSON object per post, as in json's results", nothing_begin, jsonl_hit, nothing_end, false,
 };
 
 /* ---- ids ---- */
@@ -108,5 +113,5 @@ static void ids_hit(qr_printer *p, const qr_hit *h)
 }
 
 const qr_printer_backend qr_print_ids = {
-	"ids", "one native post id per line (a dehydrated dataset)", nothing_begin, ids_hit, nothing_end,
+	"ids", "one native post id per line (a dehydrated dataset)", nothing_begin, ids_hit, nothing_end, false,
 };

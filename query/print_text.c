@@ -1,6 +1,7 @@
 /* Human text: a citation block per hit, colour only when asked. */
 #include <string.h>
 
+#include "cite.h"
 #include "printer.h"
 #include "text.h"
 #include "timeutil.h"
@@ -51,12 +52,10 @@ static void hit(qr_printer *p, const qr_hit *h)
 	char when[32] = "unknown time";
 	const char *indent = "    ";
 
-	if (post->created != QR_TIME_UNKNOWN) {
-		qr_civil c;
-		qr_time_to_civil(post->created, &c);
-		snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d:%02d UTC", c.year, c.month, c.day, c.hour,
-			 c.minute, c.second);
-	}
+	qr_civil c;
+	if (qr_cite_time(post, p->tz, &c))
+		snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute,
+			 c.second);
 	if (p->count++)
 		qr_buf_addch(&p->buf, '\n');
 	qr_buf_addf(&p->buf, "%3u. ", h->rank);
@@ -70,11 +69,20 @@ static void hit(qr_printer *p, const qr_hit *h)
 		qr_escape_terminal(&p->buf, post->author_handle, strlen(post->author_handle), 0);
 		style(p, RESET);
 	}
-	qr_buf_addf(&p->buf, " · %s · %s", when, post->platform ? post->platform : "?");
-	if (post->kind && strcmp(post->kind, "original") != 0)
-		qr_buf_addf(&p->buf, " · %s", post->kind);
-	if (h->collapsed)
-		qr_buf_addf(&p->buf, " · +%u reposts", h->collapsed);
+	qr_buf_addf(&p->buf, " · %s ", when);
+	qr_printer_safe(&p->buf, post->created == QR_TIME_UNKNOWN ? NULL : p->tz ? p->tz : "UTC", 0);
+	qr_buf_adds(&p->buf, " · ");
+	qr_printer_safe(&p->buf, post->platform ? post->platform : "?", 0);
+	if (post->kind && strcmp(post->kind, "original") != 0) {
+		qr_buf_adds(&p->buf, " · ");
+		qr_printer_safe(&p->buf, post->kind, 0);
+	}
+	/* Collapsing keeps one post of a group: the original or one of the
+	 * reposts, whichever ranked first. */
+	if (h->collapsed && post->kind && strcmp(post->kind, "repost") == 0)
+		qr_buf_addf(&p->buf, " · +%u more of the same post", h->collapsed);
+	else if (h->collapsed)
+		qr_buf_addf(&p->buf, " · +%u repost%s", h->collapsed, h->collapsed == 1 ? "" : "s");
 	qr_buf_addf(&p->buf, "\n%s", indent);
 	body(p, h->snippet ? h->snippet : (post->text ? post->text : ""), indent);
 	qr_buf_addch(&p->buf, '\n');
@@ -100,8 +108,10 @@ static void hit(qr_printer *p, const qr_hit *h)
 	qr_buf_release(&media);
 	if (post->events.n) {
 		qr_buf_addf(&p->buf, "%sevents: ", indent);
-		for (size_t i = 0; i < post->events.n; i++)
-			qr_buf_addf(&p->buf, "%s%s", i ? ", " : "", post->events.v[i]);
+		for (size_t i = 0; i < post->events.n; i++) {
+			qr_buf_adds(&p->buf, i ? ", " : "");
+			qr_printer_safe(&p->buf, post->events.v[i], 0);
+		}
 		qr_buf_addch(&p->buf, '\n');
 	}
 	if (p->locator) {
@@ -120,4 +130,7 @@ static void end(qr_printer *p, uint32_t shown)
 	(void)p, (void)shown;
 }
 
-const qr_printer_backend qr_print_text = { "text", "a citation block per post, for reading", begin, hit, end };
+const qr_printer_backend qr_print_text = {
+	"text", "a citation block per post, for reading (matched words highlighted on a terminal)", begin, hit, end,
+	true,
+};

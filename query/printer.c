@@ -3,35 +3,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const qr_printer_backend qr_print_text, qr_print_json, qr_print_jsonl, qr_print_ids;
+#include "text.h"
+
+extern const qr_printer_backend qr_print_text, qr_print_json, qr_print_jsonl, qr_print_csv, qr_print_ids,
+	qr_print_csl_json, qr_print_bibtex, qr_print_biblatex, qr_print_ris, qr_print_apa, qr_print_mla,
+	qr_print_chicago;
 
 const qr_printer_backend *const qr_printer_backends[] = {
-	&qr_print_text,
-	&qr_print_json,
-	&qr_print_jsonl,
-	&qr_print_ids,
-	NULL,
+	&qr_print_text, &qr_print_json,  &qr_print_jsonl, &qr_print_csv,   &qr_print_ids,
+	&qr_print_csl_json, &qr_print_bibtex, &qr_print_biblatex, &qr_print_ris, &qr_print_apa,
+	&qr_print_mla, &qr_print_chicago, NULL,
 };
+
+static const qr_printer_backend *backend(const char *name)
+{
+	for (size_t i = 0; qr_printer_backends[i]; i++)
+		if (strcmp(qr_printer_backends[i]->name, name) == 0)
+			return qr_printer_backends[i];
+	return NULL;
+}
+
+const char *qr_printer_names(void)
+{
+	static char names[256];
+	if (!names[0]) {
+		size_t at = 0;
+		for (size_t i = 0; qr_printer_backends[i]; i++) {
+			int n = snprintf(names + at, sizeof(names) - at, "%s%s", i ? ", " : "",
+					 qr_printer_backends[i]->name);
+			if (n < 0 || (size_t)n >= sizeof(names) - at)
+				break;
+			at += (size_t)n;
+		}
+	}
+	return names;
+}
+
+bool qr_printer_exists(const char *name)
+{
+	return backend(name) != NULL;
+}
+
+bool qr_printer_wants_snippets(const qr_printer *p)
+{
+	const qr_printer_backend *b = backend(p->name);
+	return b && b->snippets;
+}
 
 qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id)
 {
-	for (size_t i = 0; qr_printer_backends[i]; i++) {
-		const qr_printer_backend *b = qr_printer_backends[i];
-		if (strcmp(b->name, name) != 0)
-			continue;
-		qr_printer *p = qr_calloc(1, sizeof(*p));
-		p->name = b->name;
-		p->begin = b->begin;
-		p->hit = b->hit;
-		p->end = b->end;
-		p->out = out;
-		p->color = color;
-		p->locator = locator;
-		p->corpus_id = corpus_id;
-		qr_buf_init(&p->buf);
-		return p;
-	}
-	return NULL;
+	const qr_printer_backend *b = backend(name);
+	if (!b)
+		return NULL;
+	qr_printer *p = qr_calloc(1, sizeof(*p));
+	p->name = b->name;
+	p->begin = b->begin;
+	p->hit = b->hit;
+	p->end = b->end;
+	p->out = out;
+	p->color = color;
+	p->locator = locator;
+	p->corpus_id = corpus_id;
+	qr_buf_init(&p->buf);
+	return p;
 }
 
 void qr_printer_free(qr_printer *p)
@@ -72,4 +106,10 @@ bool qr_media_summary(qr_buf *out, const qr_post *p)
 		any = true;
 	}
 	return any;
+}
+
+void qr_printer_safe(qr_buf *out, const char *s, int flags)
+{
+	if (s)
+		qr_escape_terminal(out, s, strlen(s), flags);
 }

@@ -32,6 +32,8 @@ typedef struct qr_result_info {
 	uint32_t estimated, lower, upper;
 	uint32_t offset, limit;
 	const char *sort;
+	const char *collapse;     /* "repost" or NULL */
+	bool exact;               /* the totals are exact counts */
 } qr_result_info;
 
 typedef struct qr_printer qr_printer;
@@ -45,6 +47,7 @@ struct qr_printer {
 	bool color;
 	bool locator;
 	const char *corpus_id;
+	const char *tz;           /* zone for dates in citations; NULL: UTC */
 	qr_buf buf;
 	uint32_t count;
 	void *state;
@@ -56,9 +59,18 @@ typedef struct qr_printer_backend {
 	void (*begin)(qr_printer *p, const qr_result_info *info);
 	void (*hit)(qr_printer *p, const qr_hit *hit);
 	void (*end)(qr_printer *p, uint32_t shown);
+	bool snippets;            /* wants hit->snippet */
 } qr_printer_backend;
 
 extern const qr_printer_backend *const qr_printer_backends[];
+
+/* The names of every back end, for help texts and errors ("text, json,
+ * ..."); a static string. */
+const char *qr_printer_names(void);
+/* True when a back end of that name exists. */
+bool qr_printer_exists(const char *name);
+/* Whether the back end wants snippets. */
+bool qr_printer_wants_snippets(const qr_printer *p);
 
 /* NULL when there is no back end of that name. */
 qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id);
@@ -71,5 +83,8 @@ void qr_printer_flush(qr_printer *p);
 void qr_locator_text(qr_buf *out, const char *corpus_id, const qr_post *p);
 /* Append the media summary ("video, photo x2"); false when none. */
 bool qr_media_summary(qr_buf *out, const qr_post *p);
+/* Append an untrusted string made safe for a terminal (NULL appends
+ * nothing). */
+void qr_printer_safe(qr_buf *out, const char *s, int flags);
 
 #endif
