@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "printer.h"
@@ -13,52 +14,45 @@
 #include "text.h"
 #include "timeutil.h"
 
+/* Results are read this many at a time, so memory stays bounded whatever
+ * --limit asks. */
 #define PAGE 1000
 #define MAX_RETRIES 5
+/* Bytes of text a snippet aims for; a tweet fits whole. */
+#define SNIPPET_LENGTH 500
 
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
-	{ "limit", 'n', "N", "print at most N posts (default 10; 0 for all)" },
-	{ "offset", 0, "N", "skip the first N posts" },
-	{ "format", 'f', "NAME", "text (default), json, jsonl or ids" },
+	{ "format", 'f', "NAME", "text (default), json, jsonl, csv, ids, csl-json, bibtex, biblatex, ris, apa, mla or chicago" },
+	{ "limit", 'n', "N", "print at most N posts (default 10; 0 for all of them)" },
+	{ "offset", 0, "N", "skip the first N posts (for paging)" },
 	{ "sort", 's', "ORDER", "relevance (default), newest or oldest" },
+	{ "collapse", 0, "repost", "show a post and its reposts once, with the number folded in" },
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
-	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	{ "tz", 0, "ZONE", "read and print dates and times in this IANA zone, e.g. America/Chicago (default UTC)" },
 	{ "color", 0, "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
 	{ "explain", 0, NULL, "print how the query was understood (Xapian's description) on stderr" },
 	{ NULL, 0, NULL, NULL },
 };
 
-const char qr_search_language[] =
-	"Query language (Xapian's query parser, configured for posts):\n"
-	"  words              all of them (stemmed: 'protest' finds 'protests')\n"
-	"  \"a phrase\"         the words in this order\n"
-	"  a NEAR b, a ADJ b  within 10 words (ADJ: in this order)\n"
-	"  AND OR NOT XOR ()  boolean operators, upper case; +word must, -word must not\n"
-	"  fanc*              words starting so (at most 1000 expansions, else an error)\n"
-	"  #tag, hashtag:tag  a hashtag, any capitalisation\n"
-	"  @user, mention:u   posts that mention the account\n"
-	"  from:handle        posts by an account (handle or numeric id)\n"
-	"  media:KIND         photo, video, gif, audio, file, any or none; media:sha256:HEX\n"
-	"  is:KIND            original, repost, reply or quote\n"
-	"  lang:en  platform:twitter  domain:nytimes.com  url:URL  id:ID\n"
-	"  event:ID  tag:CODE  source:N|SHA256\n"
-	"  date:2020-06-03                 that whole day (UTC unless --tz)\n"
-	"  date:2020-06-03..2020-06-04     both days, all of the last one\n"
-	"  date:2020-06-03..  date:..2020-06-03   open ends\n"
-	"  2020-06-03T14:00..2020-06-03T18:00     times, to the minute (all of 18:00)";
+static char details[4096];
 
 static const qr_command_help help = {
 	"search",
 	"[OPTIONS] QUERY...",
 	"Search a corpus and print the matching posts as citations.",
-	qr_search_language,
+	details,
 	"  quire search '#WhiteLivesMatter fancam'\n"
-	"  quire search --sort oldest 'from:dallas_pd_demo date:2020-05-31..2020-06-01'\n"
+	"  quire search --sort oldest --limit 0 'from:dallas_pd_demo date:2020-05-31..2020-06-01'\n"
+	"  quire search --collapse repost --since 2020-06-03 --until 2020-06-04 'media:video #blm'\n"
+	"  quire search --tz America/Chicago 'date:2020-06-03 is:original -is:reply'\n"
 	"  quire search -f json --limit 100 'iwatch AND app' | jq '.results[].post.url'\n"
-	"\nexit status: 0 posts found, 1 none, 2 usage or query error, 3 damaged corpus",
+	"  quire search -f csv --limit 0 --offset 1000 'lang:ko' > page2.csv\n"
+	"  quire search -f apa --no-locator 'id:1268381142972325888'\n"
+	"  quire search --color always --explain '\"black lives\" NEAR/5 matter' | less -R\n"
+	"\nexit status: 0 posts found, 1 none, 2 usage or query error, 3 damaged corpus, 5 internal error",
 	options,
 };
 
@@ -68,6 +62,7 @@ struct opts {
 	const char *format;
 	const char *sort;
 	const char *color;
+	const char *collapse;
 	bool no_locator;
 	bool explain;
 	qr_query_opts q;
@@ -86,6 +81,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->format = arg;
 	else if (strcmp(name, "sort") == 0)
 		o->sort = arg;
+	else if (strcmp(name, "collapse") == 0)
+		o->collapse = arg;
 	else if (strcmp(name, "since") == 0)
 		o->q.since = arg;
 	else if (strcmp(name, "until") == 0)
@@ -101,197 +98,255 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-static bool use_color(const char *when, int fd)
+/* Xapian escapes <, > and & in snippets (for HTML); the printers want the
+ * text as it was. */
+static void unescape_snippet(qr_buf *out, const char *s)
 {
-	if (strcmp(when, "always") == 0)
-		return true;
-	if (strcmp(when, "never") == 0)
-		return false;
-	const char *no = getenv("NO_COLOR");
-	return (!no || !*no) && isatty(fd);
+	while (*s) {
+		if (strncmp(s, "&lt;", 4) == 0) {
+			qr_buf_addch(out, '<');
+			s += 4;
+		} else if (strncmp(s, "&gt;", 4) == 0) {
+			qr_buf_addch(out, '>');
+			s += 4;
+		} else if (strncmp(s, "&amp;", 5) == 0) {
+			qr_buf_addch(out, '&');
+			s += 5;
+		} else {
+			qr_buf_addch(out, *s++);
+		}
+	}
 }
 
-static int open_corpus(const char *dir, qr_corpus **c)
+/* The post's text with the matched words between \x01 and \x02; false
+ * when nothing in it matched (or it has no text). */
+static bool snippet(xc_mset *ms, xc_stem *stem, const char *text, qr_buf *out)
 {
-	qr_buf err = QR_BUF_INIT;
-	int st = qr_corpus_open(dir, QR_OPEN_READ, c, &err);
-	if (st)
-		qr_error("%s", err.buf);
-	qr_buf_release(&err);
+	if (!text || !*text)
+		return false;
+	/* The markers must be the only \x01 and \x02 in the text. */
+	qr_buf clean = QR_BUF_INIT;
+	qr_buf_adds(&clean, text);
+	for (size_t i = 0; i < clean.len; i++)
+		if (clean.buf[i] == '\x01' || clean.buf[i] == '\x02')
+			clean.buf[i] = ' ';
+	char *s = NULL;
+	xc_status x = xc_mset_snippet(ms, clean.buf, clean.len, SNIPPET_LENGTH, stem,
+				      XC_SNIPPET_EXHAUSTIVE | XC_SNIPPET_EMPTY_WITHOUT_MATCH | XC_SNIPPET_CJK_NGRAM,
+				      "\x01", "\x02", "…", &s);
+	bool ok = x == XC_OK && s && *s;
+	if (ok) {
+		qr_buf_reset(out);
+		unescape_snippet(out, s);
+	}
+	free(s);
+	qr_buf_release(&clean);
+	return ok;
+}
+
+struct run {
+	const struct opts *o;
+	qr_printer *pr;
+	xc_stem *stem;
+	const char *text;
+	uint32_t doccount;
+	uint32_t printed;
+	bool begun;
+};
+
+static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
+{
+	xc_doc *doc = NULL;
+	char *data = NULL;
+	size_t len;
+	qr_buf why = QR_BUF_INIT;
+	int st = 0;
+	if ((*x = xc_mset_document(ms, i, &doc)) != XC_OK || (*x = xc_doc_get_data(doc, &data, &len)) != XC_OK) {
+		st = *x == XC_ERR_DATABASE_MODIFIED ? QR_END : QR_DAMAGED;
+		if (st != QR_END)
+			qr_error("cannot read a result: %s", doc ? xc_doc_error(doc) : xc_mset_error(ms));
+	} else if (qr_post_clear(post), qr_post_from_json(post, data, len, &why)) {
+		qr_error("a result holds no valid post: %s", why.buf);
+		st = QR_DAMAGED;
+	}
+	free(data);
+	xc_doc_destroy(doc);
+	qr_buf_release(&why);
 	return st;
 }
 
-/* One pass over the results; QR_END asks for a reopen and another pass. */
-static int run(qr_corpus *c, xc_query *q, const struct opts *o, qr_printer *pr, const char *query_text,
-	       uint32_t *printed)
+/* One pass over the results; QR_END asks for a reopen and another pass
+ * (another process committed meanwhile).  Returns an exit code otherwise. */
+static int run(qr_corpus *c, xc_query *q, struct run *r)
 {
+	const struct opts *o = r->o;
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	qr_post post;
+	qr_buf snip = QR_BUF_INIT;
 	int st = 0;
 	xc_status x;
 	uint32_t want = o->limit ? (uint32_t)o->limit : UINT32_MAX;
-	uint32_t pos = (uint32_t)o->offset + *printed;
+	uint32_t offset = o->offset > r->doccount ? r->doccount : (uint32_t)o->offset;
+	uint32_t pos = offset + r->printed;
+	/* Exact totals when collapsing, so that the folded counts are exact
+	 * too; estimates otherwise. */
+	uint32_t check = o->collapse ? r->doccount : 0;
 
 	qr_post_init(&post);
-	if ((x = xc_enquire_create(qr_corpus_db(c), &enq)) != XC_OK)
-		goto xfail;
+	if ((x = xc_enquire_create(qr_corpus_db(c), &enq)) != XC_OK) {
+		st = qr_cmd_search_failed(x, xc_db_error(qr_corpus_db(c)));
+		goto out;
+	}
 	xc_enquire_set_query(enq, q);
 	if (strcmp(o->sort, "newest") == 0)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME, 1, 0);
 	else if (strcmp(o->sort, "oldest") == 0)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME, 0, 0);
-	/* Equal weights (filters alone) keep the order of ingest. */
-	while (*printed < want) {
-		uint32_t page = want - *printed < PAGE ? want - *printed : PAGE;
+	if (o->collapse)
+		xc_enquire_set_collapse_key(enq, QR_SLOT_COLLAPSE, 1);
+	while (r->printed < want) {
+		uint32_t page = want - r->printed < PAGE ? want - r->printed : PAGE;
 		xc_mset_destroy(ms);
 		ms = NULL;
-		if ((x = xc_enquire_get_mset(enq, pos, page, 0, &ms)) != XC_OK)
-			goto xfail_enq;
-		if (*printed == 0 && pos == o->offset) {
-			qr_result_info info = { query_text, qr_corpus_id(c), qr_corpus_dir(c),
-						xc_mset_matches_estimated(ms), xc_mset_matches_lower_bound(ms),
-						xc_mset_matches_upper_bound(ms), (uint32_t)o->offset,
-						(uint32_t)o->limit, o->sort };
-			pr->begin(pr, &info);
+		if ((x = xc_enquire_get_mset(enq, pos, page, check, &ms)) != XC_OK) {
+			st = x == XC_ERR_DATABASE_MODIFIED ? QR_END : qr_cmd_search_failed(x, xc_enquire_error(enq));
+			goto out;
+		}
+		if (!r->begun) {
+			uint32_t lo = xc_mset_matches_lower_bound(ms), hi = xc_mset_matches_upper_bound(ms);
+			qr_result_info info = { r->text, qr_corpus_id(c), qr_corpus_dir(c),
+						xc_mset_matches_estimated(ms), lo, hi, offset, (uint32_t)o->limit,
+						o->sort, o->collapse, lo == hi };
+			r->pr->begin(r->pr, &info);
+			r->begun = true;
 		}
 		uint32_t n = xc_mset_size(ms);
 		if (n == 0)
 			break;
 		xc_mset_fetch(ms);
 		for (uint32_t i = 0; i < n; i++) {
-			xc_doc *doc = NULL;
-			char *data = NULL;
-			size_t len;
+			if ((st = read_post(ms, i, &post, &x))) {
+				if (st != QR_END)
+					st = qr_status_exit_code(st);
+				goto out;
+			}
 			double w = 0;
-			qr_buf why = QR_BUF_INIT;
-			if ((x = xc_mset_document(ms, i, &doc)) != XC_OK || (x = xc_doc_get_data(doc, &data, &len)) != XC_OK) {
-				xc_doc_destroy(doc);
-				qr_buf_release(&why);
-				if (x == XC_ERR_DATABASE_MODIFIED)
-					goto modified;
-				qr_error("cannot read a result: %s", xc_mset_error(ms));
-				st = QR_DAMAGED;
-				goto out;
-			}
-			xc_doc_destroy(doc);
-			qr_post_clear(&post);
-			if (qr_post_from_json(&post, data, len, &why)) {
-				qr_error("a result holds no valid post: %s", why.buf);
-				free(data);
-				qr_buf_release(&why);
-				st = QR_DAMAGED;
-				goto out;
-			}
-			free(data);
-			qr_buf_release(&why);
+			uint32_t folded = 0;
 			xc_mset_weight(ms, i, &w);
-			qr_hit hit = { &post, pos + i + 1, w, 0, NULL };
-			pr->hit(pr, &hit);
-			(*printed)++;
+			if (o->collapse)
+				xc_mset_collapse_count(ms, i, &folded);
+			bool snipped = r->stem && snippet(ms, r->stem, post.text, &snip);
+			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL };
+			r->pr->hit(r->pr, &hit);
+			r->printed++;
 		}
 		pos += n;
 		if (n < page)
 			break;
 	}
-	goto out;
-modified:
-	st = QR_END;
-	goto out;
-xfail_enq:
-	if (x == XC_ERR_DATABASE_MODIFIED) {
-		st = QR_END;
-		goto out;
-	}
-	if (x == XC_ERR_WILDCARD) {
-		qr_error("cannot search: a wildcard matches more than %d words: make it longer", QR_MAX_WILDCARD);
-		st = QR_USAGE;
-		goto out;
-	}
-	qr_error("cannot search: %s", xc_enquire_error(enq));
-	st = QR_INTERNAL;
-	goto out;
-xfail:
-	qr_error("cannot search: %s", xc_db_error(qr_corpus_db(c)));
-	st = QR_INTERNAL;
 out:
 	qr_post_clear(&post);
+	qr_buf_release(&snip);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;
 }
 
-static void join_args(qr_buf *out, int argc, char **argv)
+static int check_options(const struct opts *o)
 {
-	for (int i = 0; i < argc; i++)
-		qr_buf_addf(out, "%s%s", i ? " " : "", argv[i]);
+	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest"))
+		return qr_usage_error("search", "--sort takes relevance, newest or oldest, not '%s'", o->sort);
+	if (!qr_cmd_color_valid(o->color))
+		return qr_usage_error("search", "--color takes auto, always or never, not '%s'", o->color);
+	if (o->collapse && strcmp(o->collapse, "repost") != 0)
+		return qr_usage_error("search", "--collapse takes repost, not '%s'", o->collapse);
+	if (o->q.tz && !qr_tz_valid(o->q.tz))
+		return qr_usage_error("search", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)",
+				      o->q.tz);
+	if (!qr_printer_exists(o->format))
+		return qr_usage_error("search", "unknown format '%s' (%s)", o->format, qr_printer_names());
+	return 0;
 }
 
 int cmd_search(int argc, char **argv)
 {
-	struct opts o = { NULL, 10, 0, "text", "relevance", "auto", false, false, { NULL, NULL, NULL } };
-	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
+	struct opts o = { NULL, 10, 0, "text", "relevance", "auto", NULL, false, false, { NULL, NULL, NULL } };
+	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
-	qr_printer *pr = NULL;
-	uint32_t printed = 0;
+	struct run r = { &o, NULL, NULL, NULL, 0, 0, false };
 	int first, st;
 
+	snprintf(details, sizeof(details),
+		 "%s\n\nOutput formats (--format):\n"
+		 "  text      a citation block per post; matched words highlighted on a terminal\n"
+		 "  json      one document: query, totals, results (schemas/output.schema.json)\n"
+		 "  jsonl     one JSON object per post          csv   RFC 4180, ids kept as text\n"
+		 "  ids       one native id per line            csl-json  for Zotero and pandoc\n"
+		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
+		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
+		 "Every format carries each post's archival locator unless --no-locator.",
+		 qr_query_language);
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
-	if (strcmp(o.sort, "relevance") && strcmp(o.sort, "newest") && strcmp(o.sort, "oldest"))
-		return qr_usage_error("search", "--sort takes relevance, newest or oldest, not '%s'", o.sort);
-	if (strcmp(o.color, "auto") && strcmp(o.color, "always") && strcmp(o.color, "never"))
-		return qr_usage_error("search", "--color takes auto, always or never, not '%s'", o.color);
-	if (o.q.tz && !qr_tz_valid(o.q.tz))
-		return qr_usage_error("search", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.q.tz);
-	join_args(&text, argc - first, argv + first);
-	if (open_corpus(qr_cli_corpus(o.corpus), &c)) {
-		st = QR_EXIT_USAGE;
+	if ((st = check_options(&o)))
+		return st;
+	qr_cmd_join(&text, argc - first, argv + first);
+	r.text = text.buf;
+	if ((st = qr_cmd_open_corpus(qr_cli_corpus(o.corpus), &c)))
 		goto out;
-	}
-	pr = qr_printer_new(o.format, stdout, use_color(o.color, STDOUT_FILENO), !o.no_locator, qr_corpus_id(c));
-	if (!pr) {
-		st = qr_usage_error("search", "unknown format '%s' (text, json, jsonl or ids)", o.format);
-		goto out;
-	}
+	r.pr = qr_printer_new(o.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
+			      qr_corpus_id(c));
+	r.pr->tz = o.q.tz;
+	if (qr_printer_wants_snippets(r.pr))
+		r.stem = qr_query_stemmer();
 	for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
 		xc_query_destroy(q);
 		q = NULL;
-		int b = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err);
-		if (b) {
-			qr_error("%s", err.buf);
-			st = qr_status_exit_code(b);
+		if ((st = qr_cmd_build_query(c, text.buf, &o.q, &q)))
 			goto out;
-		}
 		if (o.explain && attempt == 0) {
 			char *d = xc_query_describe(q);
 			fprintf(stderr, "%s\n", d ? d : "?");
 			free(d);
 		}
-		st = run(c, q, &o, pr, text.buf, &printed);
+		xc_db_doccount(qr_corpus_db(c), &r.doccount);
+		st = run(c, q, &r);
 		if (st != QR_END)
 			break;
-		/* Another process committed: read the newest revision. */
+		/* Another process committed: read the newest revision and go
+		 * on from where this pass stopped. */
 		if (qr_corpus_reopen(c)) {
 			qr_error("%s", qr_corpus_error(c));
-			st = QR_INTERNAL;
+			st = QR_EXIT_INTERNAL;
 			break;
 		}
 	}
-	if (st) {
-		st = qr_status_exit_code(st);
+	if (st == QR_END) {
+		qr_error("cannot search: the corpus kept changing while it was read");
+		st = QR_EXIT_INTERNAL;
+	}
+	if (st)
+		goto out;
+	if (!r.begun) {
+		qr_result_info info = { text.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, (uint32_t)o.limit,
+					o.sort, o.collapse, true };
+		r.pr->begin(r.pr, &info);
+	}
+	r.pr->end(r.pr, r.printed);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		qr_error("cannot write the results: %s", "output error");
+		st = QR_EXIT_INTERNAL;
 		goto out;
 	}
-	pr->end(pr, printed);
-	fflush(stdout);
-	st = printed ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+	st = r.printed ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
-	qr_printer_free(pr);
+	qr_printer_free(r.pr);
+	xc_stem_destroy(r.stem);
 	xc_query_destroy(q);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
-	qr_buf_release(&err);
 	return st;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "json.h"
@@ -49,28 +50,6 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-/* An id as given: platform:native, or a native id tried on each platform. */
-static int find(qr_corpus *c, const char *id, xc_docid *docid)
-{
-	if (strchr(id, ':'))
-		return qr_corpus_find(c, id, docid);
-	xc_termiter *it = NULL;
-	qr_buf full = QR_BUF_INIT;
-	int st = QR_NOT_FOUND;
-	if (xc_db_allterms(qr_corpus_db(c), QR_P_PLATFORM, &it) == XC_OK) {
-		const char *t;
-		size_t len;
-		size_t plen = strlen(QR_P_PLATFORM);
-		while (st == QR_NOT_FOUND && xc_termiter_next(it, &t, &len, NULL) == XC_OK) {
-			qr_buf_setf(&full, "%.*s:%s", (int)(len - plen), t + plen, id);
-			st = qr_corpus_find(c, full.buf, docid);
-		}
-	}
-	xc_termiter_destroy(it);
-	qr_buf_release(&full);
-	return st;
-}
-
 int cmd_show(int argc, char **argv)
 {
 	struct opts o = { NULL, false, false };
@@ -92,7 +71,7 @@ int cmd_show(int argc, char **argv)
 		xc_docid docid;
 		qr_post p;
 		qr_post_init(&p);
-		st = find(c, argv[i], &docid);
+		st = qr_cmd_find_post(c, argv[i], &docid);
 		if (st == QR_NOT_FOUND) {
 			qr_error("no post '%s' in the corpus", argv[i]);
 			worst = worst ? worst : QR_EXIT_NO_HITS;

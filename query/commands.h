@@ -3,6 +3,8 @@
 #define QR_QUERY_COMMANDS_H
 
 int cmd_search(int argc, char **argv);
+int cmd_count(int argc, char **argv);
+int cmd_cite(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 
 #endif

@@ -1,0 +1,146 @@
+/* quire cite: citations of posts by id, in any output format. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmdutil.h"
+#include "commands.h"
+#include "status.h"
+#include "timeutil.h"
+
+static const qr_option options[] = {
+	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
+	{ "format", 'f', "NAME", "apa (default), mla, chicago, csl-json, bibtex, biblatex, ris, or any search format" },
+	{ "tz", 0, "ZONE", "give dates and times in this IANA zone (default UTC)" },
+	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const qr_command_help help = {
+	"cite",
+	"[OPTIONS] ID...",
+	"Print citations of posts by id (platform:id, or the platform's own id; - reads ids from stdin).",
+	"APA 7:   Name [@handle]. (2020, June 3). First twenty words of the post\n"
+	"         [Video attached] [Tweet]. Twitter. URL\n"
+	"MLA 9:   @handle (Name). \"Full text.\" Twitter, 3 June 2020, 14:02, URL.\n"
+	"Chicago: Name (@handle), \"text up to 160 characters,\" Twitter, June 3, 2020,\n"
+	"         2:02 p.m., URL.\n"
+	"Each citation is followed by its archival locator (corpus id, record, sha256\n"
+	"of the original record), which 'quire show --verify ID' checks.  The label\n"
+	"and platform follow the post's date: a tweet from 2024 is a [Post] on X.",
+	"  quire cite 1268381142972325888\n"
+	"  quire cite -f mla --tz America/New_York twitter:1268381142972325888\n"
+	"  quire cite -f csl-json twitter:1268381142972325888 > refs.json\n"
+	"  quire search -f ids --limit 5 '#BlackLivesMatter' | quire cite -f bibtex - > refs.bib\n"
+	"  quire cite -f chicago --no-locator 1268381142972325888\n"
+	"\nexit status: 0 every post cited, 1 some id not found, 2 usage error, 3 damaged corpus",
+	options,
+};
+
+struct opts {
+	const char *corpus;
+	const char *format;
+	const char *tz;
+	bool no_locator;
+};
+
+static int on_option(void *ctx, const char *name, const char *arg)
+{
+	struct opts *o = ctx;
+	if (strcmp(name, "corpus") == 0)
+		o->corpus = arg;
+	else if (strcmp(name, "format") == 0)
+		o->format = arg;
+	else if (strcmp(name, "tz") == 0)
+		o->tz = arg;
+	else if (strcmp(name, "no-locator") == 0)
+		o->no_locator = true;
+	return 0;
+}
+
+/* Cite one id; returns an exit code for it. */
+static int cite_one(qr_corpus *c, qr_printer *pr, const char *id, uint32_t *rank)
+{
+	xc_docid docid;
+	qr_post p;
+	int st = qr_cmd_find_post(c, id, &docid);
+	if (st == QR_NOT_FOUND) {
+		qr_error("no post '%s' in the corpus", id);
+		return QR_EXIT_NO_HITS;
+	}
+	qr_post_init(&p);
+	if (!st)
+		st = qr_corpus_load_post(c, docid, &p);
+	if (st) {
+		qr_error("cannot cite '%s': %s", id, qr_corpus_error(c));
+		qr_post_clear(&p);
+		return qr_status_exit_code(st);
+	}
+	qr_hit hit = { &p, ++*rank, 0, 0, NULL };
+	pr->hit(pr, &hit);
+	qr_post_clear(&p);
+	return 0;
+}
+
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+int cmd_cite(int argc, char **argv)
+{
+	struct opts o = { NULL, "apa", NULL, false };
+	qr_corpus *c = NULL;
+	qr_printer *pr = NULL;
+	qr_buf ids = QR_BUF_INIT, line = QR_BUF_INIT;
+	uint32_t rank = 0;
+	int first, st, worst = 0;
+
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	if (first >= argc)
+		return qr_usage_error("cite", "no id given");
+	if (!qr_printer_exists(o.format))
+		return qr_usage_error("cite", "unknown format '%s' (%s)", o.format, qr_printer_names());
+	if (o.tz && !qr_tz_valid(o.tz))
+		return qr_usage_error("cite", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.tz);
+	if ((st = qr_cmd_open_corpus(qr_cli_corpus(o.corpus), &c)))
+		return st;
+	pr = qr_printer_new(o.format, stdout, false, !o.no_locator, qr_corpus_id(c));
+	pr->tz = o.tz;
+	qr_cmd_join(&ids, argc - first, argv + first);
+	qr_result_info info = { ids.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, 0, "given", NULL, true };
+	pr->begin(pr, &info);
+	for (int i = first; i < argc; i++) {
+		if (strcmp(argv[i], "-") != 0) {
+			worst = worse(worst, cite_one(c, pr, argv[i], &rank));
+			continue;
+		}
+		/* Ids from stdin, one per line (what -f ids prints). */
+		int ch;
+		do {
+			ch = getchar();
+			if (ch != EOF && ch != '\n') {
+				if (ch != '\r' && line.len < 4096)
+					qr_buf_addch(&line, ch);
+				continue;
+			}
+			char *s = line.buf;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (*s)
+				worst = worse(worst, cite_one(c, pr, s, &rank));
+			qr_buf_reset(&line);
+		} while (ch != EOF);
+	}
+	pr->end(pr, rank);
+	fflush(stdout);
+	st = worst;
+	qr_printer_free(pr);
+	qr_corpus_close(c);
+	qr_buf_release(&ids);
+	qr_buf_release(&line);
+	return st;
+}

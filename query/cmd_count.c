@@ -1,0 +1,136 @@
+/* quire count: the exact number of posts a query matches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmdutil.h"
+#include "commands.h"
+#include "schema.h"
+#include "status.h"
+#include "timeutil.h"
+
+static const qr_option options[] = {
+	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
+	{ "collapse", 0, "repost", "count a post and its reposts once" },
+	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
+	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
+	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	{ "explain", 0, NULL, "print how the query was understood on stderr" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const qr_command_help help = {
+	"count",
+	"[OPTIONS] QUERY...",
+	"Print the exact number of posts that match a query (the language of 'quire help search').",
+	"Every matching post is counted, not estimated.  With no query, every post\n"
+	"in the corpus.",
+	"  quire count '#WhiteLivesMatter'\n"
+	"  quire count --collapse repost 'media:video date:2020-06-03'\n"
+	"  quire count --tz Asia/Seoul --since 2020-06-04 --until 2020-06-04 'lang:ko'\n"
+	"  quire count --explain 'fancam* NOT is:repost'\n"
+	"\nexit status: 0 some posts match, 1 none (0 is printed), 2 usage or query error, 3 damaged corpus",
+	options,
+};
+
+struct opts {
+	const char *corpus;
+	const char *collapse;
+	bool explain;
+	qr_query_opts q;
+};
+
+static int on_option(void *ctx, const char *name, const char *arg)
+{
+	struct opts *o = ctx;
+	if (strcmp(name, "corpus") == 0)
+		o->corpus = arg;
+	else if (strcmp(name, "collapse") == 0)
+		o->collapse = arg;
+	else if (strcmp(name, "since") == 0)
+		o->q.since = arg;
+	else if (strcmp(name, "until") == 0)
+		o->q.until = arg;
+	else if (strcmp(name, "tz") == 0)
+		o->q.tz = arg;
+	else if (strcmp(name, "explain") == 0)
+		o->explain = true;
+	return 0;
+}
+
+/* One exact count; XC_ERR_DATABASE_MODIFIED asks for a reopen. */
+static xc_status count(qr_corpus *c, xc_query *q, bool collapse, uint32_t *n, qr_buf *why)
+{
+	xc_enquire *enq = NULL;
+	xc_mset *ms = NULL;
+	uint32_t docs = 0;
+	xc_status x = xc_db_doccount(qr_corpus_db(c), &docs);
+	if (x == XC_OK)
+		x = xc_enquire_create(qr_corpus_db(c), &enq);
+	if (x != XC_OK) {
+		qr_buf_setf(why, "%s", xc_db_error(qr_corpus_db(c)));
+		return x;
+	}
+	xc_enquire_set_query(enq, q);
+	xc_enquire_set_weighting_bool(enq);
+	if (collapse)
+		xc_enquire_set_collapse_key(enq, QR_SLOT_COLLAPSE, 1);
+	/* Checking at least every document makes the estimate the count,
+	 * collapsed or not, without keeping any result in memory. */
+	x = xc_enquire_get_mset(enq, 0, 0, docs, &ms);
+	if (x == XC_OK)
+		*n = xc_mset_matches_estimated(ms);
+	else
+		qr_buf_setf(why, "%s", xc_enquire_error(enq));
+	xc_mset_destroy(ms);
+	xc_enquire_destroy(enq);
+	return x;
+}
+
+int cmd_count(int argc, char **argv)
+{
+	struct opts o = { NULL, NULL, false, { NULL, NULL, NULL } };
+	qr_buf text = QR_BUF_INIT, why = QR_BUF_INIT;
+	qr_corpus *c = NULL;
+	xc_query *q = NULL;
+	uint32_t n = 0;
+	int first, st;
+
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	if (o.collapse && strcmp(o.collapse, "repost") != 0)
+		return qr_usage_error("count", "--collapse takes repost, not '%s'", o.collapse);
+	if (o.q.tz && !qr_tz_valid(o.q.tz))
+		return qr_usage_error("count", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.q.tz);
+	qr_cmd_join(&text, argc - first, argv + first);
+	if ((st = qr_cmd_open_corpus(qr_cli_corpus(o.corpus), &c)))
+		goto out;
+	xc_status x = XC_ERR_DATABASE_MODIFIED;
+	for (int attempt = 0; attempt < 5 && x == XC_ERR_DATABASE_MODIFIED; attempt++) {
+		if (attempt && qr_corpus_reopen(c))
+			break;
+		xc_query_destroy(q);
+		q = NULL;
+		if ((st = qr_cmd_build_query(c, text.buf, &o.q, &q)))
+			goto out;
+		if (o.explain && attempt == 0) {
+			char *d = xc_query_describe(q);
+			fprintf(stderr, "%s\n", d ? d : "?");
+			free(d);
+		}
+		x = count(c, q, o.collapse != NULL, &n, &why);
+	}
+	if (x != XC_OK) {
+		st = qr_cmd_search_failed(x, why.buf);
+		goto out;
+	}
+	printf("%u\n", n);
+	st = n ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+out:
+	xc_query_destroy(q);
+	qr_corpus_close(c);
+	qr_buf_release(&text);
+	qr_buf_release(&why);
+	return st;
+}
