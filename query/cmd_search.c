@@ -224,7 +224,6 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		uint32_t n = xc_mset_size(ms);
 		if (n == 0)
 			break;
-		xc_mset_fetch(ms);
 		for (uint32_t i = 0; i < n; i++) {
 			if ((st = read_post(ms, i, &post, &x))) {
 				if (st != QR_END)
