@@ -29,11 +29,11 @@ static const qr_command_help help = {
 	"Each citation is followed by its archival locator (corpus id, record, sha256\n"
 	"of the original record), which 'quire show --verify ID' checks.  The label\n"
 	"and platform follow the post's date: a tweet from 2024 is a [Post] on X.",
-	"  quire cite 1268381142972325888\n"
-	"  quire cite -f mla --tz America/New_York twitter:1268381142972325888\n"
-	"  quire cite -f csl-json twitter:1268381142972325888 > refs.json\n"
+	"  quire cite 1268381141790130178\n"
+	"  quire cite -f mla --tz America/New_York twitter:1268381141790130178\n"
+	"  quire cite -f csl-json twitter:1268381141790130178 > refs.json\n"
 	"  quire search -f ids --limit 5 '#BlackLivesMatter' | quire cite -f bibtex - > refs.bib\n"
-	"  quire cite -f chicago --no-locator 1268381142972325888\n"
+	"  quire cite -f chicago --no-locator 1268381141790130178\n"
 	"\nexit status: 0 every post cited, 1 some id not found, 2 usage error, 3 damaged corpus",
 	options,
 };

@@ -50,8 +50,9 @@ static const qr_command_help help = {
 	"  quire search --tz America/Chicago 'date:2020-06-03 is:original -is:reply'\n"
 	"  quire search -f json --limit 100 'iwatch AND app' | jq '.results[].post.url'\n"
 	"  quire search -f csv --limit 0 --offset 1000 'lang:ko' > page2.csv\n"
-	"  quire search -f apa --no-locator 'id:1268381142972325888'\n"
-	"  quire search --color always --explain '\"black lives\" NEAR/5 matter' | less -R\n"
+	"  quire search -f apa --no-locator 'id:1268381141790130178'\n"
+	"  quire search --color always --explain 'black NEAR/5 matter' | less -R\n"
+	"  quire search -- '-is:repost fancam'      (a query that starts with -)\n"
 	"\nexit status: 0 posts found, 1 none, 2 usage or query error, 3 damaged corpus, 5 internal error",
 	options,
 };

@@ -23,9 +23,16 @@ static void result(qr_printer *p, qr_jw *w, const qr_hit *h)
 	if (h->collapsed)
 		qr_jw_kint(w, "folded", h->collapsed);
 	qr_jw_key(w, "post");
-	qr_post_to_json(h->post, w);
-	if (p->locator)
+	if (p->locator) {
+		qr_post_to_json(h->post, w);
 		locator(p, w, h->post);
+	} else {
+		/* --no-locator: the post without its record's place either. */
+		qr_post bare = *h->post;
+		bare.record.sha256 = bare.record.locator = NULL;
+		bare.record.versions.n = 0;
+		qr_post_to_json(&bare, w);
+	}
 	qr_jw_end_object(w);
 }
 

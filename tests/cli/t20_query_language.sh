@@ -193,4 +193,3 @@ awk 'BEGIN { for (i = 0; i < 2100; i++)
 check_output "all 2100 results come back, in three pages" "2100 2100" sh -c "'$QUIRE' search --corpus '$T/many' -f ids -n 0 paging | sort -u | wc -l | tr -d ' ' | tr '\n' ' '; '$QUIRE' count --corpus '$T/many' paging"
 check_output "offset 2000 reaches the third page" "100" sh -c "'$QUIRE' search --corpus '$T/many' -f ids -n 0 --offset 2000 paging | wc -l | tr -d ' '"
 
-echo "# $n checks"

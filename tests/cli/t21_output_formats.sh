@@ -123,7 +123,7 @@ rendered = plain(open(sys.argv[1], encoding="utf-8").read().replace("\u2060", ""
 for line in open(sys.argv[2]):
     p = json.loads(line)["post"]
     text = plain(" ".join(p["text"].split()))
-    author = "%s [@%s]" % (p["author"]["name"], p["author"]["handle"])
+    author = plain("%s [@%s]" % (p["author"]["name"], p["author"]["handle"]))
     for want in (author, text, p["url"]):
         assert want in rendered, "missing in pandoc's rendering: %r" % want
 entries = [e for e in rendered.split("\n\n") if e.strip()]
@@ -214,4 +214,3 @@ for line in open(sys.argv[1], encoding="utf-8"):
         assert text.endswith("#BlackLivesMatter and…"), text
 PY
 
-echo "# $n checks"

@@ -57,4 +57,3 @@ for s in 'hashtag:' '#tag' 'from:' 'mention:' 'media:KIND' 'media:sha256:' 'is:K
 done
 check_exit 2 "help on an unknown command is a usage error" "$QUIRE" help frobnicate
 
-echo "# $n checks"

@@ -57,4 +57,3 @@ hostile "a long field value is hashed, not refused" 1 '^$' "hashtag:$(awk 'BEGIN
 check_exit 2 "a 4 GB --limit is refused" "$QUIRE" search --limit 4294967296 fancams
 check "a huge --limit is bounded by the results" timeout 2 "$QUIRE" search -f ids --limit 4294967295 fancams
 
-echo "# $n checks"
