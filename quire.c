@@ -18,7 +18,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "ingest", cmd_ingest, "add post archives to a corpus" },
-	{ "search", cmd_search, "search a corpus and print cited posts (quire help search: the query language)" },
+	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "count", cmd_count, "print the exact number of posts a query matches" },
 	{ "cite", cmd_cite, "print citations of posts by id: APA, MLA, Chicago, CSL-JSON, BibTeX, RIS" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },

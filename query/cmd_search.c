@@ -225,6 +225,9 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		uint32_t n = xc_mset_size(ms);
 		if (n == 0)
 			break;
+		/* Ask for the page's documents at once (remote shards pipeline
+		 * them; xapian-c avoids Xapian 1.4's fetch() bug past page 1). */
+		xc_mset_fetch(ms);
 		for (uint32_t i = 0; i < n; i++) {
 			if ((st = read_post(ms, i, &post, &x))) {
 				if (st != QR_END)
