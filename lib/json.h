@@ -25,8 +25,8 @@ const cJSON *qr_json_get(const cJSON *obj, const char *path);
 const char *qr_json_str(const cJSON *obj, const char *path);
 /* A string or a number given as string (ids): the digits as text. */
 bool qr_json_id(const cJSON *obj, const char *path, qr_buf *out);
-/* Integer at path (number, or a string of digits); false when absent or
- * not an integer. */
+/* Integer at path (number, or a string of digits); false when absent, not
+ * an integer, or a number too large for a double to hold exactly (2^53). */
 bool qr_json_int(const cJSON *obj, const char *path, int64_t *out);
 /* true/false at path; false when absent. */
 bool qr_json_true(const cJSON *obj, const char *path);

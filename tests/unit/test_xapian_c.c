@@ -196,11 +196,12 @@ static void test_exports(void **state)
 	(void)state;
 	const char *b = getenv("QUIRE_BUILD");
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
+	int n = snprintf(cmd, sizeof(cmd),
 		 "nm -D --defined-only %s/libxapian-c.so | awk '$2 ~ /^[TDBRW]$/ {print $3}' | sort > %s.exported && "
 		 "grep -o '^XC_API [^(]*(' xapian-c/xapian-c.h | sed 's/.*[ *]\\(xc_[a-z0-9_]*\\)(/\\1/' | sort > %s.declared && "
 		 "diff %s.declared %s.exported",
 		 b ? b : "build", dir, dir, dir, dir);
+	assert_true(n > 0 && (size_t)n < sizeof(cmd));
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "test $(wc -l < %s.declared) -gt 80", dir);
 	assert_int_equal(system(cmd), 0);
