@@ -154,7 +154,10 @@ void qr_json_quote(qr_buf *out, const char *s, size_t n)
 		size_t l = qr_utf8_decode(s + i, n - i, &cp);
 		if (cp == 0xFFFD && l == 1)
 			qr_buf_adds(out, "\\ufffd");
-		else if (cp == 0x2028 || cp == 0x2029)
+		else if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+			 (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C)
+			/* Line separators, C1 and bidi controls as escapes: the same
+			 * string to a parser, and inert when printed to a terminal. */
 			qr_buf_addf(out, "\\u%04x", (unsigned)cp);
 		else
 			qr_buf_add(out, s + i, l);

@@ -1,7 +1,9 @@
 /*
  * JSON: reading goes through cJSON (with a few typed getters); writing goes
  * through qr_jw, a small streaming writer whose output is valid JSON for any
- * input bytes (invalid UTF-8 becomes U+FFFD, controls are \u-escaped).
+ * input bytes (invalid UTF-8 becomes U+FFFD; C0 and C1 controls, bidi
+ * controls and line separators are \u-escaped, so that JSON printed to a
+ * terminal cannot drive it).
  */
 #ifndef QR_JSON_H
 #define QR_JSON_H

@@ -339,8 +339,8 @@ static void test_jw_random_bytes(void **state)
 		size_t n = (size_t)(rand() % (int)sizeof(s));
 		bool utf8_only = round % 3 == 0;
 		for (size_t i = 0; i < n; i++) {
-			static const unsigned char pick[] = { '"', '\\', '/', 0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xed,
-							      0xa0, 0xe2, 0x80, 0xa8, 0xf0, 0x9f, 0xff, '\n', 'u' };
+			static const unsigned char pick[] = { '"', '\\', '/', 0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xed, 0xa0, 0xe2,
+							      0x80, 0xa8, 0xae, 0xf0, 0x9f, 0xff, 0xc2, 0x9b, '\n', 'u' };
 			s[i] = (char)(rand() % 2 ? pick[rand() % (int)sizeof(pick)] : rand() % 256);
 			if (utf8_only)
 				s[i] = (char)(1 + rand() % 0x7f);
@@ -363,8 +363,13 @@ static void test_jw_random_bytes(void **state)
 		qr_jw_end_object(&w);
 
 		assert_true(qr_utf8_valid(b.buf, b.len, NULL));
-		for (size_t i = 0; i < b.len; i++)
-			assert_true((unsigned char)b.buf[i] >= 0x20 || b.buf[i] == '\n');
+		for (size_t i = 0; i < b.len;) {
+			uint32_t cp;
+			i += qr_utf8_decode(b.buf + i, b.len - i, &cp);
+			assert_true(cp >= 0x20 || cp == '\n');
+			assert_false(cp >= 0x80 && cp <= 0x9f);
+			assert_false((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028);
+		}
 		cJSON *v = parse_all(&b);
 		assert_int_equal(cJSON_GetArraySize(v), 2);
 		const cJSON *first = cJSON_GetArrayItem(v, 0);
@@ -387,6 +392,10 @@ static void test_json_quote(void **state)
 	qr_buf b = QR_BUF_INIT;
 	qr_json_quote(&b, "a\"b\\c\n\t\x01\x7f\xe2\x80\xa8\xff", 13);
 	assert_string_equal(b.buf, "\"a\\\"b\\\\c\\n\\t\\u0001\x7f\\u2028\\ufffd\"");
+	qr_buf_reset(&b);
+	const char *hostile = "\x1b]0;t\x07\xc2\x9b" "1m\xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f\xd8\x9c\xed\x95\x9c";
+	qr_json_quote(&b, hostile, strlen(hostile));
+	assert_string_equal(b.buf, "\"\\u001b]0;t\\u0007\\u009b1m\\u202e\\u2066\\u200f\\u061c\xed\x95\x9c\"");
 	qr_buf_release(&b);
 }
 
