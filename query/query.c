@@ -396,16 +396,23 @@ int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query
 	xc_qp_set_default_op(qp, XC_OP_AND);
 	xc_qp_set_max_expansion(qp, QR_MAX_WILDCARD);
 
-	static const char *plain[] = { "lang", "platform", "domain", "url", "event", "tag", "source", "visibility",
-				       "community" };
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		xc_qp_add_field_callback(qp, plain[i], 0, field_plain, (void *)qr_field_by_name(plain[i]));
-	xc_qp_add_field_callback(qp, "hashtag", 0, field_hashtag, &ctx);
-	xc_qp_add_field_callback(qp, "mention", 0, field_mention, &ctx);
-	xc_qp_add_field_callback(qp, "from", 0, field_from, &ctx);
-	xc_qp_add_field_callback(qp, "media", 0, field_media, &ctx);
-	xc_qp_add_field_callback(qp, "is", 0, field_is, &ctx);
-	xc_qp_add_field_callback(qp, "id", 0, field_id, &ctx);
+	/* Boolean fields take their value whole, up to the next blank: as free
+	 * text "example.org", "twitter:123" or a Korean hashtag would be split
+	 * into words (or n-grams) and the filter lost.  Fields a post has one
+	 * value of are ORed when repeated (lang:en lang:ko); the others ANDed
+	 * (#a #b: posts with both). */
+	static const char *one[] = { "lang", "platform", "source", "visibility", "community" };
+	static const char *many[] = { "domain", "url", "event", "tag" };
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+		xc_qp_add_field_callback(qp, one[i], XC_FIELD_BOOLEAN, field_plain, (void *)qr_field_by_name(one[i]));
+	for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		xc_qp_add_field_callback(qp, many[i], XC_FIELD_BOOLEAN_AND, field_plain, (void *)qr_field_by_name(many[i]));
+	xc_qp_add_field_callback(qp, "hashtag", XC_FIELD_BOOLEAN_AND, field_hashtag, &ctx);
+	xc_qp_add_field_callback(qp, "mention", XC_FIELD_BOOLEAN_AND, field_mention, &ctx);
+	xc_qp_add_field_callback(qp, "from", XC_FIELD_BOOLEAN, field_from, &ctx);
+	xc_qp_add_field_callback(qp, "media", XC_FIELD_BOOLEAN_AND, field_media, &ctx);
+	xc_qp_add_field_callback(qp, "is", XC_FIELD_BOOLEAN, field_is, &ctx);
+	xc_qp_add_field_callback(qp, "id", XC_FIELD_BOOLEAN, field_id, &ctx);
 	xc_qp_add_field_callback(qp, "date", 0, field_date, &ctx);
 	xc_qp_add_range_callback(qp, "date:", range_date_prefix, &ctx);
 	xc_qp_add_range_callback(qp, "", range_bare, &ctx);

@@ -299,7 +299,9 @@ xc_status xc_qp_add_field_callback(xc_qp *qp, const char *field, int boolean, xc
 	return guard(&qp->err, [&] {
 		Xapian::FieldProcessor *p = new CallbackField(fn, ctx);
 		p->release();
-		if (boolean)
+		if (boolean == XC_FIELD_BOOLEAN_AND)
+			qp->qp.add_boolean_prefix(field, p, false);
+		else if (boolean)
 			qp->qp.add_boolean_prefix(field, p);
 		else
 			qp->qp.add_prefix(field, p);
