@@ -204,7 +204,8 @@ xc_status xc_mset_fetch(xc_mset *ms)
 	if (!ms)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&ms->err, [&] {
-		ms->ms.fetch();
+		if (!ms->ms.empty())
+			ms->ms.fetch(ms->ms.begin(), ms->ms.end());
 		return XC_OK;
 	});
 }

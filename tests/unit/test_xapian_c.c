@@ -150,6 +150,23 @@ static void test_write_read_search(void **state)
 	}
 	assert_int_equal(seen, 3);
 	xc_termiter_destroy(it);
+	/* A page that does not start at the first result: fetching it (a
+	 * prefetch hint) once crashed inside Xapian. */
+	xc_enquire_clear_spies(enq);
+	xc_mset *page = NULL;
+	assert_int_equal(xc_enquire_get_mset(enq, 1, 2, 0, &page), XC_OK);
+	assert_int_equal(xc_mset_size(page), 2);
+	assert_int_equal(xc_mset_fetch(page), XC_OK);
+	assert_int_equal(xc_mset_document(page, 1, &first), XC_OK);
+	assert_int_equal(xc_doc_get_data(first, &data, &len), XC_OK);
+	assert_string_equal(data, texts[0]);
+	free(data);
+	xc_doc_destroy(first);
+	xc_mset_destroy(page);
+	assert_int_equal(xc_enquire_get_mset(enq, 5, 2, 0, &page), XC_OK);
+	assert_int_equal(xc_mset_size(page), 0);
+	assert_int_equal(xc_mset_fetch(page), XC_OK);
+	xc_mset_destroy(page);
 	xc_mset_destroy(ms);
 	xc_query_destroy(q);
 	xc_spy_destroy(spy);
