@@ -966,6 +966,35 @@ out:
 	return st;
 }
 
+/* Is there a block header anywhere in (off, size) of a segment?  Used when
+ * a damaged block's own header cannot say where it ends: a torn write has
+ * nothing after it, damage in the middle has whole blocks after it. */
+static bool block_after(qr_store *s, int stream, uint32_t segment, uint64_t off, uint64_t size)
+{
+	enum { CHUNK = 65536, OVERLAP = 11 };
+	uint8_t *buf = qr_malloc(CHUNK + OVERLAP);
+	qr_buf path = QR_BUF_INIT;
+	bool found = false;
+	int fd;
+	if (read_fd(s, stream, segment, &fd) != 0) {
+		free(buf);
+		return true; /* unreadable: not a case for cutting */
+	}
+	qr_store_segment_path(s, stream, segment, &path);
+	for (uint64_t at = off + 1; at + 12 <= size && !found; at += CHUNK) {
+		size_t n = (size_t)(size - at < CHUNK + OVERLAP ? size - at : CHUNK + OVERLAP);
+		if (qr_io_pread_all(fd, buf, n, at, path.buf, NULL) != 0) {
+			found = true;
+			break;
+		}
+		for (size_t i = 0; i + 12 <= n && !found; i++)
+			found = get_u32(buf + i) == QR_STORE_SKIPPABLE_MAGIC && get_u32(buf + i + 8) == QR_STORE_HEADER_MAGIC;
+	}
+	qr_buf_release(&path);
+	free(buf);
+	return found;
+}
+
 int qr_store_recover(qr_store *s, int stream, const qr_store_pos *from, qr_store_block_fn fn, void *ctx,
 		     qr_buf *report)
 {
@@ -992,7 +1021,8 @@ int qr_store_recover(qr_store *s, int stream, const qr_store_pos *from, qr_store
 		}
 		while (off < size) {
 			st = qr_store_read_block(s, stream, seg, off, true, &b);
-			if (st == QR_DAMAGED && seg == last && (b.end == 0 || b.end >= size)) {
+			if (st == QR_DAMAGED && seg == last &&
+			    (b.end >= size || (b.end == 0 && !block_after(s, stream, seg, off, size)))) {
 				/* A block cut short or garbled at the very end was never
 				 * committed: the index only records synced data.  A bad
 				 * block with whole blocks after it is not a torn write

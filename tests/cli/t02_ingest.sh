@@ -217,3 +217,29 @@ id=$(line_id 10)
 check_exit 3 "show --raw of a record whose block is damaged exits 3" "$QUIRE" show -c "$C6" --raw "$id"
 check_grep "show --verify says DAMAGED" "^DAMAGED twitter:$id " "$QUIRE" show -c "$C6" --verify "$id"
 check_exit 0 "a missing corpus is created by ingest" "$QUIRE" ingest -c "$T/new" "$FIX/pretty.json"
+
+# ---- one writer at a time ----
+C7="$T/locked"
+"$QUIRE" ingest -q -c "$C7" "$FIX/pretty.json" >/dev/null 2>&1
+mkfifo "$T/fifo"
+"$QUIRE" ingest -q -c "$C7" - <"$T/fifo" >/dev/null 2>&1 &
+writer=$!
+exec 3>"$T/fifo"   # the first ingest starts, and waits on stdin
+# Once it has files of the index open it holds the lock (Xapian takes the
+# lock first).
+tries=0
+while [ "$tries" -lt 100 ] && ! ls -l "/proc/$writer/fd" 2>/dev/null | grep -q "$C7/index/"; do
+	tries=$((tries + 1))
+	sleep 0.05
+done
+"$QUIRE" ingest -c "$C7" "$FIX/array.json" >"$T/out" 2>&1
+rc=$?
+[ "$rc" -eq 4 ] && ok "a second writer exits 4" || not_ok "a second writer exits 4 (got $rc)" "$(cat "$T/out")"
+check_grep "...saying the corpus is locked" '^quire: corpus is locked by another ingest' cat "$T/out"
+sed -n 2p "$TW" >&3
+exec 3>&-
+wait "$writer"
+rc=$?
+[ "$rc" -eq 0 ] && ok "the first writer finishes" || not_ok "the first writer exit $rc"
+check_output "...and its post is in" "1268313000000000001" \
+	"$QUIRE" search -c "$C7" -f ids 'id:1268313000000000001'

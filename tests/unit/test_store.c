@@ -442,6 +442,20 @@ static void test_recover_torn_tail(void **state)
 		qr_store_close(s);
 	}
 
+	/* A last block whose header is garbled, nothing after it: torn too. */
+	copy_store(pristine, dir);
+	patch_byte(1, good_end + 20, 0x20);
+	s = open_store(true, 1 << 20, 1 << 20);
+	{
+		qr_buf report = QR_BUF_INIT;
+		struct seen seen = { 0, 0 };
+		assert_int_equal(qr_store_recover(s, QR_STREAM_RECORDS, &committed, count_block, &seen, &report), 0);
+		assert_non_null(strstr(report.buf, "cut a torn block"));
+		assert_int_equal(file_size(1), good_end);
+		qr_buf_release(&report);
+	}
+	qr_store_close(s);
+
 	/* Garbage after the last whole block (zeros, or random bytes) too. */
 	for (int kind = 0; kind < 2; kind++) {
 		copy_store(pristine, dir);
@@ -527,6 +541,16 @@ static void test_recover_damage(void **state)
 	assert_int_equal(file_size(1), full);
 	assert_int_equal(report.len, 0);
 	patch_byte(1, second_end - 6, 0x20);
+
+	/* The same with the garbled byte in the block's header, which then
+	 * cannot tell where the block ends. */
+	patch_byte(1, committed.size + 20, 0x20);
+	s = open_store(true, 1 << 20, 1 << 20);
+	assert_int_equal(qr_store_recover(s, QR_STREAM_RECORDS, &committed, NULL, NULL, &report), QR_DAMAGED);
+	assert_non_null(strstr(qr_store_error(s), "checksum mismatch"));
+	qr_store_close(s);
+	assert_int_equal(file_size(1), full);
+	patch_byte(1, committed.size + 20, 0x20);
 
 	/* Damage before the committed tail is not looked at by recovery (the
 	 * index vouches for it) but reading it says so. */
