@@ -209,6 +209,30 @@ check_output "sources.jsonl: the truncated input is incomplete, the other comple
 "$QUIRE" ingest -c "$C5" "$B/cut.jsonl.gz" >"$T/out" 2>&1
 check_grep "an incomplete input is not skipped as unchanged" 'from 1 input: 0 posts added' cat "$T/out"
 
+# The same cut gzip as a member of a tar: the member is named too.
+(cd "$B" && tar -cf "$B/cut-in.tar" cut.jsonl.gz)
+"$QUIRE" ingest -c "$T/trunc-tar" "$B/cut-in.tar" >"$T/out" 2>"$T/err"
+check_grep "a truncated gzip inside a tar is reported with its member" \
+	"^quire: input not fully read: cannot read further: truncated gzip input \\($B/cut-in.tar: cut.jsonl.gz: line [0-9]+, byte [0-9]+\\)\$" \
+	cat "$T/err"
+check_output "rejects.jsonl names the member for both" "cut.jsonl.gz record 150
+cut.jsonl.gz fatal" jq -r '"\(.member) \(.severity)\(if .severity == "record" then " \(.line)" else "" end)"' \
+	"$T/trunc-tar/rejects.jsonl"
+
+# ---- a torn store tail is cut on the next writable open, and said so ----
+C8="$T/torn"
+cp -r "$T/lines.orig" "$C8"
+size=$(wc -c <"$C8/store/000001.zst" | tr -d ' ')
+head -c 100 /dev/zero >>"$C8/store/000001.zst"
+"$QUIRE" ingest -c "$C8" "$FIX/pretty.json" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok "an ingest after a torn write goes on (exit 0)" || not_ok "ingest after a torn write: exit $rc" "$(cat "$T/err")"
+check_grep "...and says what it cut" \
+	"^quire: warning: recovered the corpus: cut a torn block of 100 bytes at the end of '$C8/store/000001.zst' \\(byte $size\\)\$" \
+	cat "$T/err"
+check "the store is whole zstd again" zstd -q -t "$C8/store/000001.zst"
+check_output "nothing was lost" "8" sh -c "'$QUIRE' search -c '$C8' -n 0 -f ids '' | wc -l | tr -d ' '"
+
 # ---- a damaged store is refused, with exit status 3 ----
 C6="$T/lines.orig"
 size=$(wc -c <"$C6/store/000001.zst")
