@@ -79,7 +79,7 @@ $(QUIRE): $(B)/quire.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
 
 $(B)/tests/%: tests/unit/%.c $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ $(LDFLAGS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) \
 		$(shell pkg-config --libs cmocka) $(LDLIBS)
 
 deps:

@@ -215,6 +215,32 @@ static void join_kinds(qr_buf *out, const char *kinds, const char *kind)
 	qr_buf_setf(out, "%s%s%s", kinds ? kinds : "", kinds && *kinds ? "+" : "", kind);
 }
 
+/* The container kinds libarchive went through, outermost first, in the
+ * short names sources.jsonl uses: "gzip+tar", "zip", "bzip2". */
+static void add_kind(qr_buf *out, const char *kind)
+{
+	qr_buf_addf(out, "%s%s", out->len ? "+" : "", kind);
+}
+
+static void archive_kinds(struct archive *a, const char *kinds, bool raw, qr_buf *out)
+{
+	qr_buf_setf(out, "%s", kinds ? kinds : "");
+	for (int i = archive_filter_count(a) - 1; i >= 0; i--)
+		if (archive_filter_code(a, i) != ARCHIVE_FILTER_NONE)
+			add_kind(out, archive_filter_name(a, i));
+	if (raw)
+		return;
+	const char *format;
+	switch (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) {
+	case ARCHIVE_FORMAT_ZIP: format = "zip"; break;
+	case ARCHIVE_FORMAT_TAR: format = "tar"; break;
+	case ARCHIVE_FORMAT_CPIO: format = "cpio"; break;
+	case ARCHIVE_FORMAT_7ZIP: format = "7z"; break;
+	default: format = archive_format_name(a); break;
+	}
+	add_kind(out, format);
+}
+
 static void process_archive(struct walk *w, qr_stream *s, const char *member, unsigned depth, const char *kinds,
 			    bool compressed_only, bool top)
 {
@@ -273,7 +299,7 @@ static void process_archive(struct walk *w, qr_stream *s, const char *member, un
 		ms->read = member_read;
 		if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
 			/* A compressed single file: same member, one layer deeper. */
-			join_kinds(&k, kinds, archive_filter_name(a, 0));
+			archive_kinds(a, kinds, true, &k);
 			process(w, ms, member, depth + 1, k.buf, false);
 			ms->ctx = NULL;
 			qr_stream_free(ms);
@@ -293,7 +319,7 @@ static void process_archive(struct walk *w, qr_stream *s, const char *member, un
 		} else if (archive_entry_is_encrypted(e)) {
 			note(w, QR_FAILED, chain.buf, 0, "encrypted entry skipped");
 		} else {
-			join_kinds(&k, kinds, archive_format_name(a));
+			archive_kinds(a, kinds, false, &k);
 			process(w, ms, chain.buf, depth + 1, k.buf, false);
 		}
 		ms->ctx = NULL;

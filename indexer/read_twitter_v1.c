@@ -95,6 +95,19 @@ static bool get_id(const cJSON *o, qr_buf *out)
 	return qr_json_id(o, "id", out) && valid_id(out->buf);
 }
 
+/* The containers the text, entities and media are read from: when present
+ * they must be objects, or the post would silently lose what they hold. */
+static bool check_containers(const cJSON *st, qr_buf *why)
+{
+	static const char *paths[] = { "extended_tweet", "entities", "extended_entities", "extended_tweet.entities",
+				       "extended_tweet.extended_entities" };
+	const cJSON *o;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!opt_obj(st, paths[i], &o, why))
+			return false;
+	return true;
+}
+
 /* The full text of a status: extended_tweet.full_text, full_text, text. */
 static const char *full_text(const cJSON *st, qr_buf *why)
 {
@@ -283,6 +296,8 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 	    !opt_str(t, "lang", &lang, why))
 		goto out;
 
+	if (!check_containers(t, why) || (rt && !check_containers(rt, why)))
+		goto out;
 	const cJSON *src = rt ? rt : t;
 	const char *body = full_text(src, why);
 	if (!body)
@@ -294,7 +309,9 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 		body = s;
 		truncated = true;
 	}
-	qr_buf_adds(&text, body);
+	/* Entities decoded before the links go in: expanded URLs are not
+	 * HTML-escaped, so "&amp;" in one is part of the URL. */
+	qr_html_decode(&text, body, strlen(body));
 	expand_links(&text, entities(src), media_list(src));
 
 	qr_post *p = qr_posts_add(out);
@@ -320,7 +337,7 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 		const char *rt_handle = qr_json_str(rt, "user.screen_name");
 		qr_buf_addf(&tmp, "RT @%s: ", rt_handle ? rt_handle : "?");
 	}
-	qr_html_decode(&tmp, text.buf, text.len);
+	qr_buf_add(&tmp, text.buf, text.len);
 	qr_set(&p->text, tmp.buf);
 
 	add_entities(p, entities(t));
@@ -333,7 +350,7 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 		qr_set(&p->repost_of, uid.buf);
 		qr_set(&p->kind, "repost");
 	}
-	if (qr_json_id(t, "quoted_status_id_str", &tmp) || (quoted && get_id(quoted, &tmp))) {
+	if ((qr_json_id(t, "quoted_status_id_str", &tmp) && valid_id(tmp.buf)) || (quoted && get_id(quoted, &tmp))) {
 		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
 		qr_set(&p->quote_of, uid.buf);
 		if (!p->kind)

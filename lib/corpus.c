@@ -561,6 +561,7 @@ struct recover_ctx {
 	void *ctx;
 	qr_buf *report;
 	uint64_t records, posts, failed;
+	uint32_t max_source;
 };
 
 static int recover_block(void *ctx, qr_block *b)
@@ -570,6 +571,8 @@ static int recover_block(void *ctx, qr_block *b)
 	int st = 0;
 	for (uint32_t i = 0; i < b->nrecords && !st; i++) {
 		const qr_record_meta *m = &b->records[i];
+		if (m->source > r->max_source)
+			r->max_source = m->source;
 		if (m->flags & QR_REC_BLOB)
 			continue;
 		qr_post *posts = NULL;
@@ -598,7 +601,7 @@ static int recover_block(void *ctx, qr_block *b)
 
 int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *report)
 {
-	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0 };
+	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0, 0 };
 	qr_store_pos tail;
 	int st;
 
@@ -620,6 +623,13 @@ int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *rep
 				cerr(c, st, "%s", qr_store_error(c->store));
 			return st;
 		}
+	}
+	/* The source numbers of the lost run were never committed: without
+	 * this the next input would get one of them again. */
+	if (r.max_source >= c->next_source) {
+		if ((st = begin(c)))
+			return st;
+		c->next_source = r.max_source + 1;
 	}
 	if (r.records && report)
 		qr_buf_addf(report, "%sre-indexed %llu records (%llu posts) that the store held past the index",

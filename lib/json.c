@@ -93,8 +93,10 @@ bool qr_json_int(const cJSON *obj, const char *path, int64_t *out)
 {
 	const cJSON *v = qr_json_get(obj, path);
 	if (cJSON_IsNumber(v)) {
+		/* cJSON keeps numbers as doubles: past 2^53 the value read may
+		 * not be the integer written, so it is refused. */
 		double d = v->valuedouble;
-		if (!isfinite(d) || d != floor(d) || d < -9.2e18 || d > 9.2e18)
+		if (!isfinite(d) || d != floor(d) || d < -9007199254740992.0 || d > 9007199254740992.0)
 			return false;
 		*out = (int64_t)d;
 		return true;
@@ -152,7 +154,10 @@ void qr_json_quote(qr_buf *out, const char *s, size_t n)
 		size_t l = qr_utf8_decode(s + i, n - i, &cp);
 		if (cp == 0xFFFD && l == 1)
 			qr_buf_adds(out, "\\ufffd");
-		else if (cp == 0x2028 || cp == 0x2029)
+		else if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+			 (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C)
+			/* Line separators, C1 and bidi controls as escapes: the same
+			 * string to a parser, and inert when printed to a terminal. */
 			qr_buf_addf(out, "\\u%04x", (unsigned)cp);
 		else
 			qr_buf_add(out, s + i, l);
@@ -247,10 +252,24 @@ void qr_jw_int(qr_jw *w, int64_t v)
 void qr_jw_double(qr_jw *w, double v)
 {
 	before_item(w);
-	if (!isfinite(v))
+	if (!isfinite(v)) {
 		qr_buf_adds(w->out, "null");
-	else
-		qr_buf_addf(w->out, "%.17g", v);
+		return;
+	}
+	/* The shortest form that reads back as the same double: %.17g always
+	 * does, but prints 0.004 as 0.0040000000000000001. */
+	char tmp[40];
+	if (v == floor(v) && fabs(v) < 1e17) {
+		/* Whole numbers in full: 1230000, not 1.23e+06. */
+		snprintf(tmp, sizeof(tmp), "%.0f", v);
+	} else {
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+			if (strtod(tmp, NULL) == v)
+				break;
+		}
+	}
+	qr_buf_adds(w->out, tmp);
 }
 
 void qr_jw_bool(qr_jw *w, bool v)

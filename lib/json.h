@@ -1,7 +1,9 @@
 /*
  * JSON: reading goes through cJSON (with a few typed getters); writing goes
  * through qr_jw, a small streaming writer whose output is valid JSON for any
- * input bytes (invalid UTF-8 becomes U+FFFD, controls are \u-escaped).
+ * input bytes (invalid UTF-8 becomes U+FFFD; C0 and C1 controls, bidi
+ * controls and line separators are \u-escaped, so that JSON printed to a
+ * terminal cannot drive it).
  */
 #ifndef QR_JSON_H
 #define QR_JSON_H
@@ -25,8 +27,8 @@ const cJSON *qr_json_get(const cJSON *obj, const char *path);
 const char *qr_json_str(const cJSON *obj, const char *path);
 /* A string or a number given as string (ids): the digits as text. */
 bool qr_json_id(const cJSON *obj, const char *path, qr_buf *out);
-/* Integer at path (number, or a string of digits); false when absent or
- * not an integer. */
+/* Integer at path (number, or a string of digits); false when absent, not
+ * an integer, or a number too large for a double to hold exactly (2^53). */
 bool qr_json_int(const cJSON *obj, const char *path, int64_t *out);
 /* true/false at path; false when absent. */
 bool qr_json_true(const cJSON *obj, const char *path);

@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -158,25 +159,37 @@ void qr_locator_format(const qr_locator *loc, char *buf)
 		 loc->segment, loc->offset, loc->index);
 }
 
+/* Decimal digits only: strtoull alone also takes blanks, '+' and '-'
+ * (and turns "-1" into a huge number). */
+static bool take_number(const char **s, uint64_t max, uint64_t *out)
+{
+	const char *p = *s;
+	char *end;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(p, &end, 10);
+	if (errno || v > max)
+		return false;
+	*out = v;
+	*s = end;
+	return true;
+}
+
 bool qr_locator_parse(const char *s, qr_locator *loc)
 {
+	uint64_t seg, off, idx;
 	memset(loc, 0, sizeof(*loc));
 	if (strncmp(s, "media/", 6) == 0) {
 		loc->stream = QR_STREAM_MEDIA;
 		s += 6;
 	}
-	char *end;
-	errno = 0;
-	unsigned long seg = strtoul(s, &end, 10);
-	if (errno || end == s || seg == 0 || seg > UINT32_MAX || strncmp(end, ".zst:", 5) != 0)
+	if (!take_number(&s, UINT32_MAX, &seg) || seg == 0 || strncmp(s, ".zst:", 5) != 0)
 		return false;
-	s = end + 5;
-	unsigned long long off = strtoull(s, &end, 10);
-	if (errno || end == s || *end != ':')
+	s += 5;
+	if (!take_number(&s, UINT64_MAX, &off) || *s++ != ':')
 		return false;
-	s = end + 1;
-	unsigned long idx = strtoul(s, &end, 10);
-	if (errno || end == s || *end || idx > UINT32_MAX)
+	if (!take_number(&s, UINT32_MAX, &idx) || *s)
 		return false;
 	loc->segment = (uint32_t)seg;
 	loc->offset = off;
@@ -191,14 +204,10 @@ void qr_store_pos_format(const qr_store_pos *pos, char *buf)
 
 bool qr_store_pos_parse(const char *s, qr_store_pos *pos)
 {
-	char *end;
-	errno = 0;
-	unsigned long seg = strtoul(s, &end, 10);
-	if (errno || end == s || *end != ':' || seg > UINT32_MAX)
+	uint64_t seg, size;
+	if (!take_number(&s, UINT32_MAX, &seg) || *s++ != ':')
 		return false;
-	const char *p = end + 1;
-	unsigned long long size = strtoull(p, &end, 10);
-	if (errno || end == p || *end)
+	if (!take_number(&s, UINT64_MAX, &size) || *s)
 		return false;
 	pos->segment = (uint32_t)seg;
 	pos->size = size;
@@ -743,9 +752,15 @@ static int parse_header(qr_store *s, qr_block *b, const uint8_t *h, size_t n, ui
 		qr_buf_add(&b->strings, p, len);
 		qr_buf_addch(&b->strings, '\0');
 	}
-	if (c.bad || b->nrecords > n) {
+	if (c.bad) {
 		free(offs);
 		return damaged(s, (int)b->stream, b->segment, b->offset, "bad string table");
+	}
+	/* Each record takes at least its sha256 and seven varints: a count
+	 * past that is garbage, and must not size an allocation. */
+	if (b->nrecords > (n - HEADER_FIXED) / (QR_SHA256_LEN + 7)) {
+		free(offs);
+		return damaged(s, (int)b->stream, b->segment, b->offset, "bad record count");
 	}
 	b->records = qr_grow_array(b->records, sizeof(*b->records), b->nrecords ? b->nrecords : 1, &b->records_alloc);
 	uint64_t pos = 0;
@@ -836,6 +851,7 @@ int qr_store_read_block(qr_store *s, int stream, uint32_t segment, uint64_t offs
 	b->segment = segment;
 	b->offset = offset;
 	b->nrecords = 0;
+	b->end = 0; /* unknown until the header is read */
 	if ((st = read_fd(s, stream, segment, &fd)))
 		return st;
 	qr_store_segment_path(s, stream, segment, &path);
@@ -950,6 +966,35 @@ out:
 	return st;
 }
 
+/* Is there a block header anywhere in (off, size) of a segment?  Used when
+ * a damaged block's own header cannot say where it ends: a torn write has
+ * nothing after it, damage in the middle has whole blocks after it. */
+static bool block_after(qr_store *s, int stream, uint32_t segment, uint64_t off, uint64_t size)
+{
+	enum { CHUNK = 65536, OVERLAP = 11 };
+	uint8_t *buf = qr_malloc(CHUNK + OVERLAP);
+	qr_buf path = QR_BUF_INIT;
+	bool found = false;
+	int fd;
+	if (read_fd(s, stream, segment, &fd) != 0) {
+		free(buf);
+		return true; /* unreadable: not a case for cutting */
+	}
+	qr_store_segment_path(s, stream, segment, &path);
+	for (uint64_t at = off + 1; at + 12 <= size && !found; at += CHUNK) {
+		size_t n = (size_t)(size - at < CHUNK + OVERLAP ? size - at : CHUNK + OVERLAP);
+		if (qr_io_pread_all(fd, buf, n, at, path.buf, NULL) != 0) {
+			found = true;
+			break;
+		}
+		for (size_t i = 0; i + 12 <= n && !found; i++)
+			found = get_u32(buf + i) == QR_STORE_SKIPPABLE_MAGIC && get_u32(buf + i + 8) == QR_STORE_HEADER_MAGIC;
+	}
+	qr_buf_release(&path);
+	free(buf);
+	return found;
+}
+
 int qr_store_recover(qr_store *s, int stream, const qr_store_pos *from, qr_store_block_fn fn, void *ctx,
 		     qr_buf *report)
 {
@@ -976,9 +1021,12 @@ int qr_store_recover(qr_store *s, int stream, const qr_store_pos *from, qr_store
 		}
 		while (off < size) {
 			st = qr_store_read_block(s, stream, seg, off, true, &b);
-			if (st == QR_DAMAGED && seg == last) {
+			if (st == QR_DAMAGED && seg == last &&
+			    (b.end >= size || (b.end == 0 && !block_after(s, stream, seg, off, size)))) {
 				/* A block cut short or garbled at the very end was never
-				 * committed: the index only records synced data. */
+				 * committed: the index only records synced data.  A bad
+				 * block with whole blocks after it is not a torn write
+				 * but damage, and cutting would lose the blocks after. */
 				st = cut_segment(s, stream, seg, off, size, report);
 				if (st)
 					goto out;

@@ -206,7 +206,8 @@ xc_status xc_mset_fetch(xc_mset *ms)
 	return guard(&ms->err, [&] {
 		/* Not MSet::fetch(): in Xapian 1.4.22 it indexes the items by
 		 * rank, so on any page but the first it reads past them. */
-		ms->ms.fetch(ms->ms.begin(), ms->ms.end());
+		if (!ms->ms.empty())
+			ms->ms.fetch(ms->ms.begin(), ms->ms.end());
 		return XC_OK;
 	});
 }

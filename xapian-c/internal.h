@@ -44,6 +44,10 @@ struct xc_query {
 struct xc_qp {
 	Xapian::QueryParser qp;
 	std::string err;
+	/* A callback's failure, kept here instead of thrown: an exception
+	 * thrown through Xapian's parser leaks what the parser holds. */
+	bool cb_failed = false;
+	std::string cb_err;
 };
 
 struct xc_enquire {

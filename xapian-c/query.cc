@@ -25,12 +25,26 @@ Xapian::Query take_query(xc_query *q)
 	return r;
 }
 
+/* The first failure of a callback during one parse, noted on the parser
+ * (xc_qp_parse reports it); the parse goes on with a query that matches
+ * nothing. */
+Xapian::Query callback_failed(xc_qp *owner, char *msg, const char *fallback)
+{
+	std::string m = take_message(msg, fallback);
+	if (!owner->cb_failed) {
+		owner->cb_failed = true;
+		owner->cb_err = m;
+	}
+	return Xapian::Query::MatchNothing;
+}
+
 class CallbackField : public Xapian::FieldProcessor {
+	xc_qp *owner;
 	xc_field_fn fn;
 	void *ctx;
 
 public:
-	CallbackField(xc_field_fn f, void *c) : fn(f), ctx(c) {}
+	CallbackField(xc_qp *o, xc_field_fn f, void *c) : owner(o), fn(f), ctx(c) {}
 
 	Xapian::Query operator()(const std::string &str) override
 	{
@@ -39,7 +53,7 @@ public:
 		xc_status st = fn(ctx, str.data(), str.size(), &q, &msg);
 		if (st != XC_OK) {
 			delete q;
-			throw Xapian::QueryParserError(take_message(msg, "field callback failed"));
+			return callback_failed(owner, msg, "field callback failed");
 		}
 		std::free(msg);
 		return take_query(q);
@@ -47,12 +61,13 @@ public:
 };
 
 class CallbackRange : public Xapian::RangeProcessor {
+	xc_qp *owner;
 	xc_range_fn fn;
 	void *ctx;
 
 public:
-	CallbackRange(const std::string &prefix, xc_range_fn f, void *c)
-		: Xapian::RangeProcessor(Xapian::BAD_VALUENO, prefix, 0), fn(f), ctx(c)
+	CallbackRange(xc_qp *o, const std::string &prefix, xc_range_fn f, void *c)
+		: Xapian::RangeProcessor(Xapian::BAD_VALUENO, prefix, 0), owner(o), fn(f), ctx(c)
 	{
 	}
 
@@ -68,7 +83,7 @@ public:
 		}
 		if (st != XC_OK) {
 			delete q;
-			throw Xapian::QueryParserError(take_message(msg, "range callback failed"));
+			return callback_failed(owner, msg, "range callback failed");
 		}
 		std::free(msg);
 		return take_query(q);
@@ -297,9 +312,11 @@ xc_status xc_qp_add_field_callback(xc_qp *qp, const char *field, int boolean, xc
 	if (!qp || !field || !fn)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&qp->err, [&] {
-		Xapian::FieldProcessor *p = new CallbackField(fn, ctx);
+		Xapian::FieldProcessor *p = new CallbackField(qp, fn, ctx);
 		p->release();
-		if (boolean)
+		if (boolean == XC_FIELD_BOOLEAN_AND)
+			qp->qp.add_boolean_prefix(field, p, false);
+		else if (boolean)
 			qp->qp.add_boolean_prefix(field, p);
 		else
 			qp->qp.add_prefix(field, p);
@@ -312,7 +329,7 @@ xc_status xc_qp_add_range_callback(xc_qp *qp, const char *prefix, xc_range_fn fn
 	if (!qp || !fn)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&qp->err, [&] {
-		Xapian::RangeProcessor *p = new CallbackRange(prefix ? prefix : "", fn, ctx);
+		Xapian::RangeProcessor *p = new CallbackRange(qp, prefix ? prefix : "", fn, ctx);
 		p->release();
 		qp->qp.add_rangeprocessor(p);
 		return XC_OK;
@@ -324,9 +341,15 @@ xc_status xc_qp_parse(xc_qp *qp, const char *text, int flags, const char *defaul
 	if (!qp || !text || !out)
 		return XC_ERR_INVALID_ARGUMENT;
 	*out = nullptr;
+	qp->cb_failed = false;
+	qp->cb_err.clear();
 	return guard(&qp->err, [&] {
 		Xapian::Query q = qp->qp.parse_query(text, static_cast<unsigned>(flags),
 						      default_prefix ? default_prefix : "");
+		if (qp->cb_failed) {
+			qp->err = qp->cb_err;
+			return XC_ERR_QUERY_PARSER;
+		}
 		return new_query(out, q);
 	});
 }

@@ -262,7 +262,12 @@ XC_API xc_status xc_qp_set_max_expansion(xc_qp *qp, uint32_t max_expansion);
 XC_API xc_status xc_qp_add_prefix(xc_qp *qp, const char *field, const char *prefix);
 /* grouping: boolean terms with the same grouping are ORed (NULL: by field). */
 XC_API xc_status xc_qp_add_boolean_prefix(xc_qp *qp, const char *field, const char *prefix, const char *grouping);
-/* Callbacks live as long as the parser; ctx is passed back untouched. */
+/* How a field callback's text is taken: as free text (split into words),
+ * or whole up to the next blank as a boolean filter, several filters of the
+ * field ORed (one value per document) or ANDed (many values). */
+enum { XC_FIELD_TEXT = 0, XC_FIELD_BOOLEAN = 1, XC_FIELD_BOOLEAN_AND = 2 };
+/* Callbacks live as long as the parser; ctx is passed back untouched.
+ * boolean is one of XC_FIELD_*. */
 XC_API xc_status xc_qp_add_field_callback(xc_qp *qp, const char *field, int boolean, xc_field_fn fn, void *ctx);
 /* prefix: "date:" style marker that must start the range ("" for none). */
 XC_API xc_status xc_qp_add_range_callback(xc_qp *qp, const char *prefix, xc_range_fn fn, void *ctx);
