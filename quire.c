@@ -21,6 +21,11 @@ static const struct command {
 	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
 	{ "formats", cmd_formats, "list the input formats quire reads" },
+	{ "events", cmd_events, "the event catalogue: list, show, apply, check" },
+	{ "tag", cmd_tag, "add and remove a researcher's codes on the posts a query matches" },
+	{ "facets", cmd_facets, "top hashtags, authors, media, events... of a query's posts" },
+	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
+	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },
 };

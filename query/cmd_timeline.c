@@ -1,0 +1,2 @@
+#include "commands.h"
+int cmd_timeline(int argc, char **argv) { (void)argc; (void)argv; return 5; }
