@@ -158,7 +158,6 @@ static int run(qr_corpus *c, xc_query *q, const struct opts *o, qr_printer *pr, 
 		uint32_t n = xc_mset_size(ms);
 		if (n == 0)
 			break;
-		xc_mset_fetch(ms);
 		for (uint32_t i = 0; i < n; i++) {
 			xc_doc *doc = NULL;
 			char *data = NULL;

@@ -17,6 +17,36 @@ static bool word_char(unsigned char c)
 	return c >= 0x80 || isalnum(c) || c == '_';
 }
 
+/* The fields whose values the parser must see whole. */
+static const char *const term_fields[] = { "hashtag", "mention", "from", "media", "is", "id", "lang", "platform",
+					   "domain", "url", "event", "tag", "source", "visibility", "community",
+					   NULL };
+
+static size_t field_name(const char *p)
+{
+	for (size_t i = 0; term_fields[i]; i++) {
+		size_t n = strlen(term_fields[i]);
+		if (strncmp(p, term_fields[i], n) == 0 && p[n] == ':')
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * Xapian's parser splits a field's value at hyphens, dots, slashes and
+ * between CJK characters, so values are handed to it hex-encoded ("x" +
+ * hex), one word it cannot split; the field callbacks decode them.
+ */
+static void encode_value(qr_buf *out, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	qr_buf_addch(out, 'x');
+	for (size_t i = 0; i < n; i++) {
+		qr_buf_addch(out, hex[(unsigned char)v[i] >> 4]);
+		qr_buf_addch(out, hex[(unsigned char)v[i] & 15]);
+	}
+}
+
 void qr_query_shorthands(qr_buf *out, const char *text)
 {
 	bool quoted = false;
@@ -25,11 +55,14 @@ void qr_query_shorthands(qr_buf *out, const char *text)
 		if (c == '"')
 			quoted = !quoted;
 		bool at_start = p == text || strchr(" \t\n(+-", p[-1]) != NULL;
+		size_t name = 0;
 		if (!quoted && at_start && (c == '#' || c == '@') && word_char((unsigned char)p[1])) {
 			qr_buf_adds(out, c == '#' ? "hashtag:" : "mention:");
-			continue;
-		}
-		if (!quoted && at_start && strncmp(p, "date:", 5) == 0) {
+			p++;
+		} else if (!quoted && at_start && (name = field_name(p)) != 0) {
+			qr_buf_add(out, p, name + 1);
+			p += name + 1;
+		} else if (!quoted && at_start && strncmp(p, "date:", 5) == 0) {
 			/* The parser splits 2020-06-03 at the hyphens; a range of one
 			 * date keeps it whole (and means all of that day). */
 			size_t n = strcspn(p + 5, " \t\n)");
@@ -41,17 +74,80 @@ void qr_query_shorthands(qr_buf *out, const char *text)
 			}
 			p += 4 + n;
 			continue;
+		} else {
+			qr_buf_addch(out, c);
+			continue;
 		}
-		qr_buf_addch(out, c);
+		/* A field value: up to a blank or ')', or "quoted". */
+		size_t n;
+		if (*p == '"') {
+			const char *close = strchr(p + 1, '"');
+			n = close ? (size_t)(close - p - 1) : strlen(p + 1);
+			encode_value(out, p + 1, n);
+			p += n + (close ? 1 : 0);
+		} else {
+			n = strcspn(p, " \t\n)");
+			encode_value(out, p, n);
+			p += n - 1;
+		}
+		if (!*p)
+			break;
 	}
+}
+
+/* Undo encode_value; false when text is not such a value. */
+static bool decode_value(const char *text, size_t len, qr_buf *out)
+{
+	qr_buf_reset(out);
+	if (len < 1 || text[0] != 'x' || len % 2 != 1)
+		return false;
+	for (size_t i = 1; i + 1 < len; i += 2) {
+		int hi = isdigit((unsigned char)text[i]) ? text[i] - '0' : text[i] - 'a' + 10;
+		int lo = isdigit((unsigned char)text[i + 1]) ? text[i + 1] - '0' : text[i + 1] - 'a' + 10;
+		if (hi < 0 || hi > 15 || lo < 0 || lo > 15)
+			return false;
+		qr_buf_addch(out, hi << 4 | lo);
+	}
+	return true;
 }
 
 /* ---- field processors ---- */
 
+struct field_reg {
+	xc_field_fn fn;
+	void *ctx;
+};
+
 struct qctx {
 	const qr_query_opts *o;
 	xc_db *db;
+	struct field_reg fields[24];
+	size_t nfields;
 };
+
+/* Every field callback goes through here: the value arrives encoded. */
+static xc_status field_trampoline(void *ctx, const char *text, size_t len, xc_query **out, char **err)
+{
+	struct field_reg *r = ctx;
+	qr_buf v = QR_BUF_INIT;
+	xc_status st;
+	if (decode_value(text, len, &v))
+		st = r->fn(r->ctx, v.buf, v.len, out, err);
+	else
+		st = r->fn(r->ctx, text, len, out, err);
+	qr_buf_release(&v);
+	return st;
+}
+
+static void add_field(xc_qp *qp, struct qctx *q, const char *name, xc_field_fn fn, void *ctx)
+{
+	if (q->nfields >= sizeof(q->fields) / sizeof(q->fields[0]))
+		return;
+	struct field_reg *r = &q->fields[q->nfields++];
+	r->fn = fn;
+	r->ctx = ctx;
+	xc_qp_add_field_callback(qp, name, 0, field_trampoline, r);
+}
 
 static xc_status term_query(const char *prefix, const char *value, size_t len, bool casefold, xc_query **out)
 {
@@ -373,7 +469,7 @@ xc_stem *qr_query_stemmer(void)
 int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err)
 {
 	static const qr_query_opts none = { NULL, NULL, NULL };
-	struct qctx ctx = { o ? o : &none, db };
+	struct qctx ctx = { o ? o : &none, db, { { NULL, NULL } }, 0 };
 	xc_qp *qp = NULL;
 	xc_stem *stem = NULL;
 	xc_query *q = NULL;
@@ -399,14 +495,14 @@ int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query
 	static const char *plain[] = { "lang", "platform", "domain", "url", "event", "tag", "source", "visibility",
 				       "community" };
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		xc_qp_add_field_callback(qp, plain[i], 0, field_plain, (void *)qr_field_by_name(plain[i]));
-	xc_qp_add_field_callback(qp, "hashtag", 0, field_hashtag, &ctx);
-	xc_qp_add_field_callback(qp, "mention", 0, field_mention, &ctx);
-	xc_qp_add_field_callback(qp, "from", 0, field_from, &ctx);
-	xc_qp_add_field_callback(qp, "media", 0, field_media, &ctx);
-	xc_qp_add_field_callback(qp, "is", 0, field_is, &ctx);
-	xc_qp_add_field_callback(qp, "id", 0, field_id, &ctx);
-	xc_qp_add_field_callback(qp, "date", 0, field_date, &ctx);
+		add_field(qp, &ctx, plain[i], field_plain, (void *)qr_field_by_name(plain[i]));
+	add_field(qp, &ctx, "hashtag", field_hashtag, &ctx);
+	add_field(qp, &ctx, "mention", field_mention, &ctx);
+	add_field(qp, &ctx, "from", field_from, &ctx);
+	add_field(qp, &ctx, "media", field_media, &ctx);
+	add_field(qp, &ctx, "is", field_is, &ctx);
+	add_field(qp, &ctx, "id", field_id, &ctx);
+	add_field(qp, &ctx, "date", field_date, &ctx);
 	xc_qp_add_range_callback(qp, "date:", range_date_prefix, &ctx);
 	xc_qp_add_range_callback(qp, "", range_bare, &ctx);
 

@@ -166,7 +166,7 @@ def user_obj(a):
 
 
 FICT = "Fictional account in the quire demo corpus."
-BAND = add_acct("septet_official", "SEPTET \uc149\ud145", "band", 25837411, 12, True,
+BAND = add_acct("septet_official", "SEPTET \uc149\ud15f", "band", 25837411, 12, True,
                 "Seoul", "SEPTET official. " + FICT,
                 created=T("2012-07-02 08:11:40"), source=SRC_WEB)
 TRANS = add_acct("sptt_trans_demo", "SEPTET translations \U0001F310", "fanhub", 611024, 18,
@@ -208,7 +208,7 @@ GROUPS = {
                ("LUNE", "\ub8ec"), ("MINT", "\ubbfc\ud2b8"), ("PIXIE", "\ud53d\uc2dc"),
                ("SKY", "\uc2a4\uce74\uc774"), ("VIVI", "\ube44\ube44")],
 }
-GROUP_KO = {"SEPTET": "\uc149\ud145", "PRISM8": "\ud504\ub9ac\uc998\uc5d0\uc787"}
+GROUP_KO = {"SEPTET": "\uc149\ud15f", "PRISM8": "\ud504\ub9ac\uc998\uc5d0\uc787"}
 MEMBERS = [(g, en, ko) for g in sorted(GROUPS) for (en, ko) in GROUPS[g]]
 
 STAN_WORDS = ["moon", "soft", "daily", "archive", "lover", "cams", "star", "angel", "world",
@@ -256,9 +256,9 @@ def make_stans():
         name = R.choice(STAN_NAME_FMT).format(m=m.lower(), w=w, g=g, n=R.randrange(1, 99))
         desc = R.choice(STAN_DESC).format(m=m.lower(), g=g, k=len(GROUPS[g]))
         followers = int(R.lognormvariate(6.8, 1.3))
-        wt = R.lognormvariate(0, 0.9)
-        if n < 6:
-            wt *= 9           # a few very prolific accounts
+        wt = min(R.lognormvariate(0, 0.8), 4.0)
+        if n < 5:
+            wt = 4.0 + n      # a few prolific accounts
         add_acct(h, name, "stan", followers, int(followers * R.uniform(0.3, 1.4)) + 20, False,
                  R.choice(STAN_LOC), desc, weight=wt)
         n += 1
@@ -296,7 +296,7 @@ def make_ko():
         followers = int(R.lognormvariate(6.3, 1.2))
         add_acct(h, name, "stan_ko", followers, int(followers * R.uniform(0.5, 1.5)) + 30, False,
                  R.choice(KO_LOC), R.choice(KO_DESC).format(gk=GROUP_KO[g], mk=mk),
-                 weight=R.lognormvariate(0, 0.8), lang="ko")
+                 weight=min(R.lognormvariate(0, 0.7), 3.0), lang="ko")
         n += 1
 
 
@@ -307,9 +307,13 @@ PUB_NOUN = ["notes", "lens", "voice", "walker", "observer", "medic", "teacher", 
 PUB_DESC = ["Photographer. {c}.", "Teacher, runner, neighbor. {c}", "Street medic. Views mine.",
             "Organizing for a better {c}. #BlackLivesMatter", "Nurse. Mom. Tired.",
             "Community journalist in {c}.", "Grad student. Opinions my own.", ""]
+STATES = {"Minneapolis": "MN", "New York": "NY", "Atlanta": "GA", "Los Angeles": "CA",
+          "Louisville": "KY", "Dallas": "TX", "Houston": "TX", "Chicago": "IL", "Denver": "CO",
+          "Seattle": "WA", "Washington": "DC", "Philadelphia": "PA", "Oakland": "CA",
+          "Portland": "OR", "St. Paul": "MN"}
 CITIES = [("Minneapolis", "\ubbf8\ub2c8\uc560\ud3f4\ub9ac\uc2a4"), ("New York", "\ub274\uc695"),
           ("Atlanta", "\uc560\ud2c0\ub79c\ud0c0"), ("Los Angeles", "\ub85c\uc2a4\uc564\uc824\ub808\uc2a4"),
-          ("Louisville", "\ub8e8\uc774\ube4c"), ("Dallas", "\ub304\ub7ec\uc2a4"),
+          ("Louisville", "\ub8e8\uc774\ube4c"), ("Dallas", "\ub308\ub7ec\uc2a4"),
           ("Houston", "\ud734\uc2a4\ud134"), ("Chicago", "\uc2dc\uce74\uace0"),
           ("Denver", "\ub374\ubc84"), ("Seattle", "\uc2dc\uc560\ud2c0"),
           ("Washington", "\uc6cc\uc2f1\ud134"), ("Philadelphia", "\ud544\ub77c\ub378\ud53c\uc544"),
@@ -332,7 +336,7 @@ def make_public():
             name += R.choice([" \u270A\U0001F3FE", " \U0001F33B", " \U0001F4F7", " (they/them)"])
         followers = int(R.lognormvariate(6.0, 1.4))
         add_acct(h, name, "public", followers, int(followers * R.uniform(0.4, 2.0)) + 40, False,
-                 c + R.choice([", MN", ", NY", ", GA", ", CA", ", TX", "", ""]) if R.random() < 0.8 else "",
+                 c + R.choice([", " + STATES[c], ""]) if R.random() < 0.8 else "",
                  R.choice(PUB_DESC).format(c=c), weight=R.lognormvariate(0, 0.7))
         n += 1
 
@@ -536,7 +540,7 @@ EMOJI = ["\U0001F49C", "\U0001F49C\U0001F49C\U0001F49C", "\u2728", "\U0001F90D",
          "\U0001F5A4", "\U0001F642", "\U0001F62D\U0001F49C", "\U0001F319", "\U0001F4AB",
          "\u2764\ufe0f", "\U0001F338"]
 PLACES = ["Lake Street", "the Third Precinct", "City Hall", "the state Capitol", "Main Street",
-          "the courthouse", "downtown", "the park by the library", "the bridge",
+          "the courthouse", "the downtown plaza", "the park by the library", "the bridge",
           "the police headquarters"]
 
 
@@ -580,6 +584,8 @@ def fill(tpl, ctx):
             v = str(R.randrange(3, 40))
         elif k == "NTH":
             v = ordinal(ctx["nth"])
+        elif k == "ND":
+            v = str(ctx["nth"])
         elif k == "E":
             v = R.choice(EMOJI)
         else:
@@ -597,7 +603,7 @@ TPL = {}
 TPL["protest"] = [
     (5, "en", "Protesters marched in $CITY for a $NTH day after the death of George Floyd in Minneapolis police custody. $U_news_protest", "photo"),
     (4, "en", "LIVE: Demonstrations over the killing of George Floyd spread to $CITY tonight. Follow our live coverage -> $U_news_protest", None),
-    (6, "en", "Thousands marching down $PLACE right now. Chanting his name. #JusticeForGeorgeFloyd $BLM", "photos"),
+    (6, "en", "Thousands marching near $PLACE right now. Chanting his name. #JusticeForGeorgeFloyd $BLM", "photos"),
     (4, "en", "Police just fired tear gas near $PLACE. Please stay safe & look out for each other \U0001F637 #GeorgeFloyd", "photos"),
     (3, "en", "Street medics set up at $PLACE: water, saline & eye wash. DM if you need supplies. $BLM", "photo"),
     (3, "en", "Kneeling with hundreds of neighbors in $CITY tonight \u270A\U0001F3FF #ICantBreathe #JusticeForGeorgeFloyd", "photos"),
@@ -619,10 +625,10 @@ TPL["protest"] = [
 TPL["protest_news"] = [
     (3, "en", "Protests over the death of George Floyd continue for a $NTH day in $CITY. $U_news_protest", "photo"),
     (2, "en", "National Guard activated as demonstrations continue in Minneapolis & St. Paul. $U_news_protest", "photo"),
-    (2, "en", "Protesters gathered outside $PLACE in $CITY on the $NTH day of demonstrations. Photos: $U_news_protest", "photos"),
+    (2, "en", "Protesters gathered near $PLACE in $CITY on the $NTH day of demonstrations. Photos: $U_news_protest", "photos"),
 ]
 TPL["protest_news_ko"] = [
-    (1, "ko", "\ubbf8\uad6d $CITYK\uc5d0\uc11c $NTH\uc9f8 \uc2dc\uc704\u2026\uacbd\ucc30 \uad6c\uae08 \uc911 \uc228\uc9c4 \ud751\uc778 \ub0a8\uc131 \uc0ac\uac74\uc5d0 \ubd84\ub178 \ud655\uc0b0 $U_news_ko", "photo"),
+    (1, "ko", "\ubbf8\uad6d $CITYK\uc5d0\uc11c $ND\uc77c\uc9f8 \uc2dc\uc704\u2026\uacbd\ucc30 \uad6c\uae08 \uc911 \uc228\uc9c4 \ud751\uc778 \ub0a8\uc131 \uc0ac\uac74\uc5d0 \ubd84\ub178 \ud655\uc0b0 $U_news_ko", "photo"),
 ]
 
 TPL["iwatch"] = [
@@ -635,7 +641,7 @@ TPL["iwatch"] = [
     (3, "en", "if you're uploading to iWatch Dallas, use fancams, memes, anything. just not faces of protesters. $BLM", None),
     (2, "en", "my $M fancam is now evidence in Dallas \U0001F62D #iWatchDallas", "fancam"),
     (2, "en", "Dallas police asking the internet for protest videos in 2020 was a choice. iWatch Dallas is getting nothing but fancams now", None),
-    (3, "ko", "\ub304\ub7ec\uc2a4 \uacbd\ucc30\uc774 \uc2dc\uc704 \uc601\uc0c1\uc744 \uc571\uc73c\ub85c \uc81c\ubcf4\ud574 \ub2ec\ub77c\uace0 \ud588\ub300\uc694. \uadf8 \uc571\uc5d0 \uc9c0\uae08 \ucf00\uc774\ud31d \ud32c\ub4e4\uc774 \uc9c1\ucea0\uc744 \ubcf4\ub0b4\uace0 \uc788\uc5b4\uc694 \u314b\u314b\u314b", None),
+    (3, "ko", "\ub308\ub7ec\uc2a4 \uacbd\ucc30\uc774 \uc2dc\uc704 \uc601\uc0c1\uc744 \uc571\uc73c\ub85c \uc81c\ubcf4\ud574 \ub2ec\ub77c\uace0 \ud588\ub300\uc694. \uadf8 \uc571\uc5d0 \uc9c0\uae08 \ucf00\uc774\ud31d \ud32c\ub4e4\uc774 \uc9c1\ucea0\uc744 \ubcf4\ub0b4\uace0 \uc788\uc5b4\uc694 \u314b\u314b\u314b", None),
     (2, "ko", "iWatch Dallas \uc571\uc5d0 $MK \uc9c1\ucea0 \ubcf4\ub0b4\ub294 \uc911\uc785\ub2c8\ub2e4. \uc2dc\uc704 \ucc38\uac00\uc790\ub4e4\uc744 \ubcf4\ud638\ud569\uc2dc\ub2e4 \U0001F49C #iWatchDallas", "fancam"),
     (2, "ko", "\uc2dc\uc704 \ucc38\uac00\uc790 \uc5bc\uad74\uc774 \ub098\uc628 \uc601\uc0c1\uc740 \uc808\ub300 \uc62c\ub9ac\uc9c0 \ub9c8\uc138\uc694. \ub300\uc2e0 \ud32c\ucea0\uc744 \ubcf4\ub0b4 \uc8fc\uc138\uc694 \U0001F64F", None),
 ]
@@ -647,7 +653,7 @@ TPL["outage"] = [
     (2, "en", "app's down. good. now donate: $U_fund $BLM", None),
     (2, "en", "RIP iWatch Dallas (May 31 - June 1), killed by $G fancams \U0001F56F\uFE0F", "gif"),
     (3, "ko", "iWatch Dallas \uc571\uc774 \uacb0\uad6d \ub2e4\uc6b4\ub410\ub300\uc694 \u314b\u314b\u314b \ud32c\ucea0\uc758 \ud798 \U0001F49C", None),
-    (1, "ko", "\ub304\ub7ec\uc2a4 \uacbd\ucc30 \uc571\uc774 \uc9c1\ucea0 \ud3ed\ud0c4 \ub9de\uace0 \uba48\ucdc4\ub2e4\uace0 \ud569\ub2c8\ub2e4 \u314b\u314b $U_news_ko", None),
+    (1, "ko", "\ub308\ub7ec\uc2a4 \uacbd\ucc30 \uc571\uc774 \uc9c1\ucea0 \ud3ed\ud0c4 \ub9de\uace0 \uba48\ucdc4\ub2e4\uace0 \ud569\ub2c8\ub2e4 \u314b\u314b $U_news_ko", None),
 ]
 TPL["outage_news"] = [
     (3, "en", "Dallas police app goes offline after K-pop fans flood it with fancams $U_news_iwatch", None),
@@ -754,7 +760,7 @@ TPL["stmt_misc"] = [
     (3, "en", "SEPTET just posted a #BlackLivesMatter statement & i'm crying at work \U0001F62D", None),
     (2, "en", "your faves could learn something from $G today. $BLM", None),
     (3, "en", "they used their platform. that's it, that's the tweet $BLM", None),
-    (2, "ko", "\uc6b0\ub9ac \uc149\ud145\uc774 \ubaa9\uc18c\ub9ac\ub97c \ub0b4 \uc918\uc11c \ub108\ubb34 \uc790\ub791\uc2a4\ub7ec\uc6cc\uc694 \U0001F49C $BLM", None),
+    (2, "ko", "\uc6b0\ub9ac \uc149\ud15f\uc774 \ubaa9\uc18c\ub9ac\ub97c \ub0b4 \uc918\uc11c \ub108\ubb34 \uc790\ub791\uc2a4\ub7ec\uc6cc\uc694 \U0001F49C $BLM", None),
     (2, "ko", "\uba64\ubc84\ub4e4 \uc9c4\uc2ec\uc774 \ub290\uaef4\uc838\uc11c \ub208\ubb3c \ub098\uc694 \U0001F62D #\ube14\ub799\ub77c\uc774\ube0c\uc2a4\ub9e4\ud130", None),
 ]
 TPL["stmt_news"] = [
@@ -762,14 +768,14 @@ TPL["stmt_news"] = [
     (2, "en", "SEPTET and its label donated 1 million dollars to Black Lives Matter causes, the band's agency confirmed. $U_news_stmt", None),
 ]
 TPL["stmt_news_ko"] = [
-    (2, "ko", "\uc149\ud145, \uc778\uc885\ucc28\ubcc4 \ubc18\ub300 \uba54\uc2dc\uc9c0\u2026\"\uc6b0\ub9ac\ub294 \ud568\uaed8 \uc11c \uc788\uaca0\ub2e4\" $U_news_ko", "photo"),
+    (2, "ko", "\uc149\ud15f, \uc778\uc885\ucc28\ubcc4 \ubc18\ub300 \uba54\uc2dc\uc9c0\u2026\"\uc6b0\ub9ac\ub294 \ud568\uaed8 \uc11c \uc788\uaca0\ub2e4\" $U_news_ko", "photo"),
 ]
 TPL["match"] = [
     (5, "en", "we matched it!! donate to Black-led orgs here -> $U_fund #MatchAMillion $E", None),
     (3, "en", "just donated 20 dollars. every bit counts. #MatchAMillion $BLM", "photo"),
     (2, "en", "fandoms can move mountains when they want to. #MatchAMillion", None),
     (3, "ko", "#MatchAMillion \uae30\ubd80 \uc644\ub8cc\ud588\uc5b4\uc694! \uc801\uc740 \uae08\uc561\uc774\uc9c0\ub9cc \ubcf4\ud0ec\uc774 \ub418\uae38 \U0001F49C", "photo"),
-    (2, "ko", "\uc149\ud145\uc774 \uae30\ubd80\uae4c\uc9c0 \ud588\ub300\uc694. \uc6b0\ub9ac\ub3c4 \ub3d9\ucc38\ud569\uc2dc\ub2e4 #MatchAMillion $U_fund", None),
+    (2, "ko", "\uc149\ud15f\uc774 \uae30\ubd80\uae4c\uc9c0 \ud588\ub300\uc694. \uc6b0\ub9ac\ub3c4 \ub3d9\ucc38\ud569\uc2dc\ub2e4 #MatchAMillion $U_fund", None),
 ]
 
 # quotes: keyed by the target's group
@@ -780,15 +786,15 @@ QUOTE_TPL = {
         (3, "en", "this is why i stan \U0001F5A4 $BLM", None),
         (3, "en", "thank you @septet_official $BLM", None),
         (2, "en", "translation for anyone who needs it: they stand against racism & violence, and they stand with us. $BLM", None),
-        (3, "ko", "\uc790\ub791\uc2a4\ub7fd\ub2e4 \U0001F49C $BLM", None),
-        (3, "ko", "\uc774\uac8c \uc149\ud145\uc774\uc9c0. \ud568\uaed8\ud569\ub2c8\ub2e4. #\ube14\ub799\ub77c\uc774\ube0c\uc2a4\ub9e4\ud130", None),
-        (2, "ko", "\uc774 \ubc1c\uc5b8 \ud558\ub098\ub85c \ub9ce\uc740 \uc0ac\ub78c\ub4e4\uc774 \uad00\uc2ec\uc744 \uac00\uc9c0\uac8c \ub420 \uac70\uc608\uc694. \uace0\ub9c8\uc6cc\uc694 \U0001F49C", None),
+        (1, "ko", "\uc790\ub791\uc2a4\ub7fd\ub2e4 \U0001F49C $BLM", None),
+        (1, "ko", "\uc774\uac8c \uc149\ud15f\uc774\uc9c0. \ud568\uaed8\ud569\ub2c8\ub2e4. #\ube14\ub799\ub77c\uc774\ube0c\uc2a4\ub9e4\ud130", None),
+        (1, "ko", "\uc774 \ubc1c\uc5b8 \ud558\ub098\ub85c \ub9ce\uc740 \uc0ac\ub78c\ub4e4\uc774 \uad00\uc2ec\uc744 \uac00\uc9c0\uac8c \ub420 \uac70\uc608\uc694. \uace0\ub9c8\uc6cc\uc694 \U0001F49C", None),
     ],
     "dpd": [
         (4, "en", "they really asked stan twitter for videos \U0001F480", None),
         (3, "en", "oh they're about to get SO many fancams", "fancam"),
         (2, "en", "submitted. you're welcome @dallas_pd_demo", "fancam"),
-        (2, "ko", "\ub304\ub7ec\uc2a4 \uacbd\ucc30 \ud070\uc77c\ub0ac\ub2e4 \u314b\u314b\u314b", None),
+        (1, "ko", "\ub308\ub7ec\uc2a4 \uacbd\ucc30 \ud070\uc77c\ub0ac\ub2e4 \u314b\u314b\u314b", None),
     ],
     "outage": [
         (3, "en", "technical difficulties \U0001F60C", "fancam"),
@@ -799,7 +805,7 @@ QUOTE_TPL = {
         (4, "en", "Everyone needs to read this.", None),
         (3, "en", "This is what happens when people are ignored for decades.", None),
         (2, "en", "stan twitter did that \U0001F49C", None),
-        (2, "ko", "\ub300\ub2e8\ud558\ub2e4 \uc815\ub9d0", None),
+        (1, "ko", "\ub300\ub2e8\ud558\ub2e4 \uc815\ub9d0", None),
     ],
     "wlm_genuine": [
         (4, "en", "$M says black lives matter \U0001F49C $WLM", "fancam"),
@@ -809,7 +815,7 @@ QUOTE_TPL = {
         (4, "en", "this!!! $E", None),
         (3, "en", "say it louder for the people in the back", None),
         (2, "en", "adding $M to the pile $WLM", "fancam"),
-        (2, "ko", "\uc774\uac70 \uc9c4\uc9dc \uc911\uc694\ud574\uc694", None),
+        (1, "ko", "\uc774\uac70 \uc9c4\uc9dc \uc911\uc694\ud574\uc694", None),
     ],
 }
 REPLY_TPL = {
@@ -817,8 +823,8 @@ REPLY_TPL = {
         (6, "und", "\U0001F49C\U0001F49C\U0001F49C", None),
         (4, "en", "thank you for using your voice \U0001F5A4", None),
         (3, "en", "we stand with you too $BLM", None),
-        (4, "ko", "\uace0\ub9c8\uc6cc\uc694 \U0001F49C", None),
-        (3, "ko", "\ud568\uaed8\ud560\uac8c\uc694 \U0001F5A4", None),
+        (2, "ko", "\uace0\ub9c8\uc6cc\uc694 \U0001F49C", None),
+        (1, "ko", "\ud568\uaed8\ud560\uac8c\uc694 \U0001F5A4", None),
     ],
     "dpd": [
         (6, "en", "here's a video of illegal activity: $M being this talented \U0001F624", "fancam"),
@@ -837,36 +843,36 @@ REPLY_TPL = {
         (6, "en", "$M fancam for you \U0001F49C", "fancam"),
         (4, "und", "$E", "fancam"),
         (3, "en", "black lives matter. also here's $M", "fancam"),
-        (2, "ko", "$MK \uc9c1\ucea0 \ub4dc\ub9bd\ub2c8\ub2e4 \U0001F49C", "fancam"),
+        (1, "ko", "$MK \uc9c1\ucea0 \ub4dc\ub9bd\ub2c8\ub2e4 \U0001F49C", "fancam"),
     ],
     "fancam": [
         (5, "en", "who is this?? \U0001F633", None),
         (4, "en", "omg $M \U0001F62D", None),
         (3, "en", "thank you for your service \U0001F49C", None),
-        (3, "ko", "$MK \ub108\ubb34 \uc88b\ub2e4 \u3160\u3160", None),
+        (1, "ko", "$MK \ub108\ubb34 \uc88b\ub2e4 \u3160\u3160", None),
         (2, "en", "this fancam has been living in my head all day", None),
     ],
     "news": [
         (3, "en", "good.", None),
         (2, "en", "stan twitter did that", None),
-        (2, "ko", "\ub300\ub2e8\ud558\ub2e4", None),
+        (1, "ko", "\ub300\ub2e8\ud558\ub2e4", None),
     ],
     "protest": [
         (4, "en", "stay safe out there \U0001F64F", None),
         (3, "en", "thank you for documenting this", None),
         (2, "en", "where exactly is this? want to bring water", None),
-        (3, "ko", "\uc548\uc804\ud558\uc138\uc694 \U0001F64F", None),
+        (1, "ko", "\uc548\uc804\ud558\uc138\uc694 \U0001F64F", None),
     ],
     "thread": [
         (4, "en", "right?? \U0001F62D", None),
         (3, "en", "exactly this", None),
         (3, "en", "it's $M from $G!! stan $G \U0001F49C", None),
-        (2, "ko", "\u314b\u314b\u314b\u314b \ub9de\uc544\uc694", None),
+        (1, "ko", "\u314b\u314b\u314b\u314b \ub9de\uc544\uc694", None),
     ],
     "generic": [
         (4, "en", "this \U0001F446", None),
         (3, "en", "black lives matter \u270A\U0001F3FF", None),
-        (2, "ko", "\ub9de\uc544\uc694 \uc815\ub9d0", None),
+        (1, "ko", "\ub9de\uc544\uc694 \uc815\ub9d0", None),
     ],
 }
 
@@ -903,6 +909,8 @@ class Post:
         self.pop = ((user["followers"] + 50) ** 0.55) * R.lognormvariate(0, 0.9) / 30.0
         self.self_tco = tco()
         self.quote_tco = None
+        self.ratios = (3.1 * R.uniform(0.6, 1.4), 9.4 * R.uniform(0.6, 1.4),
+                       0.37 * R.uniform(0.5, 1.5), 0.21 * R.uniform(0.5, 1.5))
 
 
 ALL_POSTS = []
@@ -1083,9 +1091,10 @@ def counts_at(p, C):
     """Engagement counts of p as seen at time C."""
     age_h = max(0.0, (C - p.t).total_seconds() / 3600.0)
     f = 1.0 - math.exp(-age_h / 7.0)
-    pop = p.pop
-    return {"retweet_count": int(pop * 3.1 * f), "favorite_count": int(pop * 9.4 * f),
-            "reply_count": int(pop * 0.37 * f), "quote_count": int(pop * 0.21 * f)}
+    pop = p.pop * f
+    a, b, c, d = p.ratios
+    return {"retweet_count": int(pop * a), "favorite_count": int(pop * b),
+            "reply_count": int(pop * c), "quote_count": int(pop * d)}
 
 
 def truncate_compat(full_disp, ents, budget):
@@ -1589,9 +1598,9 @@ def main_generate():
           "A police precinct building is on fire in Minneapolis. Our team is on the scene. $U_news_protest",
           "en", "protest", "video", pop=1300)
     seg = Segment(
-        "protests", T("2020-05-26 00:00:00"), T("2020-05-31 00:00:00"), 268,
+        "protests", T("2020-05-26 00:00:00"), T("2020-05-31 00:00:00"), 280,
         lambda g: DIURNAL[g.hour] * [0.35, 0.6, 1.0, 1.4, 1.8][(g.date() - dt.date(2020, 5, 26)).days],
-        lambda t: [(72, "protest"), (12, "protest_ko"), (10, "protest_news"), (2, "protest_news_ko")],
+        lambda t: [(76, "protest"), (6, "protest_ko"), (10, "protest_news"), (1, "protest_news_ko")],
         None,
         affinity=lambda q, k: 1.0)
     segs.append(seg)
@@ -1617,15 +1626,15 @@ def main_generate():
           "The iWatch Dallas app is offline after K-pop fans flooded it with fancams in response to a police request for protest videos. $U_news_iwatch",
           "en", "outage", "photo", pop=1100)
     fixed("2020-06-01 09:02:10", NEWS_KO,
-          "\ub304\ub7ec\uc2a4 \uacbd\ucc30 \uc81c\ubcf4 \uc571, \ucf00\uc774\ud31d \ud32c\ub4e4\uc758 '\uc9c1\ucea0' \uc138\ub840\uc5d0 \uba3c\ud1b5 $U_news_ko",
-          "ko", "outage", "photo", pop=500)
+          "\ub308\ub7ec\uc2a4 \uacbd\ucc30 \uc81c\ubcf4 \uc571, \ucf00\uc774\ud31d \ud32c\ub4e4\uc758 '\uc9c1\ucea0' \uc138\ub840\uc5d0 \uba3c\ud1b5 $U_news_ko",
+          "ko", "outage", "photo", pop=200)
 
     def iw_topics(t):
         if t < DPD_T:
-            return [(75, "protest"), (10, "protest_ko"), (8, "protest_news")]
+            return [(75, "protest"), (5, "protest_ko"), (8, "protest_news")]
         if t < OUT_T:
-            return [(55, "iwatch"), (12, "iwatch_ko"), (25, "protest"), (4, "protest_news")]
-        return [(40, "outage"), (8, "outage_ko"), (6, "outage_news"), (12, "iwatch"), (30, "protest")]
+            return [(55, "iwatch"), (6, "iwatch_ko"), (25, "protest"), (4, "protest_news")]
+        return [(40, "outage"), (4, "outage_ko"), (6, "outage_news"), (12, "iwatch"), (30, "protest")]
 
     def iw_aff(q, k):
         if q.group in ("dpd", "outage_dpd"):
@@ -1633,7 +1642,7 @@ def main_generate():
         return 1.0
 
     seg = Segment(
-        "iwatch", T("2020-05-31 00:00:00"), T("2020-06-02 00:00:00"), 285,
+        "iwatch", T("2020-05-31 00:00:00"), T("2020-06-02 00:00:00"), 300,
         lambda g: DIURNAL[g.hour] * (3.2 if DPD_T <= g < OUT_T + dt.timedelta(hours=12) else 1.0),
         iw_topics, None, affinity=iw_aff)
     segs.append(seg)
@@ -1652,10 +1661,10 @@ def main_generate():
 
     def bo_topics(t):
         if t.hour >= 20:
-            return [(45, "blackout"), (8, "blackout_ko"), (35, "wlm_early"), (6, "wlm_early_ko"), (6, "protest")]
-        return [(70, "blackout"), (12, "blackout_ko"), (14, "protest")]
+            return [(45, "blackout"), (4, "blackout_ko"), (35, "wlm_early"), (3, "wlm_early_ko"), (6, "protest")]
+        return [(70, "blackout"), (6, "blackout_ko"), (14, "protest")]
 
-    seg = Segment("blackout", T("2020-06-02 00:00:00"), T("2020-06-03 00:00:00"), 190,
+    seg = Segment("blackout", T("2020-06-02 00:00:00"), T("2020-06-03 00:00:00"), 195,
                   lambda g: DIURNAL[g.hour] * (1.6 if g.hour >= 12 else 1.0),
                   bo_topics, None)
     segs.append(seg)
@@ -1676,10 +1685,10 @@ def main_generate():
           "en", "news", "photo", pop=1600)
     fixed("2020-06-03 08:30:00", NEWS_KO,
           "\ucf00\uc774\ud31d \ud32c\ub4e4, \uc778\uc885\ucc28\ubcc4 \ud574\uc2dc\ud0dc\uadf8\ub97c \uc9c1\ucea0\uc73c\ub85c \ub36e\ub2e4\u2026 $WLM \ud0dc\uadf8 \uc7a5\uc545 $U_news_ko",
-          "ko", "news", "photo", pop=700)
+          "ko", "news", "photo", pop=250)
 
     def wlm_topics(t):
-        return [(58, "wlm"), (12, "wlm_ko"), (5, "wlm_genuine"), (2, "wlm_news"), (1, "wlm_news_ko")]
+        return [(60, "wlm"), (6, "wlm_ko"), (5, "wlm_genuine"), (2, "wlm_news"), (1, "wlm_news_ko")]
 
     def wlm_aff(q, k):
         if q.group == "wlm_genuine":
@@ -1690,30 +1699,30 @@ def main_generate():
             return 2.0
         return 0.3
 
-    seg = Segment("wlm", T("2020-06-03 00:00:00"), T("2020-06-04 00:00:00"), 610,
+    seg = Segment("wlm", T("2020-06-03 00:00:00"), T("2020-06-04 00:00:00"), 680,
                   lambda g: WLM_HOURLY[g.hour], wlm_topics, None, affinity=wlm_aff, window_h=30)
     segs.append(seg)
     gen_segment(seg)
 
     def wow_topics(t):
-        return [(70, "wow"), (12, "wow_ko"), (5, "wow_genuine")]
+        return [(70, "wow"), (6, "wow_ko"), (5, "wow_genuine")]
 
     def wow_aff(q, k):
         return 4.0 if q.group in ("wow", "wow_genuine") else 0.5
 
-    seg = Segment("wow", T("2020-06-03 00:00:00"), T("2020-06-04 00:00:00"), 205,
+    seg = Segment("wow", T("2020-06-03 00:00:00"), T("2020-06-04 00:00:00"), 215,
                   lambda g: DIURNAL[(g.hour + 2) % 24] + 0.3, wow_topics, None, affinity=wow_aff,
                   window_h=24)
     segs.append(seg)
     gen_segment(seg)
 
     def oth_topics(t):
-        return [(70, "other"), (12, "other_ko"), (4, "other_news")]
+        return [(70, "other"), (6, "other_ko"), (4, "other_news")]
 
     def oth_aff(q, k):
         return 4.0 if q.group in ("other",) else 0.6
 
-    seg = Segment("other", T("2020-06-03 00:00:00"), T("2020-06-04 00:00:00"), 235,
+    seg = Segment("other", T("2020-06-03 00:00:00"), T("2020-06-04 00:00:00"), 250,
                   lambda g: DIURNAL[g.hour] + 0.2, oth_topics, None, affinity=oth_aff, window_h=24)
     segs.append(seg)
     gen_segment(seg)
@@ -1739,10 +1748,10 @@ def main_generate():
         if t >= ST:
             h = (t - ST).total_seconds() / 3600.0
             f = math.exp(-h / 20.0)
-            base += [(int(60 * f) + 8, "stmt_misc"), (int(12 * f) + 3, "stmt_misc_ko"),
+            base += [(int(60 * f) + 8, "stmt_misc"), (int(6 * f) + 2, "stmt_misc_ko"),
                      (4, "stmt_news"), (2, "stmt_news_ko")]
         if t >= T("2020-06-05 20:00:00"):
-            base += [(30, "match"), (8, "match_ko")]
+            base += [(30, "match"), (4, "match_ko")]
         return base
 
     def st_aff(q, k):
@@ -1752,7 +1761,7 @@ def main_generate():
             return 2.0
         return 0.6
 
-    seg = Segment("statement", T("2020-06-04 00:00:00"), T("2020-06-08 00:00:00"), 520,
+    seg = Segment("statement", T("2020-06-04 00:00:00"), T("2020-06-08 00:00:00"), 600,
                   lambda g: DIURNAL[g.hour] * ((1.0 + 7.0 * math.exp(-(g - ST).total_seconds() / 36000.0)) if g >= ST else 0.9)
                   * (1.5 if T("2020-06-05 20:00:00") <= g < T("2020-06-07 06:00:00") else 1.0),
                   st_topics, None, kinds=(0.36, 0.09, 0.12), affinity=st_aff, window_h=40)
@@ -1815,6 +1824,17 @@ def build_files():
             SEGSET["wlm"].add(p)
         else:
             SEGSET["statement"].add(p)
+
+    # a hashtag search only returns posts carrying the tag (in the post or in the
+    # retweeted original): the rest of the day goes to the "other" member
+    def carries(p, tag):
+        q = p.rt_of or p
+        return tag in q.body.lower()
+    for seg, tag in (("wlm", "#whitelivesmatter"), ("wow", "#whiteoutwednesday")):
+        for p in sorted(SEGSET[seg], key=lambda q: q.id):
+            if not carries(p, tag):
+                SEGSET[seg].discard(p)
+                SEGSET["other"].add(p)
 
     C = {
         "protests": T("2020-05-31 02:00:00"),
@@ -1923,6 +1943,26 @@ FILE_ORDER = [
     ("2020-06-04_2020-06-07_statement.jsonl.gz", None),
     ("single/statement_original.json", None),
 ]
+
+
+FILE_INFO = {
+    "2020-05-26_2020-05-30_protests.jsonl":
+        ("extended", "JSON lines, UTF-8, Python json.dumps separators"),
+    "2020-05-31_2020-06-01_iwatchdallas.jsonl.gz":
+        ("streaming", "gzip of JSON lines as the stream sent them: compact, \\uXXXX escapes (surrogate pairs), escaped slashes \\/"),
+    "2020-06-02_blackouttuesday.json":
+        ("compat", "one pretty-printed JSON array (indent 2), UTF-8"),
+    "whitelivesmatter/2020-06-03.jsonl":
+        ("extended", "zip member, JSON lines, UTF-8"),
+    "whiteoutwednesday/2020-06-03.jsonl":
+        ("streaming", "zip member, JSON lines, compact, \\uXXXX escapes, escaped slashes"),
+    "other/2020-06-03_other.jsonl.gz":
+        ("compat", "zip member that is itself gzip of JSON lines, UTF-8"),
+    "2020-06-04_2020-06-07_statement.jsonl.gz":
+        ("extended", "gzip of JSON lines, UTF-8"),
+    "single/statement_original.json":
+        ("extended", "one pretty-printed JSON object (indent 2), UTF-8"),
+}
 
 
 def read_back():
@@ -2103,7 +2143,13 @@ def truth(outfiles):
     files_out = []
     for (path, member) in FILE_ORDER:
         key = path + ("!" + member if member else "")
-        files_out.append({"file": "data/" + path, "member": member, "records": per_file[key]})
+        mode, ser = FILE_INFO[member or path]
+        full = os.path.join(DATA, path)
+        with open(full, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        files_out.append({"file": "data/" + path, "member": member, "records": per_file[key],
+                          "text_mode": mode, "serialisation": ser,
+                          "file_bytes": os.path.getsize(full), "file_sha256": digest})
 
     tr = collections.OrderedDict()
     tr["about"] = ("Ground truth for the synthetic quire demo corpus, computed by generate.py "
@@ -2117,6 +2163,19 @@ def truth(outfiles):
                             "content (re-collected later; only engagement counts differ). Byte-identical copies exist "
                             "only between two JSON-lines files; the pretty-printed .json files serialise the same object "
                             "differently."),
+        ("positions", "repeated_records[].position is the 1-based line number in a JSON-lines file or member, "
+                      "the 1-based element number in the JSON array file, 1 for the single-object file. "
+                      "sha256_bytes is the SHA-256 of the line without its newline (null for pretty-printed files); "
+                      "sha256_canonical is the SHA-256 of json.dumps(obj, sort_keys=True, ensure_ascii=False)."),
+        ("text_modes", "extended: full_text + display_text_range, truncated false. compat: text only, cut to 140 "
+                       "weighted characters with '\u2026 https://t.co/...' (truncated true, no media entities) when longer. "
+                       "streaming: text as in compat plus extended_tweet {full_text, display_text_range, entities, "
+                       "extended_entities} when truncated; top-level counts are 0 (collected live) and timestamp_ms is set. "
+                       "Reposts: text is 'RT @handle: ' + original text, cut to 140 with '\u2026' (mid-word) in every mode, "
+                       "truncated false; retweet_count is the original's, favorite_count 0."),
+        ("ids", "id, in_reply_to_status_id, quoted_status_id, user.id and media ids are JSON numbers, most above 2^53: "
+                "parsers that use doubles (jq 1.6 too) corrupt them; use the *_str twins. Tweet ids are snowflakes "
+                "whose timestamp ((id >> 22) + 1288834974657 ms) falls in the created_at second."),
         ("unique_posts", "All counts below are over unique posts (last version), top-level records only; "
                          "objects embedded as retweeted_status / quoted_status are not posts of their own."),
         ("kind", "repost if 'retweeted_status' present; else quote if 'quoted_status' (or quoted_status_id_str) present; "
