@@ -291,7 +291,7 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 
 /* The instant a start or end stands for.  A bare date as an end means
  * all of that day: the window ends at the next local midnight. */
-static bool event_time(const char *s, const char *zone, bool is_end, int64_t *t)
+bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 {
 	qr_civil c;
 	bool date_only, has_zone;
@@ -453,10 +453,10 @@ static bool read_event(struct check *ck, const cJSON *root, qr_event *e)
 	const char *start = get_string(ck, root, "start", "start", true, 64);
 	const char *end = get_string(ck, root, "end", "end", false, 64);
 	int64_t t0 = 0, t1 = INT64_MAX;
-	if (start && zone && !event_time(start, zone, false, &t0))
+	if (start && zone && !qr_event_time(start, zone, false, &t0))
 		problem(ck, "start", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			start);
-	if (end && zone && !event_time(end, zone, true, &t1))
+	if (end && zone && !qr_event_time(end, zone, true, &t1))
 		problem(ck, "end", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			end);
 	if (ck->count == before && end && t1 <= t0)

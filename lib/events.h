@@ -81,6 +81,11 @@ int qr_events_load(const char *const *paths, size_t n, qr_events **out, qr_strv 
 void qr_events_free(qr_events *ev);
 const qr_event *qr_events_find(const qr_events *ev, const char *id);
 
+/* A start or end as an event writes it (2020-06-03, 2020-06-03T14:00,
+ * with or without an offset), read in zone; a bare date as an end means
+ * the next midnight (all of that day). */
+bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t);
+
 /* Does post p belong to event e? */
 bool qr_event_matches(const qr_event *e, const qr_post *p);
 /* Set p->events to the ids of the events p belongs to (in id order);

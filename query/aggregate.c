@@ -3,7 +3,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "status.h"
+
+const qr_facet_field qr_facet_fields[] = {
+	{ "hashtag", QR_P_HASHTAG, "#", "hashtags" },
+	{ "author", QR_P_AUTHOR, "@", "authors" },
+	{ "mention", QR_P_MENTION, "@", "mentions" },
+	{ "media", QR_P_MEDIA, "", "media" },
+	{ "lang", QR_P_LANG, "", "languages" },
+	{ "event", QR_P_EVENT, "", "events" },
+	{ "tag", QR_P_TAG, "", "codes" },
+	{ "domain", QR_P_DOMAIN, "", "link domains" },
+	{ "platform", QR_P_PLATFORM, "", "platforms" },
+	{ "kind", QR_P_KIND, "", "kinds" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const qr_facet_field *qr_facet_field_by_name(const char *name)
+{
+	for (const qr_facet_field *f = qr_facet_fields; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+const char *const *qr_facet_skip(const qr_facet_field *f)
+{
+	static const char *const media[] = { "any", NULL };
+	return strcmp(f->prefix, QR_P_MEDIA) == 0 ? media : NULL;
+}
 
 void qr_counts_clear(qr_counts *c)
 {

@@ -28,6 +28,21 @@ typedef struct qr_counts {
 
 void qr_counts_clear(qr_counts *c);
 
+/* A field that facets and timelines count by. */
+typedef struct qr_facet_field {
+	const char *name;        /* "hashtag" */
+	const char *prefix;      /* its term prefix */
+	const char *sigil;       /* shown before its values: "#", "@" or "" */
+	const char *plural;      /* "hashtags" */
+} qr_facet_field;
+
+extern const qr_facet_field qr_facet_fields[];
+/* NULL when there is no such field. */
+const qr_facet_field *qr_facet_field_by_name(const char *name);
+/* Values a field's counts leave out ("any" of media: it is the sum of the
+ * rest); NULL-terminated, or NULL. */
+const char *const *qr_facet_skip(const qr_facet_field *f);
+
 /*
  * Count, for each term of `prefix`, the matching posts that carry it:
  * most frequent first (ties in byte order), at most `top` (0: all).

@@ -45,27 +45,6 @@ static const qr_command_help help = {
 	options,
 };
 
-typedef struct facet_field {
-	const char *name;
-	const char *prefix;
-	const char *sigil;         /* shown before values in text */
-	const char *plural;
-} facet_field;
-
-static const facet_field facet_fields[] = {
-	{ "hashtag", QR_P_HASHTAG, "#", "hashtags" },
-	{ "author", QR_P_AUTHOR, "@", "authors" },
-	{ "mention", QR_P_MENTION, "@", "mentions" },
-	{ "media", QR_P_MEDIA, "", "media" },
-	{ "lang", QR_P_LANG, "", "languages" },
-	{ "event", QR_P_EVENT, "", "events" },
-	{ "tag", QR_P_TAG, "", "codes" },
-	{ "domain", QR_P_DOMAIN, "", "link domains" },
-	{ "platform", QR_P_PLATFORM, "", "platforms" },
-	{ "kind", QR_P_KIND, "", "kinds" },
-	{ NULL, NULL, NULL, NULL },
-};
-
 struct opts {
 	const char *corpus;
 	const char *by;
@@ -99,7 +78,7 @@ static double share(uint32_t n, uint32_t total)
 	return total ? (double)n / (double)total : 0.0;
 }
 
-static void print_text(const facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
+static void print_text(const qr_facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
 {
 	qr_buf_addf(out, "%s of ", f->plural);
 	qr_add_grouped(out, c->total);
@@ -123,7 +102,7 @@ static void print_text(const facet_field *f, const char *query, const qr_counts 
 	}
 }
 
-static void print_json(const facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
+static void print_json(const qr_facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
 {
 	qr_jw w;
 	qr_jw_init(&w, out, true);
@@ -149,7 +128,7 @@ static void print_json(const facet_field *f, const char *query, const qr_counts 
 	qr_buf_addch(out, '\n');
 }
 
-static void print_csv(const facet_field *f, const qr_counts *c, qr_buf *out)
+static void print_csv(const qr_facet_field *f, const qr_counts *c, qr_buf *out)
 {
 	qr_buf_addf(out, "%s,posts,share\r\n", f->name);
 	for (size_t i = 0; i < c->n; i++) {
@@ -170,10 +149,8 @@ int cmd_facets(int argc, char **argv)
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
-	const facet_field *f = facet_fields;
-	while (f->name && strcmp(f->name, o.by) != 0)
-		f++;
-	if (!f->name)
+	const qr_facet_field *f = qr_facet_field_by_name(o.by);
+	if (!f)
 		return qr_usage_error("facets", "--by takes hashtag, author, mention, media, lang, event, tag, domain, "
 						"platform or kind, not '%s'", o.by);
 	if (strcmp(o.format, "text") && strcmp(o.format, "json") && strcmp(o.format, "csv"))
@@ -187,7 +164,6 @@ int cmd_facets(int argc, char **argv)
 		st = QR_EXIT_USAGE;
 		goto out;
 	}
-	static const char *const media_skip[] = { "any", NULL };
 	int r = QR_END;
 	for (int attempt = 0; attempt < MAX_RETRIES && r == QR_END; attempt++) {
 		if (attempt && qr_corpus_reopen(c)) {
@@ -200,7 +176,7 @@ int cmd_facets(int argc, char **argv)
 		if ((r = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err)))
 			break;
 		r = qr_count_terms(qr_corpus_db(c), q, f->prefix, (uint32_t)o.top,
-				   strcmp(f->name, "media") == 0 ? media_skip : NULL, &counts, &err);
+				   qr_facet_skip(f), &counts, &err);
 	}
 	if (r) {
 		qr_error("%s", r == QR_END ? "the corpus kept changing: try again" : err.buf);
