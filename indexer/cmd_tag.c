@@ -32,8 +32,8 @@ static const qr_command_help help = {
 	"[OPTIONS] +CODE|-CODE... -- QUERY...   or   tag --list [QUERY...]",
 	"Add (+CODE) and remove (-CODE) a researcher's codes on every post a query matches.",
 	"Codes are kept in the index, in lower case: letters, digits, '_', '.', ':', '-', '/',\n"
-	"at most 64 bytes.  Search them with tag:CODE; they are printed in JSON and CSV\n"
-	"records and carried into exports, counted by 'quire facets --by tag', and they stay\n"
+	"at most 64 bytes.  Search them with tag:CODE; they are part of each post's JSON\n"
+	"records, counted by 'quire facets --by tag' and 'quire stats', and they stay\n"
 	"when a post is ingested again (a new version of its record) or when 'quire events\n"
 	"apply' recomputes its events.  Put the query after '--' so that its words are not\n"
 	"taken as codes; -c, -f and -h are options, every other -WORD before '--' is a code.\n\n"

@@ -432,11 +432,9 @@ static void chart(const struct result *r, const char *query, const struct opts *
 	if (o->split)
 		qr_buf_addf(&sub, ", split by %s%s", o->split, o->stack ? " (stacked)" : "");
 	qr_buf note = QR_BUF_INIT;
-	if (r->share)
-		qr_buf_addf(&note, "also matching \xE2\x80\x9C%s\xE2\x80\x9D: ", o->share);
 	if (r->share) {
 		qr_add_grouped(&note, r->matching.total);
-		qr_buf_addf(&note, " post%s", r->matching.total == 1 ? "" : "s");
+		qr_buf_addf(&note, " of them also match \xE2\x80\x9C%s\xE2\x80\x9D", o->share);
 	}
 	/* With --share the chart shows every post, those that match too,
 	 * and the share on its own axis. */
