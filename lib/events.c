@@ -588,7 +588,8 @@ static int list_dir(const char *dir, qr_strv *files, qr_strv *problems)
 		if (de->d_name[0] != '.' && qr_ends_with(de->d_name, ".json"))
 			qr_strv_push(&names, de->d_name);
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	qr_buf path = QR_BUF_INIT;
 	for (size_t i = 0; i < names.n; i++) {
 		qr_buf_setf(&path, "%s%s%s", dir, qr_ends_with(dir, "/") ? "" : "/", names.v[i]);
@@ -655,7 +656,7 @@ int qr_events_load(const char *const *paths, size_t n, qr_events **out, qr_strv 
 			load_file(ev, paths[i], problems, &count);
 		}
 	}
-	if (ev->n)
+	if (ev->n > 1)
 		qsort(ev->v, ev->n, sizeof(*ev->v), cmp_event);
 	digest(ev);
 	*out = ev;

@@ -105,7 +105,8 @@ static size_t terms(xc_db *db, const char *prefix, list *out)
 	while (xc_termiter_next(it, &t, &len, &freq) == XC_OK)
 		list_add(out, t + plen, len - plen, freq);
 	xc_termiter_destroy(it);
-	qsort(out->v, out->n, sizeof(*out->v), by_count);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), by_count);
 	return out->n;
 }
 
@@ -194,8 +195,10 @@ static void read_sources(qr_corpus *c, struct stats *s)
 			cJSON_Delete(o);
 		}
 	}
-	qsort(s->formats.v, s->formats.n, sizeof(named), by_count);
-	qsort(s->containers.v, s->containers.n, sizeof(named), by_count);
+	if (s->formats.n > 1)
+		qsort(s->formats.v, s->formats.n, sizeof(named), by_count);
+	if (s->containers.n > 1)
+		qsort(s->containers.v, s->containers.n, sizeof(named), by_count);
 	qr_buf_reset(&data);
 	qr_corpus_path(c, "rejects.jsonl", &path);
 	if (qr_io_read_file(path.buf, LOG_MAX, &data, &err) == 0) {

@@ -205,6 +205,9 @@ static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, c
 		   const struct opts *o, struct result *r, qr_buf *err)
 {
 	qr_counts minutes = { 0 };
+	const char *zone = o->q.tz ? o->q.tz : "UTC";
+	r->b.unit = unit;
+	r->b.tz = zone;
 	int st = qr_count_values(db, q, QR_SLOT_MINUTE, &minutes, err);
 	if (st)
 		goto out;
@@ -217,7 +220,6 @@ static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, c
 		}
 	/* The span also covers --since and --until, so that a day's
 	 * timeline shows all of the day. */
-	const char *zone = o->q.tz ? o->q.tz : "UTC";
 	if (o->q.since && qr_event_time(o->q.since, zone, false, &t))
 		lo = t < lo ? t : lo;
 	if (o->q.until && qr_event_time(o->q.until, zone, true, &t))
@@ -280,8 +282,13 @@ static void print_text(const struct result *r, const char *query, const struct o
 	}
 	qr_buf_adds(out, ": ");
 	qr_add_grouped(out, r->total);
-	qr_buf_addf(out, " post%s in %zu %s%s\n", r->total == 1 ? "" : "s", b->n, unit_names[b->unit],
+	qr_buf_addf(out, " post%s in %zu %s%s", r->total == 1 ? "" : "s", b->n, unit_names[b->unit],
 		    b->n == 1 ? "" : "s");
+	uint64_t timed = r->ns ? r->s[0].total : 0;
+	if (timed < r->total)
+		qr_buf_addf(out, " (%llu without a time, in no %s)", (unsigned long long)(r->total - timed),
+			    unit_names[b->unit]);
+	qr_buf_addch(out, '\n');
 	if (!b->n)
 		return;
 	char label[40];
@@ -373,6 +380,7 @@ static void print_json(const struct result *r, const char *query, const struct o
 	qr_jw_kstr(&w, "by", unit_names[b->unit]);
 	qr_jw_kstr(&w, "tz", b->tz ? b->tz : (o->q.tz ? o->q.tz : "UTC"));
 	qr_jw_kint(&w, "posts", r->total);
+	qr_jw_kint(&w, "posts_without_time", (int64_t)(r->total - (r->ns ? r->s[0].total : 0)));
 	if (o->split) {
 		qr_jw_kstr(&w, "split_by", o->split);
 		qr_jw_key(&w, "stacked");

@@ -163,3 +163,21 @@ check_output "stats: the records' bytes are the input's bytes" "$(($(wc -c <"$P"
 	"'$QUIRE' stats -c '$C' -f json | jq -r '\"\(.records.bytes) \(.records.kept)\"'"
 check_grep "stats in text" '^store +[0-9.]+ [kM]B \([0-9.]+x smaller' "$QUIRE" stats -c "$C"
 check_exit 2 "stats of no corpus" "$QUIRE" stats -c "$T/nothing-here"
+
+# ---- changes of a zone's offset ----
+i=0
+for t in "Sun Nov 01 05:30:00 +0000 2020" "Sun Nov 01 06:30:00 +0000 2020" "Sun Nov 01 07:30:00 +0000 2020" \
+	"Sun Nov 01 08:30:00 +0000 2020" "Mon Nov 02 05:59:00 +0000 2020" "Mon Nov 02 06:00:00 +0000 2020" \
+	"Sun Mar 08 07:30:00 +0000 2020" "Sun Mar 08 08:30:00 +0000 2020"; do
+	i=$((i + 1))
+	printf '{"created_at":"%s","id_str":"99%d","full_text":"x","user":{"id_str":"1","screen_name":"a","name":"a"},"entities":{"hashtags":[],"user_mentions":[],"urls":[]},"lang":"en"}\n' "$t" "$i"
+done >"$T/dst.jsonl"
+check "ingest posts around the changes of America/Chicago's offset" "$QUIRE" ingest -q -c "$T/dst" "$T/dst.jsonl"
+check_output "the hour 01:00 happens twice when clocks go back" "2020-11-01T00:00-05:00,1
+2020-11-01T01:00-05:00,1
+2020-11-01T01:00-06:00,1
+2020-11-01T02:00-06:00,1" sh -c "'$QUIRE' timeline -c '$T/dst' --tz America/Chicago -f csv date:2020-11-01 | sed -n 2,5p | tr -d '\r'"
+check_output "and 02:00 never when they go forward" "2020-03-08T01:00-06:00,1
+2020-03-08T03:00-05:00,1" sh -c "'$QUIRE' timeline -c '$T/dst' --tz America/Chicago -f csv date:2020-03-08 | tail -n +2 | tr -d '\r'"
+check_output "the day of 25 hours holds all of them" "2020-11-01T00:00-05:00,5
+2020-11-02T00:00-06:00,1" sh -c "'$QUIRE' timeline -c '$T/dst' --tz America/Chicago --by day -f csv --since 2020-10-31 | tail -n +3 | tr -d '\r'"
