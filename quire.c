@@ -23,6 +23,11 @@ static const struct command {
 	{ "cite", cmd_cite, "print citations of posts by id: APA, MLA, Chicago, CSL-JSON, BibTeX, RIS" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
 	{ "formats", cmd_formats, "list the input formats quire reads" },
+	{ "events", cmd_events, "the event catalogue: list, show, apply, check" },
+	{ "tag", cmd_tag, "add and remove a researcher's codes on the posts a query matches" },
+	{ "facets", cmd_facets, "top hashtags, authors, media, events... of a query's posts" },
+	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
+	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },
 };

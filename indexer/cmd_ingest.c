@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "cli.h"
 #include "commands.h"
 #include "format.h"
@@ -13,6 +14,7 @@
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus); created when missing" },
 	{ "format", 'f', "NAME", "read every input as this format instead of sniffing (see 'quire formats')" },
+	{ "events", 'e', "DIR", "tag posts with this event catalogue, kept in the corpus from now on (default: the corpus's)" },
 	{ "force", 0, NULL, "re-read inputs whose sha256 was ingested before (duplicates are still not added)" },
 	{ "batch", 0, "N", "commit after N changed posts (default 10000)" },
 	{ "max-record", 0, "BYTES", "reject records longer than this (default 16777216)" },
@@ -36,17 +38,21 @@ static const qr_command_help help = {
 	"adds nothing: an input with the same sha256 is skipped, a post already there\n"
 	"with the same record is a duplicate, and a post whose record changed gets a new\n"
 	"version (the older one stays in the store).\n\n"
+	"Posts are tagged with the events of the corpus's catalogue (see 'quire events'); --events\n"
+	"DIR replaces that catalogue with DIR's files first, and re-tags the posts already there.\n\n"
 	"Exit status: 0 when every input was read to its end (rejected records are\n"
 	"counted, not fatal); 3 when some input could not be read completely; 4 when\n"
 	"another ingest holds the corpus.",
 	"  quire ingest --corpus june2020 tweets.jsonl.gz archive.zip\n"
 	"  zstd -dc dump.jsonl.zst | quire ingest -c june2020 -\n"
-	"  quire ingest -c june2020 --format twitter-v1 exports/",
+	"  quire ingest -c june2020 --format twitter-v1 exports/\n"
+	"  quire ingest -c june2020 --events corpus/events corpus/demo/data",
 	options,
 };
 
 struct opts {
 	const char *corpus;
+	const char *events;
 	qr_ingest_opts o;
 };
 
@@ -60,6 +66,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		if (!qr_format_by_name(arg))
 			return qr_usage_error("ingest", "unknown format '%s' (see 'quire formats')", arg);
 		op->o.format = arg;
+	} else if (strcmp(name, "events") == 0) {
+		op->events = arg;
 	} else if (strcmp(name, "force") == 0) {
 		op->o.force = true;
 	} else if (strcmp(name, "quiet") == 0) {
@@ -116,7 +124,7 @@ static void summary(const qr_ingest_stats *s)
 
 int cmd_ingest(int argc, char **argv)
 {
-	struct opts op = { NULL, { 0 } };
+	struct opts op = { NULL, NULL, { 0 } };
 	int first;
 	qr_ingest_opts_default(&op.o);
 	int st = qr_cli_parse(&help, argc, argv, on_option, &op, &first);
@@ -124,13 +132,32 @@ int cmd_ingest(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	if (first >= argc)
 		return qr_usage_error("ingest", "no input given");
+	qr_events *given = NULL, *events = NULL;
+	if (op.events) {
+		const char *paths[1] = { op.events };
+		if ((st = qr_catalogue_read(paths, 1, &given))) {
+			qr_events_free(given);
+			return st;
+		}
+	}
 	qr_corpus *c;
 	st = qr_ingest_open_corpus(qr_cli_corpus(op.corpus), true, &c);
-	if (st)
+	if (st) {
+		qr_events_free(given);
 		return qr_status_exit_code(st);
+	}
+	/* Posts already in the corpus are brought up to date with the
+	 * catalogue first; new ones are tagged as they are added. */
+	if ((st = qr_catalogue_prepare(c, given, false, false, &events))) {
+		qr_corpus_close(c);
+		return st;
+	}
+	if (events->n)
+		op.o.events = events;
 	qr_ingest_stats stats;
 	st = qr_ingest(c, argv + first, (size_t)(argc - first), &op.o, &stats);
 	qr_corpus_close(c);
+	qr_events_free(events);
 	summary(&stats);
 	if (st)
 		return qr_status_exit_code(st);

@@ -4,5 +4,7 @@
 
 int cmd_ingest(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
 
 #endif

@@ -179,6 +179,8 @@ static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_form
 	qr_buf_reset(&ing->ids);
 	for (size_t i = 0; i < ing->posts.n; i++) {
 		fill_source(ing, &ing->posts.v[i], leaf, f, fr);
+		if (ing->o->events)
+			qr_events_apply(ing->o->events, &ing->posts.v[i]);
 		qr_buf_addf(&ing->ids, "%s%s", i ? " " : "", ing->posts.v[i].id);
 	}
 	qr_record_meta meta = { 0 };
@@ -625,7 +627,7 @@ int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *
 int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_record_meta *meta, qr_post **posts,
 			  size_t *nposts, qr_buf *why)
 {
-	(void)ctx;
+	const qr_events *events = ctx;
 	const qr_format *f = meta->format ? qr_format_by_name(meta->format) : NULL;
 	*posts = NULL;
 	*nposts = 0;
@@ -647,6 +649,8 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 		p->source.line = (int64_t)meta->line;
 		p->source.byte = (int64_t)meta->byte;
 		qr_set(&p->source.format, f->name);
+		if (events)
+			qr_events_apply(events, p);
 	}
 	*posts = ps.v;
 	*nposts = ps.n;
@@ -661,7 +665,14 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 		qr_error("%s", err.buf);
 		goto done;
 	}
-	st = qr_corpus_recover(*out, qr_ingest_renormalize, NULL, &report);
+	/* Posts indexed again get the events of the corpus's catalogue (its
+	 * valid events; problems are reported by the command that uses it). */
+	qr_events *events = NULL;
+	qr_strv ignored = { 0 };
+	qr_events_load_corpus(*out, &events, &ignored);
+	st = qr_corpus_recover(*out, qr_ingest_renormalize, events, &report);
+	qr_events_free(events);
+	qr_strv_clear(&ignored);
 	if (report.len)
 		qr_warning("recovered the corpus: %s", report.buf);
 	if (st) {

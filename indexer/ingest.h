@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "corpus.h"
+#include "events.h"
 
 typedef struct qr_ingest_opts {
 	const char *format;      /* forced format name, NULL to sniff */
@@ -18,6 +19,7 @@ typedef struct qr_ingest_opts {
 	bool force;              /* re-read inputs whose sha256 was ingested before */
 	uint64_t batch_posts;    /* commit after this many changed posts */
 	bool quiet;              /* no per-record messages on stderr */
+	const qr_events *events; /* catalogue to tag posts with, NULL: none */
 } qr_ingest_opts;
 
 typedef struct qr_ingest_stats {
@@ -38,7 +40,8 @@ void qr_ingest_opts_default(qr_ingest_opts *o);
  * the status that stopped it (the corpus could not be written). */
 int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *o, qr_ingest_stats *stats);
 
-/* For qr_corpus_recover: a stored record back into posts. */
+/* For qr_corpus_recover: a stored record back into posts (ctx: the
+ * qr_events catalogue to tag them with, or NULL). */
 int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_record_meta *meta, qr_post **posts,
 			  size_t *nposts, qr_buf *why);
 

@@ -489,6 +489,16 @@ int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p)
 	return st ? st : put_document(c, p);
 }
 
+int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value)
+{
+	int st = begin(c);
+	if (st)
+		return st;
+	if (xc_db_set_metadata(c->db, key, value, strlen(value)) != XC_OK)
+		return cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(c->db));
+	return 0;
+}
+
 int qr_corpus_committed_tail(qr_corpus *c, int stream, qr_store_pos *pos)
 {
 	char *v = NULL;

@@ -75,6 +75,8 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 		  size_t nposts, const qr_locator *stored, qr_add_counts *counts);
 /* Replace a post's document after its tags or events changed. */
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p);
+/* Set a key of the index metadata; written by the next commit. */
+int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value);
 /* Sync the store, then commit the index with the store's tail. */
 int qr_corpus_commit(qr_corpus *c);
 /* Pending (uncommitted) changes, in posts. */

@@ -6,5 +6,8 @@ int cmd_search(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_cite(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_facets(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

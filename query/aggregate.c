@@ -1,0 +1,192 @@
+#include "aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "status.h"
+
+const qr_facet_field qr_facet_fields[] = {
+	{ "hashtag", QR_P_HASHTAG, "#", "hashtags" },
+	{ "author", QR_P_AUTHOR, "@", "authors" },
+	{ "mention", QR_P_MENTION, "@", "mentions" },
+	{ "media", QR_P_MEDIA, "", "media" },
+	{ "lang", QR_P_LANG, "", "languages" },
+	{ "event", QR_P_EVENT, "", "events" },
+	{ "tag", QR_P_TAG, "", "codes" },
+	{ "domain", QR_P_DOMAIN, "", "link domains" },
+	{ "platform", QR_P_PLATFORM, "", "platforms" },
+	{ "kind", QR_P_KIND, "", "kinds" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const qr_facet_field *qr_facet_field_by_name(const char *name)
+{
+	for (const qr_facet_field *f = qr_facet_fields; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+const char *const *qr_facet_skip(const qr_facet_field *f)
+{
+	static const char *const media[] = { "any", NULL };
+	return strcmp(f->prefix, QR_P_MEDIA) == 0 ? media : NULL;
+}
+
+void qr_counts_clear(qr_counts *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].value);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static void push(qr_counts *c, const char *v, size_t len, uint32_t count)
+{
+	c->v = qr_grow_array(c->v, sizeof(*c->v), c->n + 1, &c->alloc);
+	c->v[c->n].value = qr_strndup(v, len);
+	c->v[c->n].count = count;
+	c->n++;
+}
+
+static int xfail(xc_status x, const char *what, const char *why, qr_buf *err)
+{
+	if (x == XC_ERR_DATABASE_MODIFIED)
+		return QR_END;
+	if (x == XC_ERR_WILDCARD) {
+		qr_buf_setf(err, "a wildcard matches too many words: make it longer");
+		return QR_USAGE;
+	}
+	qr_buf_setf(err, "cannot %s: %s", what, why && *why ? why : xc_status_string(x));
+	return x == XC_ERR_NOMEM ? QR_NOMEM : QR_INTERNAL;
+}
+
+/* Run q over every document with the spy attached. */
+static int run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
+{
+	xc_enquire *enq = NULL;
+	xc_mset *ms = NULL;
+	uint32_t docs = 0;
+	xc_status x = xc_db_doccount(db, &docs);
+	if (x != XC_OK)
+		return xfail(x, "count the posts", xc_db_error(db), err);
+	if ((x = xc_enquire_create(db, &enq)) != XC_OK)
+		return xfail(x, "search", NULL, err);
+	int st = 0;
+	if ((x = xc_enquire_set_query(enq, q)) != XC_OK || (x = xc_enquire_set_weighting_bool(enq)) != XC_OK ||
+	    (x = xc_enquire_add_spy(enq, spy)) != XC_OK ||
+	    (x = xc_enquire_get_mset(enq, 0, 0, docs ? docs : 1, &ms)) != XC_OK)
+		st = xfail(x, "search", xc_enquire_error(enq), err);
+	xc_mset_destroy(ms);
+	xc_enquire_destroy(enq);
+	return st;
+}
+
+int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t top, const char *const *skip,
+		   qr_counts *out, qr_buf *err)
+{
+	xc_spy *spy = NULL;
+	xc_termiter *it = NULL;
+	size_t plen = strlen(prefix);
+	qr_counts_clear(out);
+	xc_status x = xc_spy_term_count(prefix, &spy);
+	if (x != XC_OK)
+		return xfail(x, "count", NULL, err);
+	int st = run_spy(db, q, spy, err);
+	if (!st && (x = xc_spy_top(spy, 0, &it)) != XC_OK)
+		st = xfail(x, "count", xc_spy_error(spy), err);
+	if (!st) {
+		const char *t;
+		size_t len;
+		uint32_t freq;
+		out->total = xc_spy_total(spy);
+		while (xc_termiter_next(it, &t, &len, &freq) == XC_OK) {
+			bool skipped = false;
+			for (size_t i = 0; skip && skip[i] && !skipped; i++)
+				skipped = strlen(skip[i]) == len - plen && memcmp(skip[i], t + plen, len - plen) == 0;
+			if (skipped)
+				continue;
+			out->distinct++;
+			if (!top || out->n < top)
+				push(out, t + plen, len - plen, freq);
+		}
+	}
+	xc_termiter_destroy(it);
+	xc_spy_destroy(spy);
+	return st;
+}
+
+int qr_count_values(xc_db *db, const xc_query *q, xc_valueno slot, qr_counts *out, qr_buf *err)
+{
+	xc_spy *spy = NULL;
+	xc_termiter *it = NULL;
+	qr_counts_clear(out);
+	xc_status x = xc_spy_value_count(slot, &spy);
+	if (x != XC_OK)
+		return xfail(x, "count", NULL, err);
+	int st = run_spy(db, q, spy, err);
+	if (!st && (x = xc_spy_all(spy, &it)) != XC_OK)
+		st = xfail(x, "count", xc_spy_error(spy), err);
+	if (!st) {
+		const char *v;
+		size_t len;
+		uint32_t freq;
+		out->total = xc_spy_total(spy);
+		while (xc_termiter_next(it, &v, &len, &freq) == XC_OK) {
+			push(out, v, len, freq);
+			out->distinct++;
+		}
+	}
+	xc_termiter_destroy(it);
+	xc_spy_destroy(spy);
+	return st;
+}
+
+xc_query *qr_query_with_terms(const xc_query *q, xc_query_op op, const char *const *terms, size_t n)
+{
+	xc_query **ts = qr_calloc(n ? n : 1, sizeof(*ts));
+	xc_query *any = NULL, *out = NULL;
+	size_t k = 0;
+	for (; k < n; k++)
+		if (xc_query_term(terms[k], strlen(terms[k]), &ts[k]) != XC_OK)
+			break;
+	if (k == n && n && xc_query_combine(XC_OP_OR, ts, n, 0, &any) == XC_OK) {
+		const xc_query *both[2] = { q, any };
+		if (xc_query_combine(op, (xc_query *const *)both, 2, 0, &out) != XC_OK)
+			out = NULL;
+	}
+	for (size_t i = 0; i < k; i++)
+		xc_query_destroy(ts[i]);
+	free(ts);
+	xc_query_destroy(any);
+	return out;
+}
+
+xc_query *qr_query_and(const xc_query *q, const xc_query *other)
+{
+	const xc_query *both[2] = { q, other };
+	xc_query *out = NULL;
+	if (xc_query_combine(XC_OP_AND, (xc_query *const *)both, 2, 0, &out) != XC_OK)
+		return NULL;
+	return out;
+}
+
+void qr_agg_csv_field(qr_buf *out, const char *s)
+{
+	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	if (!quote) {
+		qr_buf_adds(out, s);
+		return;
+	}
+	qr_buf_addch(out, '"');
+	if (formula)
+		qr_buf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			qr_buf_addch(out, '"');
+		qr_buf_addch(out, *s);
+	}
+	qr_buf_addch(out, '"');
+}

@@ -1,0 +1,202 @@
+/* quire facets: the top values of one field among a query's posts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "cli.h"
+#include "commands.h"
+#include "corpus.h"
+#include "json.h"
+#include "query.h"
+#include "schema.h"
+#include "status.h"
+#include "text.h"
+#include "timeutil.h"
+
+#define MAX_RETRIES 5
+
+static const qr_option options[] = {
+	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
+	{ "by", 'b', "FIELD", "hashtag (default), author, mention, media, lang, event, tag, domain, platform or kind" },
+	{ "top", 'n', "N", "show the N most frequent values (default 20; 0 for all)" },
+	{ "format", 'f', "NAME", "text (default), json or csv" },
+	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
+	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
+	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const qr_command_help help = {
+	"facets",
+	"[OPTIONS] [QUERY...]",
+	"Count the values of one field over the posts a query matches (all posts without one).",
+	"Each value comes with the number of matching posts that carry it and their share of\n"
+	"the matches; a post with several values counts once for each, so shares may add up\n"
+	"past 100%.  The counts are exact and come from the index (Xapian match spies), not\n"
+	"from reading the posts.  Values are shown in lower case, as they are indexed.\n"
+	"Co-hashtags: the hashtags of the posts that carry one ('#tag' itself shows at 100%).\n"
+	"A link to www.example.com counts under www.example.com and under example.com.\n"
+	"media counts photo, video, gif, audio, file and none.\n\n"
+	"Exit status: 0 posts matched, 1 none, 2 usage or query error.",
+	"  quire facets --by hashtag '#WhiteLivesMatter'\n"
+	"  quire facets --by media --format csv '#WhiteLivesMatter date:2020-06-03'\n"
+	"  quire facets --by author --top 10 'event:iwatch-dallas'",
+	options,
+};
+
+struct opts {
+	const char *corpus;
+	const char *by;
+	unsigned long long top;
+	const char *format;
+	qr_query_opts q;
+};
+
+static int on_option(void *ctx, const char *name, const char *arg)
+{
+	struct opts *o = ctx;
+	if (strcmp(name, "corpus") == 0)
+		o->corpus = arg;
+	else if (strcmp(name, "by") == 0)
+		o->by = arg;
+	else if (strcmp(name, "top") == 0)
+		return qr_cli_uint("facets", name, arg, UINT32_MAX, &o->top) ? 0 : QR_EXIT_USAGE;
+	else if (strcmp(name, "format") == 0)
+		o->format = arg;
+	else if (strcmp(name, "since") == 0)
+		o->q.since = arg;
+	else if (strcmp(name, "until") == 0)
+		o->q.until = arg;
+	else if (strcmp(name, "tz") == 0)
+		o->q.tz = arg;
+	return 0;
+}
+
+static double share(uint32_t n, uint32_t total)
+{
+	return total ? (double)n / (double)total : 0.0;
+}
+
+static void print_text(const qr_facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
+{
+	qr_buf_addf(out, "%s of ", f->plural);
+	qr_add_grouped(out, c->total);
+	qr_buf_addf(out, " post%s", c->total == 1 ? "" : "s");
+	if (*query) {
+		qr_buf_adds(out, " matching '");
+		qr_escape_terminal(out, query, strlen(query), 0);
+		qr_buf_addch(out, '\'');
+	}
+	qr_buf_addf(out, ": %u distinct", c->distinct);
+	if (top && c->distinct > c->n)
+		qr_buf_addf(out, ", top %zu", c->n);
+	qr_buf_addf(out, "\n%9s %7s  %s\n", "posts", "share", f->name);
+	for (size_t i = 0; i < c->n; i++) {
+		qr_buf num = QR_BUF_INIT;
+		qr_add_grouped(&num, c->v[i].count);
+		qr_buf_addf(out, "%9s %6.1f%%  %s", num.buf, 100.0 * share(c->v[i].count, c->total), f->sigil);
+		qr_escape_terminal(out, c->v[i].value, strlen(c->v[i].value), 0);
+		qr_buf_addch(out, '\n');
+		qr_buf_release(&num);
+	}
+}
+
+static void print_json(const qr_facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
+{
+	qr_jw w;
+	qr_jw_init(&w, out, true);
+	qr_jw_begin_object(&w);
+	qr_jw_kint(&w, "format_version", 1);
+	qr_jw_kstr(&w, "query", query);
+	qr_jw_kstr(&w, "by", f->name);
+	qr_jw_kint(&w, "posts", c->total);
+	qr_jw_kint(&w, "distinct", c->distinct);
+	qr_jw_kint(&w, "top", (int64_t)top);
+	qr_jw_key(&w, "values");
+	qr_jw_begin_array(&w);
+	for (size_t i = 0; i < c->n; i++) {
+		qr_jw_begin_object(&w);
+		qr_jw_kstr(&w, "value", c->v[i].value);
+		qr_jw_kint(&w, "posts", c->v[i].count);
+		qr_jw_key(&w, "share");
+		qr_jw_double(&w, share(c->v[i].count, c->total));
+		qr_jw_end_object(&w);
+	}
+	qr_jw_end_array(&w);
+	qr_jw_end_object(&w);
+	qr_buf_addch(out, '\n');
+}
+
+static void print_csv(const qr_facet_field *f, const qr_counts *c, qr_buf *out)
+{
+	qr_buf_addf(out, "%s,posts,share\r\n", f->name);
+	for (size_t i = 0; i < c->n; i++) {
+		qr_agg_csv_field(out, c->v[i].value);
+		qr_buf_addf(out, ",%u,%.6f\r\n", c->v[i].count, share(c->v[i].count, c->total));
+	}
+}
+
+int cmd_facets(int argc, char **argv)
+{
+	struct opts o = { NULL, "hashtag", 20, "text", { NULL, NULL, NULL } };
+	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
+	qr_counts counts = { 0 };
+	qr_corpus *c = NULL;
+	xc_query *q = NULL;
+	int first, st;
+
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	const qr_facet_field *f = qr_facet_field_by_name(o.by);
+	if (!f)
+		return qr_usage_error("facets", "--by takes hashtag, author, mention, media, lang, event, tag, domain, "
+						"platform or kind, not '%s'", o.by);
+	if (strcmp(o.format, "text") && strcmp(o.format, "json") && strcmp(o.format, "csv"))
+		return qr_usage_error("facets", "--format takes text, json or csv, not '%s'", o.format);
+	if (o.q.tz && !qr_tz_valid(o.q.tz))
+		return qr_usage_error("facets", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.q.tz);
+	for (int i = first; i < argc; i++)
+		qr_buf_addf(&text, "%s%s", i > first ? " " : "", argv[i]);
+	if ((st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err))) {
+		qr_error("%s", err.buf);
+		st = QR_EXIT_USAGE;
+		goto out;
+	}
+	int r = QR_END;
+	for (int attempt = 0; attempt < MAX_RETRIES && r == QR_END; attempt++) {
+		if (attempt && qr_corpus_reopen(c)) {
+			qr_error("%s", qr_corpus_error(c));
+			r = QR_INTERNAL;
+			break;
+		}
+		xc_query_destroy(q);
+		q = NULL;
+		if ((r = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err)))
+			break;
+		r = qr_count_terms(qr_corpus_db(c), q, f->prefix, (uint32_t)o.top,
+				   qr_facet_skip(f), &counts, &err);
+	}
+	if (r) {
+		qr_error("%s", r == QR_END ? "the corpus kept changing: try again" : err.buf);
+		st = qr_status_exit_code(r == QR_END ? QR_INTERNAL : r);
+		goto out;
+	}
+	if (strcmp(o.format, "json") == 0)
+		print_json(f, text.buf, &counts, o.top, &out);
+	else if (strcmp(o.format, "csv") == 0)
+		print_csv(f, &counts, &out);
+	else
+		print_text(f, text.buf, &counts, o.top, &out);
+	fputs(out.buf, stdout);
+	st = counts.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+out:
+	qr_counts_clear(&counts);
+	xc_query_destroy(q);
+	qr_corpus_close(c);
+	qr_buf_release(&text);
+	qr_buf_release(&err);
+	qr_buf_release(&out);
+	return st;
+}

@@ -1,0 +1,583 @@
+/* quire timeline: posts per minute, hour, day or week, as text, CSV, JSON
+ * or an SVG chart. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aggregate.h"
+#include "cli.h"
+#include "commands.h"
+#include "corpus.h"
+#include "events.h"
+#include "io.h"
+#include "json.h"
+#include "query.h"
+#include "schema.h"
+#include "status.h"
+#include "text.h"
+#include "timeline.h"
+#include "timeutil.h"
+
+#define MAX_RETRIES 5
+#define BAR_WIDTH 50
+
+static const qr_option options[] = {
+	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
+	{ "by", 'b', "UNIT", "minute, hour (default), day or week (weeks start on Monday)" },
+	{ "tz", 0, "ZONE", "buckets, and dates in the query, in this IANA zone (default UTC)" },
+	{ "split-by", 's', "FIELD", "one series per value of hashtag, media, event, tag, lang, kind, author, ..." },
+	{ "top", 'n', "N", "with --split-by: the N most frequent values (default 5), the rest as 'other'" },
+	{ "stack", 0, NULL, "with --split-by: count each post once, under the first of the values it carries" },
+	{ "share", 0, "QUERY", "also count the posts that match QUERY too, and their share of each bucket" },
+	{ "format", 'f', "NAME", "text (default), csv or json" },
+	{ "svg", 0, "FILE", "also write the chart as SVG to FILE ('-': stdout, instead of the text)" },
+	{ "bars", 0, "WHEN", "text bars: auto (default: on a terminal), always or never" },
+	{ "since", 0, "WHEN", "only posts from this date or time on; the timeline starts there" },
+	{ "until", 0, "WHEN", "only posts up to this date or time (all of it); the timeline ends there" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const qr_command_help help = {
+	"timeline",
+	"[OPTIONS] [QUERY...]",
+	"Count the posts a query matches per minute, hour, day or week.",
+	"Every bucket from the first post to the last is listed, empty ones included (and from\n"
+	"--since to --until when given).  Buckets are read in --tz: days and weeks start at\n"
+	"local midnight, hours at the local hour.  The counts are exact and come from the\n"
+	"index (a match spy on each post's minute), not from reading the posts.\n\n"
+	"--split-by FIELD adds one series per frequent value of the field and an 'other'\n"
+	"series for the posts with none of them; a post with two values counts in both,\n"
+	"unless --stack, which counts it once, under the first value (most frequent first).\n"
+	"--share QUERY adds the posts that also match QUERY, and their share of each bucket.\n"
+	"--svg FILE draws the chart: axes with dates and counts, one line (or stacked band)\n"
+	"per series, a legend, and the query as the title.\n\n"
+	"Exit status: 0 posts matched, 1 none, 2 usage or query error.",
+	"  quire timeline --by hour '#WhiteLivesMatter date:2020-06-03'\n"
+	"  quire timeline --by hour --split-by media --svg wlm.svg '#WhiteLivesMatter date:2020-06-03'\n"
+	"  quire timeline --by hour --share 'media:video OR media:gif' '#WhiteLivesMatter date:2020-06-03'\n"
+	"  quire timeline --by day --tz America/Chicago --format csv 'event:iwatch-dallas'",
+	options,
+};
+
+struct opts {
+	const char *corpus;
+	const char *by;
+	const char *split;
+	unsigned long long top;
+	bool stack;
+	const char *share;
+	const char *format;
+	const char *svg;
+	const char *bars;
+	qr_query_opts q;
+};
+
+static int on_option(void *ctx, const char *name, const char *arg)
+{
+	struct opts *o = ctx;
+	if (strcmp(name, "corpus") == 0)
+		o->corpus = arg;
+	else if (strcmp(name, "by") == 0)
+		o->by = arg;
+	else if (strcmp(name, "split-by") == 0)
+		o->split = arg;
+	else if (strcmp(name, "top") == 0)
+		return qr_cli_uint("timeline", name, arg, 50, &o->top) ? 0 : QR_EXIT_USAGE;
+	else if (strcmp(name, "stack") == 0)
+		o->stack = true;
+	else if (strcmp(name, "share") == 0)
+		o->share = arg;
+	else if (strcmp(name, "format") == 0)
+		o->format = arg;
+	else if (strcmp(name, "svg") == 0)
+		o->svg = arg;
+	else if (strcmp(name, "bars") == 0)
+		o->bars = arg;
+	else if (strcmp(name, "tz") == 0)
+		o->q.tz = arg;
+	else if (strcmp(name, "since") == 0)
+		o->q.since = arg;
+	else if (strcmp(name, "until") == 0)
+		o->q.until = arg;
+	return 0;
+}
+
+struct result {
+	qr_buckets b;
+	qr_series *s;           /* s[0]: every post; then split values, other */
+	size_t ns;
+	qr_series matching;     /* with --share */
+	double *share;
+	uint32_t total;
+};
+
+static void result_clear(struct result *r)
+{
+	qr_buckets_clear(&r->b);
+	for (size_t k = 0; k < r->ns; k++) {
+		free(r->s[k].name);
+		free(r->s[k].count);
+	}
+	free(r->s);
+	free(r->matching.name);
+	free(r->matching.count);
+	free(r->share);
+	memset(r, 0, sizeof(*r));
+}
+
+static qr_series *add_series(struct result *r, const char *name)
+{
+	r->s = qr_realloc(r->s, (r->ns + 1) * sizeof(*r->s));
+	qr_series *s = &r->s[r->ns++];
+	memset(s, 0, sizeof(*s));
+	s->name = qr_strdup(name);
+	s->count = qr_calloc(r->b.n ? r->b.n : 1, sizeof(*s->count));
+	return s;
+}
+
+/* Per-bucket counts of q's posts into s. */
+static int fill(xc_db *db, const xc_query *q, const qr_buckets *b, qr_series *s, qr_buf *err)
+{
+	qr_counts minutes = { 0 };
+	int st = qr_count_values(db, q, QR_SLOT_MINUTE, &minutes, err);
+	if (!st) {
+		qr_buckets_add(b, &minutes, s->count);
+		for (size_t i = 0; i < b->n; i++)
+			s->total += s->count[i];
+	}
+	qr_counts_clear(&minutes);
+	return st;
+}
+
+static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const struct opts *o, struct result *r,
+		 qr_buf *err)
+{
+	qr_counts top = { 0 };
+	qr_strv terms = { 0 };
+	qr_buf name = QR_BUF_INIT;
+	int st = qr_count_terms(db, q, f->prefix, (uint32_t)o->top, qr_facet_skip(f), &top, err);
+	for (size_t i = 0; i < top.n && !st; i++) {
+		qr_buf t = QR_BUF_INIT;
+		qr_buf_setf(&t, "%s%s", f->prefix, top.v[i].value);
+		qr_buf_setf(&name, "%s%s", f->sigil, top.v[i].value);
+		/* Stacked: this value, and none of the ones before it. */
+		xc_query *sub = NULL, *only = NULL;
+		const char *one[1] = { t.buf };
+		if (o->stack && terms.n) {
+			sub = qr_query_with_terms(q, XC_OP_AND_NOT, (const char *const *)terms.v, terms.n);
+			only = sub ? qr_query_with_terms(sub, XC_OP_AND, one, 1) : NULL;
+		} else {
+			only = qr_query_with_terms(q, XC_OP_AND, one, 1);
+		}
+		if (!only) {
+			qr_buf_setf(err, "cannot build the query for %s", name.buf);
+			st = QR_INTERNAL;
+		} else {
+			st = fill(db, only, &r->b, add_series(r, name.buf), err);
+		}
+		xc_query_destroy(sub);
+		xc_query_destroy(only);
+		qr_strv_push(&terms, t.buf);
+		qr_buf_release(&t);
+	}
+	if (!st && terms.n) {
+		xc_query *rest = qr_query_with_terms(q, XC_OP_AND_NOT, (const char *const *)terms.v, terms.n);
+		qr_series *s = add_series(r, "other");
+		s->other = true;
+		st = rest ? fill(db, rest, &r->b, s, err) : QR_INTERNAL;
+		xc_query_destroy(rest);
+		/* No post without a top value: no 'other' line. */
+		if (!st && s->total == 0) {
+			free(s->name);
+			free(s->count);
+			r->ns--;
+		}
+	}
+	qr_counts_clear(&top);
+	qr_strv_clear(&terms);
+	qr_buf_release(&name);
+	return st;
+}
+
+static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, const qr_facet_field *f,
+		   const struct opts *o, struct result *r, qr_buf *err)
+{
+	qr_counts minutes = { 0 };
+	const char *zone = o->q.tz ? o->q.tz : "UTC";
+	r->b.unit = unit;
+	r->b.tz = zone;
+	int st = qr_count_values(db, q, QR_SLOT_MINUTE, &minutes, err);
+	if (st)
+		goto out;
+	r->total = minutes.total;
+	int64_t lo = INT64_MAX, hi = INT64_MIN, t;
+	for (size_t i = 0; i < minutes.n; i++)
+		if (qr_minute_parse(minutes.v[i].value, strlen(minutes.v[i].value), &t)) {
+			lo = t < lo ? t : lo;
+			hi = t > hi ? t : hi;
+		}
+	/* The span also covers --since and --until, so that a day's
+	 * timeline shows all of the day. */
+	if (o->q.since && qr_event_time(o->q.since, zone, false, &t))
+		lo = t < lo ? t : lo;
+	if (o->q.until && qr_event_time(o->q.until, zone, true, &t))
+		hi = t - 1 > hi ? t - 1 : hi;
+	if (lo > hi)
+		goto out;   /* no post has a time */
+	if (!qr_buckets_span(&r->b, unit, zone, lo, hi, err)) {
+		st = QR_USAGE;
+		goto out;
+	}
+	qr_series *all = add_series(r, "all posts");
+	qr_buckets_add(&r->b, &minutes, all->count);
+	for (size_t i = 0; i < r->b.n; i++)
+		all->total += all->count[i];
+	if (f && (st = split(db, q, f, o, r, err)))
+		goto out;
+	if (q2) {
+		xc_query *both = qr_query_and(q, q2);
+		r->matching.name = qr_strdup(o->share);
+		r->matching.count = qr_calloc(r->b.n, sizeof(*r->matching.count));
+		st = both ? fill(db, both, &r->b, &r->matching, err) : QR_INTERNAL;
+		xc_query_destroy(both);
+		if (st)
+			goto out;
+		r->share = qr_calloc(r->b.n, sizeof(*r->share));
+		for (size_t i = 0; i < r->b.n; i++)
+			r->share[i] = all->count[i] ? (double)r->matching.count[i] / (double)all->count[i] : NAN;
+	}
+out:
+	qr_counts_clear(&minutes);
+	return st;
+}
+
+static const char *const unit_names[] = { "minute", "hour", "day", "week" };
+
+/* ---- printing ---- */
+
+static void bar(qr_buf *out, uint64_t v, uint64_t max)
+{
+	static const char *const eighths[] = { "", "\xE2\x96\x8F", "\xE2\x96\x8E", "\xE2\x96\x8D", "\xE2\x96\x8C",
+					       "\xE2\x96\x8B", "\xE2\x96\x8A", "\xE2\x96\x89" };
+	if (!max)
+		return;
+	uint64_t units = (v * BAR_WIDTH * 8 + max / 2) / max;
+	if (v && !units)
+		units = 1;
+	for (uint64_t i = 0; i < units / 8; i++)
+		qr_buf_adds(out, "\xE2\x96\x88");
+	qr_buf_adds(out, eighths[units % 8]);
+}
+
+static void print_text(const struct result *r, const char *query, const struct opts *o, bool bars, qr_buf *out)
+{
+	const qr_buckets *b = &r->b;
+	qr_buf_addf(out, "posts per %s (%s)", unit_names[b->unit], b->tz);
+	if (*query) {
+		qr_buf_adds(out, " matching '");
+		qr_escape_terminal(out, query, strlen(query), 0);
+		qr_buf_addch(out, '\'');
+	}
+	qr_buf_adds(out, ": ");
+	qr_add_grouped(out, r->total);
+	qr_buf_addf(out, " post%s in %zu %s%s", r->total == 1 ? "" : "s", b->n, unit_names[b->unit],
+		    b->n == 1 ? "" : "s");
+	uint64_t timed = r->ns ? r->s[0].total : 0;
+	if (timed < r->total)
+		qr_buf_addf(out, " (%llu without a time, in no %s)", (unsigned long long)(r->total - timed),
+			    unit_names[b->unit]);
+	qr_buf_addch(out, '\n');
+	if (!b->n)
+		return;
+	char label[40];
+	uint64_t max = 0;
+	for (size_t i = 0; i < b->n; i++)
+		max = r->s[0].count[i] > max ? r->s[0].count[i] : max;
+	/* Header of the columns, names cut to 14 columns. */
+	qr_buf_addf(out, "%-16s %8s", b->unit == QR_BY_MINUTE || b->unit == QR_BY_HOUR ? "start" : "day", "posts");
+	for (size_t k = 1; k < r->ns; k++) {
+		qr_buf cut = QR_BUF_INIT;
+		qr_escape_terminal(&cut, r->s[k].name, strlen(r->s[k].name), 0);
+		size_t w = qr_utf8_length(cut.buf, cut.len);
+		qr_buf_adds(out, "  ");
+		for (size_t pad = w < 14 ? 14 - w : 0; pad > 0; pad--)
+			qr_buf_addch(out, ' ');
+		if (w > 14) {
+			size_t keep = 0, cps = 0;
+			while (keep < cut.len && cps < 13) {
+				uint32_t cp;
+				keep += qr_utf8_decode(cut.buf + keep, cut.len - keep, &cp);
+				cps++;
+			}
+			qr_buf_add(out, cut.buf, keep);
+			qr_buf_adds(out, "\xE2\x80\xA6");
+		} else {
+			qr_buf_add(out, cut.buf, cut.len);
+		}
+		qr_buf_release(&cut);
+	}
+	if (r->share)
+		qr_buf_addf(out, "  %8s  %6s", "matching", "share");
+	qr_buf_addch(out, '\n');
+	for (size_t i = 0; i < b->n; i++) {
+		qr_bucket_label(b, i, label);
+		qr_buf_addf(out, "%-16s %8llu", label, (unsigned long long)r->s[0].count[i]);
+		for (size_t k = 1; k < r->ns; k++)
+			qr_buf_addf(out, "  %14llu", (unsigned long long)r->s[k].count[i]);
+		if (r->share) {
+			qr_buf_addf(out, "  %8llu", (unsigned long long)r->matching.count[i]);
+			if (isnan(r->share[i]))
+				qr_buf_addf(out, "  %6s", "-");
+			else
+				qr_buf_addf(out, "  %5.1f%%", 100.0 * r->share[i]);
+		}
+		if (bars) {
+			qr_buf_adds(out, "  ");
+			bar(out, r->s[0].count[i], max);
+		}
+		qr_buf_addch(out, '\n');
+	}
+	(void)o;
+}
+
+static void print_csv(const struct result *r, qr_buf *out)
+{
+	const qr_buckets *b = &r->b;
+	char iso[40];
+	qr_buf_adds(out, "start,posts");
+	for (size_t k = 1; k < r->ns; k++) {
+		qr_buf_addch(out, ',');
+		qr_agg_csv_field(out, r->s[k].name);
+	}
+	if (r->share)
+		qr_buf_adds(out, ",matching,share");
+	qr_buf_adds(out, "\r\n");
+	for (size_t i = 0; i < b->n; i++) {
+		qr_bucket_iso(b, i, iso);
+		qr_buf_addf(out, "%s,%llu", iso, (unsigned long long)r->s[0].count[i]);
+		for (size_t k = 1; k < r->ns; k++)
+			qr_buf_addf(out, ",%llu", (unsigned long long)r->s[k].count[i]);
+		if (r->share) {
+			qr_buf_addf(out, ",%llu,", (unsigned long long)r->matching.count[i]);
+			if (!isnan(r->share[i]))
+				qr_buf_addf(out, "%.6f", r->share[i]);
+		}
+		qr_buf_adds(out, "\r\n");
+	}
+}
+
+static void print_json(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
+{
+	const qr_buckets *b = &r->b;
+	char iso[40];
+	qr_jw w;
+	qr_jw_init(&w, out, true);
+	qr_jw_begin_object(&w);
+	qr_jw_kint(&w, "format_version", 1);
+	qr_jw_kstr(&w, "query", query);
+	qr_jw_kstr(&w, "by", unit_names[b->unit]);
+	qr_jw_kstr(&w, "tz", b->tz ? b->tz : (o->q.tz ? o->q.tz : "UTC"));
+	qr_jw_kint(&w, "posts", r->total);
+	qr_jw_kint(&w, "posts_without_time", (int64_t)(r->total - (r->ns ? r->s[0].total : 0)));
+	if (o->split) {
+		qr_jw_kstr(&w, "split_by", o->split);
+		qr_jw_key(&w, "stacked");
+		qr_jw_bool(&w, o->stack);
+		qr_jw_key(&w, "series");
+		qr_jw_begin_array(&w);
+		for (size_t k = 1; k < r->ns; k++) {
+			qr_jw_begin_object(&w);
+			qr_jw_kstr(&w, "name", r->s[k].name);
+			qr_jw_kint(&w, "posts", (int64_t)r->s[k].total);
+			qr_jw_end_object(&w);
+		}
+		qr_jw_end_array(&w);
+	}
+	if (r->share) {
+		qr_jw_kstr(&w, "share_query", o->share);
+		qr_jw_kint(&w, "matching", (int64_t)r->matching.total);
+	}
+	qr_jw_key(&w, "buckets");
+	qr_jw_begin_array(&w);
+	for (size_t i = 0; i < b->n; i++) {
+		qr_bucket_iso(b, i, iso);
+		qr_jw_begin_object(&w);
+		qr_jw_kstr(&w, "start", iso);
+		qr_jw_kint(&w, "posts", (int64_t)r->s[0].count[i]);
+		if (r->ns > 1) {
+			qr_jw_key(&w, "split");
+			qr_jw_begin_object(&w);
+			for (size_t k = 1; k < r->ns; k++)
+				qr_jw_kint(&w, r->s[k].name, (int64_t)r->s[k].count[i]);
+			qr_jw_end_object(&w);
+		}
+		if (r->share) {
+			qr_jw_kint(&w, "matching", (int64_t)r->matching.count[i]);
+			qr_jw_key(&w, "share");
+			if (isnan(r->share[i]))
+				qr_jw_null(&w);
+			else
+				qr_jw_double(&w, r->share[i]);
+		}
+		qr_jw_end_object(&w);
+	}
+	qr_jw_end_array(&w);
+	qr_jw_end_object(&w);
+	qr_buf_addch(out, '\n');
+}
+
+static void chart(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
+{
+	qr_buf sub = QR_BUF_INIT;
+	char a[40], z[40];
+	qr_bucket_label(&r->b, 0, a);
+	qr_bucket_label(&r->b, r->b.n - 1, z);
+	qr_buf_addf(&sub, "posts per %s (%s), %s to %s: ", unit_names[r->b.unit], r->b.tz, a, z);
+	qr_add_grouped(&sub, r->total);
+	qr_buf_addf(&sub, " post%s", r->total == 1 ? "" : "s");
+	if (o->split)
+		qr_buf_addf(&sub, ", split by %s%s", o->split, o->stack ? " (stacked)" : "");
+	qr_buf note = QR_BUF_INIT;
+	if (r->share) {
+		qr_add_grouped(&note, r->matching.total);
+		qr_buf_addf(&note, " of them also match \xE2\x80\x9C%s\xE2\x80\x9D", o->share);
+	}
+	/* With --share the chart shows every post, those that match too,
+	 * and the share on its own axis. */
+	qr_series two[2];
+	qr_chart ch = { query, sub.buf, NULL, &r->b, r->s, r->ns, o->stack && r->ns > 1, NULL, NULL };
+	if (r->share) {
+		two[0] = r->s[0];
+		two[1] = r->matching;
+		two[1].name = (char *)"also matching";
+		two[1].other = false;
+		ch.note = note.buf;
+		ch.series = two;
+		ch.nseries = 2;
+		ch.stacked = false;
+		ch.share = r->share;
+		ch.share_label = o->share;
+	}
+	qr_chart_svg(&ch, out);
+	qr_buf_release(&sub);
+	qr_buf_release(&note);
+}
+
+static bool want_bars(const char *when)
+{
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+	struct opts o = { NULL, "hour", NULL, 5, false, NULL, "text", NULL, "auto", { NULL, NULL, NULL } };
+	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
+	struct result r;
+	qr_corpus *c = NULL;
+	xc_query *q = NULL, *q2 = NULL;
+	int first, st, unit = -1;
+
+	memset(&r, 0, sizeof(r));
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	for (int u = 0; u < 4; u++)
+		if (strcmp(o.by, unit_names[u]) == 0)
+			unit = u;
+	if (unit < 0)
+		return qr_usage_error("timeline", "--by takes minute, hour, day or week, not '%s'", o.by);
+	const qr_facet_field *f = NULL;
+	if (o.split && !(f = qr_facet_field_by_name(o.split)))
+		return qr_usage_error("timeline", "--split-by takes hashtag, media, event, tag, lang, kind, author, "
+						  "mention, domain or platform, not '%s'", o.split);
+	if (o.stack && !o.split)
+		return qr_usage_error("timeline", "--stack needs --split-by");
+	if (o.share && o.split)
+		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
+	if (strcmp(o.format, "text") && strcmp(o.format, "csv") && strcmp(o.format, "json"))
+		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o.format);
+	if (strcmp(o.bars, "auto") && strcmp(o.bars, "always") && strcmp(o.bars, "never"))
+		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o.bars);
+	if (o.q.tz && !qr_tz_valid(o.q.tz))
+		return qr_usage_error("timeline", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)",
+				      o.q.tz);
+	if (o.svg && !*o.svg)
+		return qr_usage_error("timeline", "--svg needs a file name");
+	for (int i = first; i < argc; i++)
+		qr_buf_addf(&text, "%s%s", i > first ? " " : "", argv[i]);
+	if ((st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err))) {
+		qr_error("%s", err.buf);
+		st = QR_EXIT_USAGE;
+		goto out;
+	}
+	int res = QR_END;
+	for (int attempt = 0; attempt < MAX_RETRIES && res == QR_END; attempt++) {
+		if (attempt && qr_corpus_reopen(c)) {
+			qr_error("%s", qr_corpus_error(c));
+			res = QR_INTERNAL;
+			break;
+		}
+		result_clear(&r);
+		xc_query_destroy(q);
+		xc_query_destroy(q2);
+		q = q2 = NULL;
+		if ((res = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err)))
+			break;
+		if (o.share) {
+			qr_query_opts only_tz = { o.q.tz, NULL, NULL };
+			if ((res = qr_query_build(qr_corpus_db(c), o.share, &only_tz, &q2, &err))) {
+				qr_buf_setf(&out, "--share: %s", err.buf);
+				qr_buf_setf(&err, "%s", out.buf);
+				qr_buf_reset(&out);
+				break;
+			}
+		}
+		res = compute(qr_corpus_db(c), q, q2, unit, f, &o, &r, &err);
+	}
+	if (res) {
+		qr_error("%s", res == QR_END ? "the corpus kept changing: try again" : err.buf);
+		st = qr_status_exit_code(res == QR_END ? QR_INTERNAL : res);
+		goto out;
+	}
+	bool svg_stdout = o.svg && strcmp(o.svg, "-") == 0;
+	if (o.svg && r.b.n) {
+		qr_buf svg = QR_BUF_INIT;
+		chart(&r, text.buf, &o, &svg);
+		if (svg_stdout) {
+			fputs(svg.buf, stdout);
+		} else if ((st = qr_io_write_file_atomic(o.svg, svg.buf, svg.len, &err))) {
+			qr_error("cannot write the chart: %s", err.buf);
+			qr_buf_release(&svg);
+			st = QR_EXIT_USAGE;
+			goto out;
+		}
+		qr_buf_release(&svg);
+	} else if (o.svg) {
+		qr_warning("no posts matched: no chart written");
+	}
+	if (!svg_stdout) {
+		if (strcmp(o.format, "csv") == 0)
+			print_csv(&r, &out);
+		else if (strcmp(o.format, "json") == 0)
+			print_json(&r, text.buf, &o, &out);
+		else
+			print_text(&r, text.buf, &o, want_bars(o.bars), &out);
+		fputs(out.buf, stdout);
+	}
+	st = r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+out:
+	result_clear(&r);
+	xc_query_destroy(q);
+	xc_query_destroy(q2);
+	qr_corpus_close(c);
+	qr_buf_release(&text);
+	qr_buf_release(&err);
+	qr_buf_release(&out);
+	return st;
+}
