@@ -412,19 +412,16 @@ int qr_mapping_parse(const char *json, size_t n, const char *origin, qr_mapping 
 			qr_strv_push(&m->require, m->f[F_ID].from.v[i]);
 	const cJSON *media = cJSON_GetObjectItemCaseSensitive(root, "media");
 	if (media) {
-		cJSON *one = cJSON_IsArray(media) ? NULL : cJSON_CreateArrayReference(media);
-		const cJSON *list = one ? one : media;
-		size_t i = 0;
-		cJSON_ArrayForEach(e, list) {
+		/* One spec, or a list of them. */
+		bool many = cJSON_IsArray(media);
+		size_t count = many ? (size_t)cJSON_GetArraySize(media) : 1;
+		for (size_t i = 0; i < count; i++) {
 			m->media = qr_realloc(m->media, (m->nmedia + 1) * sizeof(*m->media));
 			memset(&m->media[m->nmedia], 0, sizeof(*m->media));
-			qr_buf_setf(&w, "media[%zu]", i++);
-			if (!parse_spec(e, &m->media[m->nmedia++], w.buf, why)) {
-				cJSON_Delete(one);
+			qr_buf_setf(&w, many ? "media[%zu]" : "media", i);
+			if (!parse_spec(many ? cJSON_GetArrayItem(media, (int)i) : media, &m->media[m->nmedia++], w.buf, why))
 				goto out;
-			}
 		}
-		cJSON_Delete(one);
 	}
 	if (!parse_named(cJSON_GetObjectItemCaseSensitive(root, "metrics"), &m->metrics, &m->nmetrics, "metrics", why) ||
 	    !parse_named(cJSON_GetObjectItemCaseSensitive(root, "extra"), &m->extra, &m->nextra, "extra", why))
@@ -948,6 +945,25 @@ static void fill_template(const char *tpl, const qr_post *p, const char *value, 
 	}
 }
 
+/* "1,204" as spreadsheets write counts: drop the separators when every
+ * group after the first has three digits. */
+static void drop_grouping(qr_buf *v)
+{
+	const char *s = v->buf;
+	size_t lead = strspn(s, "0123456789");
+	if (!strchr(s, ',') || lead == 0 || lead > 3)
+		return;
+	for (const char *p = s + lead; *p; p += 4)
+		if (p[0] != ',' || strspn(p + 1, "0123456789") < 3 || (p[4] && p[4] != ','))
+			return;
+	qr_buf out = QR_BUF_INIT;
+	for (const char *p = s; *p; p++)
+		if (*p != ',')
+			qr_buf_addch(&out, *p);
+	qr_buf_release(v);
+	*v = out;
+}
+
 static bool valid_native_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -1077,6 +1093,7 @@ static int apply(const qr_mapping *m, const struct src *s, qr_posts *out, qr_buf
 	for (size_t i = 0; i < m->nmetrics; i++) {
 		if (!scalar(&m->metrics[i].s, s, &v))
 			continue;
+		drop_grouping(&v);
 		char *end;
 		errno = 0;
 		double d = strtod(v.buf, &end);

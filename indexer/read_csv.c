@@ -208,6 +208,11 @@ enum { LINE_OK, LINE_END, LINE_LONG, LINE_IO };
  * (the pointer stays valid until the next call). */
 static int get_line(struct reader *st, qr_input *in, const char **p, size_t *n)
 {
+	if (st->replay.len && st->replay_pos == st->replay.len) {
+		/* Emptied only now: the last line handed out pointed into it. */
+		qr_buf_reset(&st->replay);
+		st->replay_pos = 0;
+	}
 	if (st->replay_pos < st->replay.len) {
 		const char *s = st->replay.buf + st->replay_pos;
 		size_t left = st->replay.len - st->replay_pos;
@@ -215,10 +220,6 @@ static int get_line(struct reader *st, qr_input *in, const char **p, size_t *n)
 		*p = s;
 		*n = nl ? (size_t)(nl - s) + 1 : left;
 		st->replay_pos += *n;
-		if (st->replay_pos == st->replay.len) {
-			qr_buf_reset(&st->replay);
-			st->replay_pos = 0;
-		}
 		return LINE_OK;
 	}
 	size_t scanned = 0;
@@ -361,13 +362,16 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 			return QR_LIMIT;
 		}
 		if (lr == LINE_END) {
-			st->done = true;
-			if (!st->rec_open)
+			if (!st->rec_open) {
+				st->done = true;
 				continue;
+			}
 			/* The last row may lack its line end; a quote still open
-			 * here never closes. */
+			 * here never closes (and the lines after its start are
+			 * read again). */
 			if (csv_fini(&st->p, count_field, count_row, st) != 0 || !st->rows)
 				return broken_row(st, f, why, "a quoted field opened in this row never closes");
+			st->done = true;
 			int rs = row_done(st, f, why);
 			if (rs == QR_SKIP)
 				continue;
@@ -393,7 +397,8 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		st->byte += n;
 		if (csv_parse(&st->p, p, n, count_field, count_row, st) != n) {
 			qr_buf reason = QR_BUF_INIT;
-			qr_buf_setf(&reason, "bad quoting: %s", csv_strerror(csv_error(&st->p)));
+			qr_buf_setf(&reason, "bad quoting: a quote inside an unquoted field, or text after a closing quote (%s)",
+				    csv_strerror(csv_error(&st->p)));
 			int rs = broken_row(st, f, why, reason.buf);
 			qr_buf_release(&reason);
 			return rs;

@@ -146,8 +146,9 @@ static int activity_to_post(const cJSON *a, qr_posts *out, qr_buf *why)
 	qr_html_decode(&tmp, text.buf, text.len);
 	qr_set(&p->text, tmp.buf);
 
+	/* The post's own entities: the long object's when there is one (the
+	 * short body's only add the "see more" link). */
 	qr_twitter_add_v1_entities(p, qr_json_get(text_holder(a), "twitter_entities"));
-	qr_twitter_add_v1_entities(p, qr_json_get(a, "twitter_entities"));
 	if (orig)
 		qr_twitter_add_v1_entities(p, ents);
 	qr_twitter_add_v1_media(p, media);

@@ -212,6 +212,8 @@ static int thing_to_post(const cJSON *o, qr_posts *out, qr_buf *why)
 		qr_set(&p->author_id, afull);
 	qr_html_decode(&tmp, text.buf, text.len);
 	qr_set(&p->text, tmp.buf);
+	/* Reddit has no hashtags of its own, but people write them. */
+	qr_extract_hashtags(p->text, &p->hashtags);
 	qr_extract_urls(p->text, &p->urls);
 	add_user_mentions(p, p->text);
 

@@ -284,8 +284,11 @@ static int frame_message(qr_reader *r, qr_frame *f, qr_buf *why)
 		return QR_BAD_INPUT;
 	}
 	size_t n = value_length(in, in->max_record);
-	if (n == SIZE_MAX) {
-		skip_value(in);
+	if (n == SIZE_MAX || (n > in->max_record && n != 0)) {
+		if (n == SIZE_MAX)
+			skip_value(in);
+		else
+			eat(in, n);
 		qr_buf_setf(why, "message is longer than %zu bytes (limit max_record)", in->max_record);
 		return QR_LIMIT;
 	}
@@ -451,35 +454,47 @@ static void add_file(qr_post *p, const char *type, const char *path, const cJSON
 		md->size = size;
 }
 
-/* Text: a string, or an array mixing strings and entity objects. */
-static void read_text(qr_post *p, const cJSON *text, qr_buf *out)
+/* The entities of a text: hashtags, mentions and links. */
+static void add_entity(qr_post *p, const cJSON *e)
 {
+	const char *type = qr_json_str(e, "type");
+	const char *t = qr_json_str(e, "text");
+	if (!type || !t)
+		return;
+	if (strcmp(type, "hashtag") == 0 && t[0] == '#' && t[1])
+		qr_strv_push_unique(&p->hashtags, t + 1, true);
+	else if (strcmp(type, "mention") == 0 && t[0] == '@' && t[1])
+		qr_strv_push_unique(&p->mentions, t + 1, true);
+	else if (strcmp(type, "link") == 0 && *t)
+		qr_strv_push_unique(&p->urls, t, false);
+	else if (strcmp(type, "text_link") == 0 && qr_json_str(e, "href"))
+		qr_strv_push_unique(&p->urls, qr_json_str(e, "href"), false);
+}
+
+/* Text: a string, or an array mixing strings and entity objects; newer
+ * exports also list the entities in text_entities. */
+static void read_text(qr_post *p, const cJSON *m, qr_buf *out)
+{
+	const cJSON *text = qr_json_get(m, "text"), *e;
+	const cJSON *ents = qr_json_get(m, "text_entities");
 	if (cJSON_IsString(text)) {
 		qr_buf_adds(out, text->valuestring);
-		return;
-	}
-	const cJSON *e;
-	cJSON_ArrayForEach(e, text) {
-		if (cJSON_IsString(e)) {
-			qr_buf_adds(out, e->valuestring);
-			continue;
+	} else if (cJSON_IsArray(text)) {
+		cJSON_ArrayForEach(e, text) {
+			if (cJSON_IsString(e)) {
+				qr_buf_adds(out, e->valuestring);
+			} else if (qr_json_str(e, "text")) {
+				qr_buf_adds(out, qr_json_str(e, "text"));
+				add_entity(p, e);
+			}
 		}
-		const char *type = qr_json_str(e, "type");
-		const char *t = qr_json_str(e, "text");
-		if (!t)
-			continue;
-		qr_buf_adds(out, t);
-		if (!type)
-			continue;
-		if (strcmp(type, "hashtag") == 0 && t[0] == '#' && t[1])
-			qr_strv_push_unique(&p->hashtags, t + 1, true);
-		else if (strcmp(type, "mention") == 0 && t[0] == '@' && t[1])
-			qr_strv_push_unique(&p->mentions, t + 1, true);
-		else if (strcmp(type, "link") == 0 && *t)
-			qr_strv_push_unique(&p->urls, t, false);
-		else if (strcmp(type, "text_link") == 0 && qr_json_str(e, "href"))
-			qr_strv_push_unique(&p->urls, qr_json_str(e, "href"), false);
+	} else {
+		cJSON_ArrayForEach(e, ents)
+			if (qr_json_str(e, "text"))
+				qr_buf_adds(out, qr_json_str(e, "text"));
 	}
+	cJSON_ArrayForEach(e, ents)
+		add_entity(p, e);
 }
 
 static int message_to_post(const cJSON *chat, const cJSON *m, qr_posts *out, qr_buf *why)
@@ -524,10 +539,7 @@ static int message_to_post(const cJSON *chat, const cJSON *m, qr_posts *out, qr_
 		from_id = qr_json_str(m, "actor_id");
 	qr_set(&p->author_id, from_id);
 	qr_set(&p->author_name, qr_json_str(m, "from"));
-	const cJSON *txt = qr_json_get(m, "text");
-	if (!cJSON_IsString(txt) && !cJSON_IsArray(txt))
-		txt = qr_json_get(m, "text_entities");
-	read_text(p, txt, &text);
+	read_text(p, m, &text);
 	/* Polls carry their question and answers outside the text. */
 	const char *question = qr_json_str(m, "poll.question");
 	if (question) {

@@ -434,15 +434,17 @@ static void provenance(qr_posts *out, size_t from, const cJSON *root)
 
 /* Earlier versions of an edited tweet that the page carries in includes:
  * each is a post of its own (its own id), tied by edit_history. */
-static void add_versions(const struct page *pg, const cJSON *data, qr_posts *out, qr_buf *why)
+static void add_versions(const struct page *pg, const cJSON *data, bool one, qr_posts *out)
 {
-	const cJSON *t, *d, *v;
+	const cJSON *t, *v;
 	qr_buf id = QR_BUF_INIT;
+	size_t count = one ? 1 : (size_t)cJSON_GetArraySize(data);
 	cJSON_ArrayForEach(t, pg->tweets) {
 		if (!is_tweet(t) || !qr_json_id(t, "id", &id))
 			continue;
 		bool in_data = false, version = false;
-		cJSON_ArrayForEach(d, data) {
+		for (size_t i = 0; i < count; i++) {
+			const cJSON *d = one ? data : cJSON_GetArrayItem(data, (int)i);
 			qr_buf did = QR_BUF_INIT;
 			if (qr_json_id(d, "id", &did) && strcmp(did.buf, id.buf) == 0)
 				in_data = true;
@@ -457,7 +459,6 @@ static void add_versions(const struct page *pg, const cJSON *data, qr_posts *out
 			qr_buf_release(&ignored);
 		}
 	}
-	(void)why;
 	qr_buf_release(&id);
 }
 
@@ -469,20 +470,17 @@ static int page_to_posts(const cJSON *root, qr_posts *out, qr_buf *why)
 		qr_json_get(root, "includes.polls"),
 	};
 	const cJSON *data = qr_json_get(root, "data");
-	cJSON *single = NULL;
-	if (cJSON_IsObject(data)) {
-		/* A stream line: wrap the one tweet so that both shapes are
-		 * walked the same way (the wrapper borrows, never frees). */
-		single = cJSON_CreateArrayReference(data);
-		data = single;
-	} else if (data && !cJSON_IsArray(data) && !cJSON_IsNull(data)) {
+	if (data && !cJSON_IsArray(data) && !cJSON_IsObject(data) && !cJSON_IsNull(data)) {
 		qr_buf_setf(why, "\"data\" is neither an array nor an object");
 		return QR_BAD_INPUT;
 	}
-	const cJSON *t;
+	/* A stream line holds one tweet, a page an array of them. */
+	bool one = cJSON_IsObject(data);
+	size_t count = one ? 1 : (size_t)cJSON_GetArraySize(data);
 	size_t bad = 0, other = 0;
 	qr_buf first = QR_BUF_INIT;
-	cJSON_ArrayForEach(t, data) {
+	for (size_t i = 0; i < count; i++) {
+		const cJSON *t = one ? data : cJSON_GetArrayItem(data, (int)i);
 		if (!is_tweet(t)) {
 			other++;
 			continue;
@@ -492,8 +490,7 @@ static int page_to_posts(const cJSON *root, qr_posts *out, qr_buf *why)
 			qr_buf_setf(&first, "%s", why->buf);
 	}
 	if (out->n)
-		add_versions(&pg, data, out, why);
-	cJSON_Delete(single);
+		add_versions(&pg, data, one, out);
 	int st = QR_OK;
 	if (!out->n) {
 		if (bad) {

@@ -168,6 +168,8 @@ void qr_extract_mentions(const char *text, qr_strv *out)
 		if (!boundary_before(text, p))
 			continue;
 		const char *s = p + 1, *e = s;
+		if (*s == '.' || *s == '-')
+			continue;
 		while (handle_char(*e))
 			e++;
 		/* '.' and '-' only inside: "@name." ends a sentence. */
