@@ -348,7 +348,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		f->byte = st->byte;
 		int lr = get_line(st, in, &p, &n);
 		if (lr == LINE_IO) {
-			st->done = true;
+			reader_free(r);
 			return QR_IO;
 		}
 		if (lr == LINE_LONG) {
