@@ -983,11 +983,73 @@ static void set_ref(const qr_mapping *m, int k, const struct src *s, const char 
 	qr_buf_release(&v);
 }
 
+/* Hashtags, mentions, links, media, metrics and extra values. */
+static void apply_lists(const qr_mapping *m, const struct src *s, qr_post *p)
+{
+	qr_strv list = { 0 };
+	qr_buf v = QR_BUF_INIT;
+	int64_t t;
+	static const int lists[] = { F_HASHTAGS, F_MENTIONS, F_URLS };
+	qr_strv *ldst[] = { &p->hashtags, &p->mentions, &p->urls };
+	for (size_t i = 0; i < 3; i++) {
+		const struct spec *sp = &m->f[lists[i]];
+		if (!sp->set)
+			continue;
+		qr_strv_clear(&list);
+		collect(sp, s, &list, true);
+		for (size_t j = 0; j < list.n; j++) {
+			const char *x = list.v[j];
+			if (i < 2 && (x[0] == '#' || x[0] == '@'))
+				x++;
+			if (*x)
+				qr_strv_push_unique(ldst[i], x, i < 2);
+		}
+		if (sp->from_text) {
+			if (i == 0)
+				qr_extract_hashtags(p->text, ldst[i]);
+			else if (i == 1)
+				qr_extract_mentions(p->text, ldst[i]);
+			else
+				qr_extract_urls(p->text, ldst[i]);
+		}
+	}
+	for (size_t i = 0; i < m->nmedia; i++) {
+		qr_strv_clear(&list);
+		collect(&m->media[i], s, &list, true);
+		for (size_t j = 0; j < list.n; j++) {
+			bool dup = false;
+			for (size_t k = 0; k < p->nmedia; k++)
+				if (p->media[k].url && strcmp(p->media[k].url, list.v[j]) == 0)
+					dup = true;
+			if (dup)
+				continue;
+			qr_media *md = qr_post_add_media(p);
+			qr_set(&md->url, list.v[j]);
+			qr_set(&md->type, m->media[i].type ? m->media[i].type : media_kind(list.v[j]));
+		}
+	}
+	for (size_t i = 0; i < m->nmetrics; i++) {
+		if (!scalar(&m->metrics[i].s, s, &v))
+			continue;
+		drop_grouping(&v);
+		char *end;
+		errno = 0;
+		double d = strtod(v.buf, &end);
+		if (!errno && end != v.buf && !*end && isfinite(d) && fabs(d) < 9e18) {
+			t = (int64_t)d;
+			qr_post_set_metric(p, m->metrics[i].name, t);
+		}
+	}
+	for (size_t i = 0; i < m->nextra; i++)
+		if (scalar(&m->extra[i].s, s, &v))
+			qr_kvv_set(&p->extra, m->extra[i].name, v.buf);
+	qr_strv_clear(&list);
+	qr_buf_release(&v);
+}
+
 static int apply(const qr_mapping *m, const struct src *s, qr_posts *out, qr_buf *why)
 {
 	qr_buf id = QR_BUF_INIT, plat = QR_BUF_INIT, v = QR_BUF_INIT;
-	qr_strv list = { 0 };
-	int64_t t;
 	int st = QR_BAD_INPUT;
 	const char *col = m->f[F_ID].from.n ? m->f[F_ID].from.v[0] : "id";
 
@@ -1051,60 +1113,7 @@ static int apply(const qr_mapping *m, const struct src *s, qr_posts *out, qr_buf
 		}
 	}
 
-	static const int lists[] = { F_HASHTAGS, F_MENTIONS, F_URLS };
-	qr_strv *ldst[] = { &p->hashtags, &p->mentions, &p->urls };
-	for (size_t i = 0; i < 3; i++) {
-		const struct spec *sp = &m->f[lists[i]];
-		if (!sp->set)
-			continue;
-		qr_strv_clear(&list);
-		collect(sp, s, &list, true);
-		for (size_t j = 0; j < list.n; j++) {
-			const char *x = list.v[j];
-			if (i < 2 && (x[0] == '#' || x[0] == '@'))
-				x++;
-			if (*x)
-				qr_strv_push_unique(ldst[i], x, i < 2);
-		}
-		if (sp->from_text) {
-			if (i == 0)
-				qr_extract_hashtags(p->text, ldst[i]);
-			else if (i == 1)
-				qr_extract_mentions(p->text, ldst[i]);
-			else
-				qr_extract_urls(p->text, ldst[i]);
-		}
-	}
-	for (size_t i = 0; i < m->nmedia; i++) {
-		qr_strv_clear(&list);
-		collect(&m->media[i], s, &list, true);
-		for (size_t j = 0; j < list.n; j++) {
-			bool dup = false;
-			for (size_t k = 0; k < p->nmedia; k++)
-				if (p->media[k].url && strcmp(p->media[k].url, list.v[j]) == 0)
-					dup = true;
-			if (dup)
-				continue;
-			qr_media *md = qr_post_add_media(p);
-			qr_set(&md->url, list.v[j]);
-			qr_set(&md->type, m->media[i].type ? m->media[i].type : media_kind(list.v[j]));
-		}
-	}
-	for (size_t i = 0; i < m->nmetrics; i++) {
-		if (!scalar(&m->metrics[i].s, s, &v))
-			continue;
-		drop_grouping(&v);
-		char *end;
-		errno = 0;
-		double d = strtod(v.buf, &end);
-		if (!errno && end != v.buf && !*end && isfinite(d) && fabs(d) < 9e18) {
-			t = (int64_t)d;
-			qr_post_set_metric(p, m->metrics[i].name, t);
-		}
-	}
-	for (size_t i = 0; i < m->nextra; i++)
-		if (scalar(&m->extra[i].s, s, &v))
-			qr_kvv_set(&p->extra, m->extra[i].name, v.buf);
+	apply_lists(m, s, p);
 	qr_kvv_set(&p->source.provenance, "mapping", m->name);
 	qr_kvv_set(&p->source.provenance, "mapping_sha256", m->sha);
 	st = QR_OK;
@@ -1112,7 +1121,6 @@ out:
 	qr_buf_release(&id);
 	qr_buf_release(&plat);
 	qr_buf_release(&v);
-	qr_strv_clear(&list);
 	return st;
 }
 

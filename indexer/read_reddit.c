@@ -146,6 +146,78 @@ static void set_metric(qr_post *p, const cJSON *o, const char *field, const char
 		qr_post_set_metric(p, name, v);
 }
 
+/* What only a submission has: its link, domain, flags and media. */
+static void submission_fields(qr_post *p, const cJSON *o)
+{
+	qr_buf tmp = QR_BUF_INIT;
+	qr_set(&p->kind, "original");
+	const char *url = qr_json_str(o, "url");
+	if (url && *url && !qr_json_true(o, "is_self")) {
+		qr_buf_reset(&tmp);
+		qr_html_decode(&tmp, url, strlen(url));
+		qr_strv_push_unique(&p->urls, tmp.buf, false);
+	}
+	const char *domain = qr_json_str(o, "domain");
+	if (domain && *domain)
+		qr_kvv_set(&p->extra, "domain", domain);
+	if (qr_json_true(o, "over_18"))
+		qr_kvv_set(&p->extra, "nsfw", "true");
+	if (qr_json_true(o, "spoiler"))
+		qr_kvv_set(&p->extra, "spoiler", "true");
+	const char *flair = qr_json_str(o, "link_flair_text");
+	if (flair && *flair)
+		qr_kvv_set(&p->extra, "flair", flair);
+	submission_media(p, o);
+	set_metric(p, o, "num_comments", "replies");
+	const cJSON *cp = qr_json_get(o, "crosspost_parent");
+	if (cJSON_IsString(cp) && qr_starts_with(cp->valuestring, "t3_")) {
+		qr_post_set_ref(&p->repost_of, "reddit", cp->valuestring);
+		qr_set(&p->kind, "repost");
+	}
+	qr_buf_release(&tmp);
+}
+
+/* What only a comment has: its parent and thread. */
+static void comment_fields(qr_post *p, const cJSON *o)
+{
+	qr_buf tmp = QR_BUF_INIT;
+	const char *link = qr_json_str(o, "link_id");
+	const char *parent = qr_json_str(o, "parent_id");
+	if (parent && (qr_starts_with(parent, "t1_") || qr_starts_with(parent, "t3_")))
+		qr_post_set_ref(&p->reply_to, "reddit", parent);
+	if (link && qr_starts_with(link, "t3_")) {
+		qr_buf_setf(&tmp, "reddit:%s", link);
+		qr_kvv_set(&p->extra, "thread", tmp.buf);
+	}
+	qr_set(&p->kind, p->reply_to ? "reply" : "original");
+	const char *flair = qr_json_str(o, "author_flair_text");
+	if (flair && *flair)
+		qr_kvv_set(&p->extra, "author_flair", flair);
+	qr_buf_release(&tmp);
+}
+
+/* The permalink, or one made from the subreddit and ids. */
+static void set_url(qr_post *p, const cJSON *o, const char *id, bool submission)
+{
+	qr_buf tmp = QR_BUF_INIT;
+	const char *sub = qr_json_str(o, "subreddit");
+	const char *perma = qr_json_str(o, "permalink");
+	const char *link = qr_json_str(o, "link_id");
+	if (perma && perma[0] == '/') {
+		qr_buf_setf(&tmp, "https://www.reddit.com%s", perma);
+		qr_set(&p->url, tmp.buf);
+	} else if (perma && qr_starts_with(perma, "https://")) {
+		qr_set(&p->url, perma);
+	} else if (sub && submission) {
+		qr_buf_setf(&tmp, "https://www.reddit.com/r/%s/comments/%s/", sub, id + 3);
+		qr_set(&p->url, tmp.buf);
+	} else if (sub && link && qr_starts_with(link, "t3_")) {
+		qr_buf_setf(&tmp, "https://www.reddit.com/r/%s/comments/%s/_/%s/", sub, link + 3, id + 3);
+		qr_set(&p->url, tmp.buf);
+	}
+	qr_buf_release(&tmp);
+}
+
 /* The base36 id with its kind prefix ("t1_abc"). */
 static bool fullname(const cJSON *o, const char *prefix, qr_buf *out)
 {
@@ -224,20 +296,7 @@ static int thing_to_post(const cJSON *o, qr_posts *out, qr_buf *why)
 	if (subid && *subid)
 		qr_kvv_set(&p->extra, "subreddit_id", subid);
 
-	const char *perma = qr_json_str(o, "permalink");
-	const char *link = qr_json_str(o, "link_id");
-	if (perma && perma[0] == '/') {
-		qr_buf_setf(&tmp, "https://www.reddit.com%s", perma);
-		qr_set(&p->url, tmp.buf);
-	} else if (perma && qr_starts_with(perma, "https://")) {
-		qr_set(&p->url, perma);
-	} else if (sub && submission) {
-		qr_buf_setf(&tmp, "https://www.reddit.com/r/%s/comments/%s/", sub, id.buf + 3);
-		qr_set(&p->url, tmp.buf);
-	} else if (sub && link && qr_starts_with(link, "t3_")) {
-		qr_buf_setf(&tmp, "https://www.reddit.com/r/%s/comments/%s/_/%s/", sub, link + 3, id.buf + 3);
-		qr_set(&p->url, tmp.buf);
-	}
+	set_url(p, o, id.buf, submission);
 
 	const char *g;
 	if ((g = gone(body)))
@@ -256,44 +315,10 @@ static int thing_to_post(const cJSON *o, qr_posts *out, qr_buf *why)
 		qr_kvv_set(&p->extra, "edited", iso);
 	}
 
-	if (submission) {
-		qr_set(&p->kind, "original");
-		const char *url = qr_json_str(o, "url");
-		if (url && *url && !qr_json_true(o, "is_self")) {
-			qr_buf_reset(&tmp);
-			qr_html_decode(&tmp, url, strlen(url));
-			qr_strv_push_unique(&p->urls, tmp.buf, false);
-		}
-		const char *domain = qr_json_str(o, "domain");
-		if (domain && *domain)
-			qr_kvv_set(&p->extra, "domain", domain);
-		if (qr_json_true(o, "over_18"))
-			qr_kvv_set(&p->extra, "nsfw", "true");
-		if (qr_json_true(o, "spoiler"))
-			qr_kvv_set(&p->extra, "spoiler", "true");
-		const char *flair = qr_json_str(o, "link_flair_text");
-		if (flair && *flair)
-			qr_kvv_set(&p->extra, "flair", flair);
-		submission_media(p, o);
-		set_metric(p, o, "num_comments", "replies");
-		const cJSON *cp = qr_json_get(o, "crosspost_parent");
-		if (cJSON_IsString(cp) && qr_starts_with(cp->valuestring, "t3_")) {
-			qr_post_set_ref(&p->repost_of, "reddit", cp->valuestring);
-			qr_set(&p->kind, "repost");
-		}
-	} else {
-		const char *parent = qr_json_str(o, "parent_id");
-		if (parent && (qr_starts_with(parent, "t1_") || qr_starts_with(parent, "t3_")))
-			qr_post_set_ref(&p->reply_to, "reddit", parent);
-		if (link && qr_starts_with(link, "t3_")) {
-			qr_buf_setf(&tmp, "reddit:%s", link);
-			qr_kvv_set(&p->extra, "thread", tmp.buf);
-		}
-		qr_set(&p->kind, p->reply_to ? "reply" : "original");
-		const char *flair = qr_json_str(o, "author_flair_text");
-		if (flair && *flair)
-			qr_kvv_set(&p->extra, "author_flair", flair);
-	}
+	if (submission)
+		submission_fields(p, o);
+	else
+		comment_fields(p, o);
 	set_metric(p, o, "score", "score");
 	set_metric(p, o, "gilded", "gilded");
 	const char *dist = qr_json_str(o, "distinguished");
