@@ -72,6 +72,9 @@ $(B)/libquire-front.a: $(IDX_OBJ) $(QRY_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shipped mappings are built into the binary (.incbin).
+$(B)/indexer/mapping_builtin.o: $(wildcard schemas/mappings/*.json)
+
 $(QUIRE): $(B)/quire.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

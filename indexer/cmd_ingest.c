@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "format.h"
 #include "ingest.h"
+#include "mapping.h"
 #include "status.h"
 #include "text.h"
 
@@ -15,6 +16,8 @@ static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus); created when missing" },
 	{ "format", 'f', "NAME", "read every input as this format instead of sniffing (see 'quire formats')" },
 	{ "events", 'e', "DIR", "tag posts with this event catalogue, kept in the corpus from now on (default: the corpus's)" },
+	{ "mapping", 'm', "FILE",
+	  "read CSV or JSON lines through this mapping (schemas/mapping.schema.json); CrowdTangle and twarc-csv files need none" },
 	{ "force", 0, NULL, "re-read inputs whose sha256 was ingested before (duplicates are still not added)" },
 	{ "batch", 0, "N", "commit after N changed posts (default 10000)" },
 	{ "max-record", 0, "BYTES", "reject records longer than this (default 16777216)" },
@@ -46,7 +49,8 @@ static const qr_command_help help = {
 	"  quire ingest --corpus june2020 tweets.jsonl.gz archive.zip\n"
 	"  zstd -dc dump.jsonl.zst | quire ingest -c june2020 -\n"
 	"  quire ingest -c june2020 --format twitter-v1 exports/\n"
-	"  quire ingest -c june2020 --events corpus/events corpus/demo/data",
+	"  quire ingest -c june2020 --events corpus/events corpus/demo/data\n"
+	"  quire ingest -c june2020 --mapping my-columns.json survey.csv",
 	options,
 };
 
@@ -54,6 +58,7 @@ struct opts {
 	const char *corpus;
 	const char *events;
 	qr_ingest_opts o;
+	qr_mapping *mapping;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -68,6 +73,16 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		op->o.format = arg;
 	} else if (strcmp(name, "events") == 0) {
 		op->events = arg;
+	} else if (strcmp(name, "mapping") == 0) {
+		qr_buf why = QR_BUF_INIT;
+		qr_mapping_free(op->mapping);
+		op->mapping = NULL;
+		if (qr_mapping_load(arg, &op->mapping, &why)) {
+			qr_error("cannot use the mapping: %s", why.buf);
+			qr_buf_release(&why);
+			return QR_EXIT_USAGE;
+		}
+		qr_buf_release(&why);
 	} else if (strcmp(name, "force") == 0) {
 		op->o.force = true;
 	} else if (strcmp(name, "quiet") == 0) {
@@ -124,32 +139,43 @@ static void summary(const qr_ingest_stats *s)
 
 int cmd_ingest(int argc, char **argv)
 {
-	struct opts op = { NULL, NULL, { 0 } };
+	struct opts op = { NULL, NULL, { 0 }, NULL };
 	int first;
 	qr_ingest_opts_default(&op.o);
 	int st = qr_cli_parse(&help, argc, argv, on_option, &op, &first);
-	if (st)
+	if (st) {
+		qr_mapping_free(op.mapping);
 		return st < 0 ? 0 : st;
-	if (first >= argc)
+	}
+	if (first >= argc) {
+		qr_mapping_free(op.mapping);
 		return qr_usage_error("ingest", "no input given");
+	}
 	qr_events *given = NULL, *events = NULL;
 	if (op.events) {
 		const char *paths[1] = { op.events };
 		if ((st = qr_catalogue_read(paths, 1, &given))) {
 			qr_events_free(given);
+			qr_mapping_free(op.mapping);
 			return st;
 		}
 	}
+	/* Before the corpus opens: recovering a killed ingest may need it. */
+	qr_mapping_use(op.mapping);
 	qr_corpus *c;
 	st = qr_ingest_open_corpus(qr_cli_corpus(op.corpus), true, &c);
 	if (st) {
 		qr_events_free(given);
+		qr_mapping_use(NULL);
+		qr_mapping_free(op.mapping);
 		return qr_status_exit_code(st);
 	}
 	/* Posts already in the corpus are brought up to date with the
 	 * catalogue first; new ones are tagged as they are added. */
 	if ((st = qr_catalogue_prepare(c, given, false, false, &events))) {
 		qr_corpus_close(c);
+		qr_mapping_use(NULL);
+		qr_mapping_free(op.mapping);
 		return st;
 	}
 	if (events->n)
@@ -158,6 +184,8 @@ int cmd_ingest(int argc, char **argv)
 	st = qr_ingest(c, argv + first, (size_t)(argc - first), &op.o, &stats);
 	qr_corpus_close(c);
 	qr_events_free(events);
+	qr_mapping_use(NULL);
+	qr_mapping_free(op.mapping);
 	summary(&stats);
 	if (st)
 		return qr_status_exit_code(st);
@@ -182,5 +210,9 @@ int cmd_formats(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	for (size_t i = 0; qr_formats[i]; i++)
 		printf("%-16s %s\n", qr_formats[i]->name, qr_formats[i]->description);
+	printf("\nmappings built in (csv picks one by the columns; --mapping FILE adds yours):\n");
+	const qr_mapping *m;
+	for (size_t i = 0; (m = qr_mapping_builtin(i)); i++)
+		printf("%-16s %s\n", qr_mapping_name(m), qr_mapping_description(m));
 	return 0;
 }

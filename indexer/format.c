@@ -8,9 +8,18 @@
 #include "text.h"
 
 extern const qr_format qr_format_twitter_v1;
+extern const qr_format qr_format_twitter_v2, qr_format_gnip_activity, qr_format_reddit, qr_format_telegram,
+	qr_format_warc, qr_format_csv, qr_format_jsonl;
 
 const qr_format *const qr_formats[] = {
 	&qr_format_twitter_v1,
+	&qr_format_twitter_v2,
+	&qr_format_gnip_activity,
+	&qr_format_reddit,
+	&qr_format_telegram,
+	&qr_format_warc,
+	&qr_format_csv,
+	&qr_format_jsonl,
 	NULL,
 };
 

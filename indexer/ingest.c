@@ -17,6 +17,7 @@
 #include "io.h"
 #include "json.h"
 #include "progress.h"
+#include "reader_util.h"
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
@@ -215,6 +216,9 @@ static void describe_head(qr_buf *out, const char *head, size_t n)
 	qr_buf_adds(out, "unknown format; it begins \"");
 	qr_escape_terminal(out, head, show, QR_ESC_QUOTE);
 	qr_buf_addf(out, "\"%s", n > show ? "..." : "");
+	const char *hint = qr_head_hint(head, n);
+	if (hint)
+		qr_buf_addf(out, "; %s", hint);
 }
 
 static int on_leaf(void *ctx, qr_leaf *leaf)

@@ -12,6 +12,7 @@
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
+#include "twitter_common.h"
 
 static const char *skip_blank(const char *p, const char *end)
 {
@@ -374,6 +375,8 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 	if (truncated)
 		qr_kvv_set(&p->extra, "text_truncated", "true");
 	qr_set(&p->source.format, "twitter-v1");
+	/* Gnip's original format: the rules a tweet matched. */
+	qr_twitter_matching_rules(p, qr_json_get(t, "matching_rules"));
 	st = QR_OK;
 out:
 	qr_buf_release(&id);
