@@ -20,6 +20,7 @@ static const struct command {
 	{ "ingest", cmd_ingest, "add post archives to a corpus" },
 	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
+	{ "media", cmd_media, "write a media file kept in the store, by its sha256" },
 	{ "formats", cmd_formats, "list the input formats quire reads" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },

@@ -4,5 +4,6 @@
 
 int cmd_search(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_media(int argc, char **argv);
 
 #endif

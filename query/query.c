@@ -402,8 +402,8 @@ int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query
 		xc_qp_add_field_callback(qp, plain[i], 0, field_plain, (void *)qr_field_by_name(plain[i]));
 	xc_qp_add_field_callback(qp, "hashtag", 0, field_hashtag, &ctx);
 	xc_qp_add_field_callback(qp, "mention", 0, field_mention, &ctx);
-	xc_qp_add_field_callback(qp, "from", 0, field_from, &ctx);
-	xc_qp_add_field_callback(qp, "media", 0, field_media, &ctx);
+	xc_qp_add_field_callback(qp, "from", 1, field_from, &ctx);
+	xc_qp_add_field_callback(qp, "media", 1, field_media, &ctx);
 	xc_qp_add_field_callback(qp, "is", 0, field_is, &ctx);
 	xc_qp_add_field_callback(qp, "id", 0, field_id, &ctx);
 	xc_qp_add_field_callback(qp, "date", 0, field_date, &ctx);
