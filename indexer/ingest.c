@@ -290,27 +290,22 @@ static struct media_slot *media_map_slot(struct media_map *m, const char *sha)
 	}
 }
 
-static int sink_blob(qr_archive *a, const char *member, qr_stream *s, qr_blob *out)
+/* Read a media file to its end: hashed whole, held in data up to max
+ * bytes (past that, *kept is false and data empty).  False on a read
+ * error (why says it). */
+static bool read_media_file(qr_stream *s, uint64_t max, qr_buf *data, qr_blob *out, bool *kept, qr_buf *why)
 {
-	struct session *ss = a->sink_ctx;
-	struct ingest *ing = ss->ing;
-	qr_buf data = QR_BUF_INIT;
 	qr_sha256_ctx *h = qr_sha256_new();
 	char chunk[65536], head[64];
 	size_t nhead = 0;
-	bool kept = true;
-	int st = 0;
-
-	memset(out, 0, sizeof(*out));
+	bool ok = true;
+	*kept = true;
 	for (;;) {
 		ssize_t r = qr_stream_read(s, chunk, sizeof(chunk));
 		if (r < 0) {
-			qr_buf msg = QR_BUF_INIT;
-			qr_buf_setf(&msg, "cannot read the media file: %s", s->err.buf);
-			on_note(ing, QR_FAILED, ing->in->path, member, 0, msg.buf);
-			qr_buf_release(&msg);
-			out->sha256[0] = '\0';
-			goto done;
+			qr_buf_setf(why, "cannot read the media file: %s", s->err.buf);
+			ok = false;
+			break;
 		}
 		if (r == 0)
 			break;
@@ -321,45 +316,47 @@ static int sink_blob(qr_archive *a, const char *member, qr_stream *s, qr_blob *o
 		}
 		qr_sha256_update(h, chunk, (size_t)r);
 		out->size += (uint64_t)r;
-		if (kept && out->size > a->max_media) {
+		if (*kept && out->size > max) {
 			/* Hashed to the end, but not held: the bound on memory. */
-			kept = false;
-			qr_buf_release(&data);
+			*kept = false;
+			qr_buf_release(data);
 		}
-		if (kept)
-			qr_buf_add(&data, chunk, (size_t)r);
+		if (*kept)
+			qr_buf_add(data, chunk, (size_t)r);
 	}
 	uint8_t sha[QR_SHA256_LEN];
 	qr_sha256_final(h, sha);
-	qr_hex(sha, QR_SHA256_LEN, out->sha256);
-	out->mime = qr_media_mime(head, nhead, member);
-	if (!kept) {
-		qr_buf msg = QR_BUF_INIT;
-		qr_buf_setf(&msg, "media file of %llu bytes not kept in the store (limit max_media %llu): hashed and listed",
-			    (unsigned long long)out->size, (unsigned long long)a->max_media);
-		on_note(ing, QR_WARN, ing->in->path, member, 0, msg.buf);
-		qr_buf_release(&msg);
-		goto done;
+	qr_sha256_free(h);
+	if (ok) {
+		qr_hex(sha, QR_SHA256_LEN, out->sha256);
+		out->mime = qr_media_mime(head, nhead, NULL);
 	}
+	return ok;
+}
+
+/* The store locator of a media file: kept before (in this input, or by a
+ * post of the corpus), or appended now. */
+static int keep_media_file(struct ingest *ing, qr_archive *a, const char *member, const qr_buf *data, qr_blob *out)
+{
 	struct media_slot *slot = media_map_slot(&ing->media, out->sha256);
 	if (slot->sha[0]) {
 		memcpy(out->locator, slot->locator, sizeof(out->locator));
-		goto done;
+		return 0;
 	}
 	qr_buf loc = QR_BUF_INIT;
-	st = qr_corpus_find_media(ing->c, out->sha256, &loc);
+	int st = qr_corpus_find_media(ing->c, out->sha256, &loc);
 	if (st == 0 && loc.len < sizeof(out->locator)) {
 		memcpy(out->locator, loc.buf, loc.len + 1);
 	} else if (st == 0 || st == QR_NOT_FOUND) {
 		qr_record_meta meta = { 0 };
 		qr_locator where;
-		memcpy(meta.sha256, sha, QR_SHA256_LEN);
+		qr_unhex(out->sha256, meta.sha256, QR_SHA256_LEN);
 		meta.source = ing->source;
 		meta.format = a->format->name;
 		meta.path = ing->in->path;
 		meta.member = member;
 		meta.ids = "";
-		st = qr_corpus_add_blob(ing->c, data.buf, data.len, &meta, &where);
+		st = qr_corpus_add_blob(ing->c, data->buf, data->len, &meta, &where);
 		if (!st)
 			qr_locator_format(&where, out->locator);
 	}
@@ -367,16 +364,35 @@ static int sink_blob(qr_archive *a, const char *member, qr_stream *s, qr_blob *o
 	if (st) {
 		qr_progress_clear(&ing->progress);
 		qr_error("cannot keep a media file: %s", qr_corpus_error(ing->c));
-		ing->fatal = st;
-		goto done;
+		return ing->fatal = st;
 	}
-	slot = media_map_slot(&ing->media, out->sha256);
 	memcpy(slot->sha, out->sha256, sizeof(slot->sha));
 	memcpy(slot->locator, out->locator, sizeof(slot->locator));
 	ing->media.n++;
-done:
-	qr_sha256_free(h);
+	return 0;
+}
+
+static int sink_blob(qr_archive *a, const char *member, qr_stream *s, qr_blob *out)
+{
+	struct session *ss = a->sink_ctx;
+	struct ingest *ing = ss->ing;
+	qr_buf data = QR_BUF_INIT, msg = QR_BUF_INIT;
+	bool kept;
+	int st = 0;
+	memset(out, 0, sizeof(*out));
+	if (!read_media_file(s, a->max_media, &data, out, &kept, &msg)) {
+		on_note(ing, QR_FAILED, ing->in->path, member, 0, msg.buf);
+	} else if (!kept) {
+		qr_buf_setf(&msg, "media file of %llu bytes not kept in the store (limit max_media %llu): hashed and listed",
+			    (unsigned long long)out->size, (unsigned long long)a->max_media);
+		on_note(ing, QR_WARN, ing->in->path, member, 0, msg.buf);
+	} else {
+		st = keep_media_file(ing, a, member, &data, out);
+	}
+	if (!out->mime && out->sha256[0])
+		out->mime = qr_media_mime("", 0, member);
 	qr_buf_release(&data);
+	qr_buf_release(&msg);
 	return st;
 }
 
@@ -834,8 +850,11 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 	top->seek = raw->seek ? counting_seek : NULL;
 	qr_container_cb cb = { on_leaf, on_note, ing, on_archive };
 	ing->media.n = 0;
-	memset(ing->media.v, 0, ing->media.cap * sizeof(*ing->media.v));
+	if (ing->media.v)
+		memset(ing->media.v, 0, ing->media.cap * sizeof(*ing->media.v));
 	int st = qr_container_walk(in->path, top, &ing->o->limits, raw_read, ing, &cb);
+	while (ing->nsessions) /* the walk ends what it begins; this is a guard */
+		session_finish(ing->sessions[--ing->nsessions]);
 	if (st == QR_BAD_INPUT)
 		ing->incomplete = true;
 	if (ing->hash) {

@@ -502,7 +502,8 @@ static const char *attachment_url(const cJSON *att)
 static void build_context(struct state *st, qr_buf *out)
 {
 	qr_jw w;
-	qsort(st->media, st->nmedia, sizeof(*st->media), cmp_media);
+	if (st->nmedia)
+		qsort(st->media, st->nmedia, sizeof(*st->media), cmp_media);
 	qr_jw_init(&w, out, false);
 	qr_jw_begin_object(&w);
 	qr_jw_kstr(&w, "context", NAME);

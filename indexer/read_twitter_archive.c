@@ -541,8 +541,10 @@ static void build_context(struct state *st, qr_buf *out)
 {
 	qr_buf notes = QR_BUF_INIT, media = QR_BUF_INIT, id = QR_BUF_INIT;
 	qr_jw w, wn, wm;
-	qsort(st->notes, st->nnotes, sizeof(*st->notes), cmp_note);
-	qsort(st->media, st->nmedia, sizeof(*st->media), cmp_media);
+	if (st->nnotes)
+		qsort(st->notes, st->nnotes, sizeof(*st->notes), cmp_note);
+	if (st->nmedia)
+		qsort(st->media, st->nmedia, sizeof(*st->media), cmp_media);
 	qr_jw_init(&wn, &notes, false);
 	qr_jw_init(&wm, &media, false);
 	qr_jw_begin_object(&wn);
@@ -999,55 +1001,42 @@ static void set_metric(qr_post *p, const cJSON *t, const char *field, const char
 		qr_post_set_metric(p, name, v);
 }
 
-static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *out, qr_buf *why)
+/* "twitter:<id>" into a post's field. */
+static void set_ref(char **field, const char *id)
 {
-	qr_buf id = QR_BUF_INIT, tmp = QR_BUF_INIT, text = QR_BUF_INIT;
-	int64_t created;
-	int st = QR_BAD_INPUT;
+	qr_buf ref = QR_BUF_INIT;
+	qr_buf_setf(&ref, "twitter:%s", id);
+	qr_set(field, ref.buf);
+	qr_buf_release(&ref);
+}
 
-	if (!(qr_json_id(t, "id_str", &id) && digits_only(id.buf)) && !(qr_json_id(t, "id", &id) && digits_only(id.buf))) {
-		qr_buf_setf(why, "no valid id_str");
-		goto out;
-	}
-	const char *when = qr_json_str(t, "created_at");
-	if (!when) {
-		qr_buf_setf(why, "no created_at");
-		goto out;
-	}
-	if (!qr_time_parse_twitter(when, &created) && !qr_time_parse_iso(when, &created)) {
-		qr_buf_setf(why, "created_at is not a Twitter time: \"%.40s\"", when);
-		goto out;
-	}
-	const char *body = qr_json_str(t, "full_text");
-	if (!body)
-		body = qr_json_str(t, "text");
-	if (!body) {
-		qr_buf_setf(why, "no full_text or text");
-		goto out;
-	}
-	const cJSON *ents = qr_json_get(t, "entities");
-	const cJSON *media = media_list(t);
-	qr_post *p = qr_posts_add(out);
+/* Id, author (from the context's account), permalink. */
+static void set_identity(qr_post *p, const struct context *ctx, const char *id)
+{
+	qr_buf url = QR_BUF_INIT;
 	qr_set(&p->platform, "twitter");
-	qr_set(&p->native_id, id.buf);
-	qr_buf_setf(&tmp, "twitter:%s", id.buf);
-	qr_set(&p->id, tmp.buf);
-	p->created = created;
+	qr_set(&p->native_id, id);
+	set_ref(&p->id, id);
 	const cJSON *acc = ctx ? qr_json_get(ctx->root, "account") : NULL;
 	const char *handle = qr_json_str(acc, "handle");
 	qr_set(&p->author_id, qr_json_str(acc, "id"));
 	qr_set(&p->author_handle, handle);
 	qr_set(&p->author_name, qr_json_str(acc, "name"));
 	if (handle)
-		qr_buf_setf(&tmp, "https://twitter.com/%s/status/%s", handle, id.buf);
+		qr_buf_setf(&url, "https://twitter.com/%s/status/%s", handle, id);
 	else
-		qr_buf_setf(&tmp, "https://twitter.com/i/web/status/%s", id.buf);
-	qr_set(&p->url, tmp.buf);
-	const char *lang = qr_json_str(t, "lang");
-	if (lang && *lang)
-		qr_set(&p->lang, lang);
+		qr_buf_setf(&url, "https://twitter.com/i/web/status/%s", id);
+	qr_set(&p->url, url.buf);
+	qr_buf_release(&url);
+	if (!ctx)
+		qr_kvv_set(&p->extra, "archive_context", "missing");
+}
 
-	const cJSON *e;
+/* Text, hashtags, mentions and links: the note's for a long post. */
+static void set_text(qr_post *p, const struct context *ctx, const cJSON *t, const char *body)
+{
+	qr_buf text = QR_BUF_INIT, decoded = QR_BUF_INIT;
+	const cJSON *ents = qr_json_get(t, "entities"), *e;
 	cJSON_ArrayForEach(e, qr_json_get(ents, "hashtags")) {
 		const char *s = qr_json_str(e, "text");
 		if (s && *s)
@@ -1059,66 +1048,96 @@ static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *ou
 			qr_strv_push_unique(&p->mentions, s, true);
 	}
 	add_urls(p, qr_json_get(ents, "urls"));
-
-	const cJSON *note = ctx ? qr_json_map_get(&ctx->notes, id.buf) : NULL;
+	const cJSON *note = ctx ? qr_json_map_get(&ctx->notes, p->native_id) : NULL;
 	if (note) {
 		apply_note(p, note, &text);
 	} else {
 		qr_buf_adds(&text, body);
-		expand_links(&text, qr_json_get(ents, "urls"), media);
+		expand_links(&text, qr_json_get(ents, "urls"), media_list(t));
 	}
-	qr_buf_reset(&tmp);
-	qr_html_decode(&tmp, text.buf, text.len);
-	qr_set(&p->text, tmp.buf);
+	qr_html_decode(&decoded, text.buf, text.len);
+	qr_set(&p->text, decoded.buf);
+	drop_self_links(p);
+	qr_buf_release(&text);
+	qr_buf_release(&decoded);
+}
 
-	add_media(p, media, ctx ? qr_json_map_get(&ctx->media, id.buf) : NULL);
-
+/* Repost, reply, quote or original. */
+static void set_kind(qr_post *p, const cJSON *t, const char *body)
+{
+	qr_buf ref = QR_BUF_INIT;
+	const cJSON *e;
 	/* A retweet is only its text here: "RT @handle: ...". */
 	if (qr_starts_with(body, "RT @")) {
 		qr_set(&p->kind, "repost");
 		size_t n = strcspn(body + 4, ": ");
 		if (n && body[4 + n] == ':') {
-			qr_buf_reset(&tmp);
-			qr_buf_add(&tmp, body + 4, n);
-			qr_kvv_set(&p->extra, "repost_of_handle", tmp.buf);
+			qr_buf_add(&ref, body + 4, n);
+			qr_kvv_set(&p->extra, "repost_of_handle", ref.buf);
 		}
-		cJSON_ArrayForEach(e, media) {
-			if (qr_json_id(e, "source_status_id_str", &tmp) && digits_only(tmp.buf)) {
-				qr_buf_setf(&text, "twitter:%s", tmp.buf);
-				qr_set(&p->repost_of, text.buf);
+		/* Media of a retweet name the post they came from. */
+		cJSON_ArrayForEach(e, media_list(t)) {
+			if (qr_json_id(e, "source_status_id_str", &ref) && digits_only(ref.buf)) {
+				set_ref(&p->repost_of, ref.buf);
 				break;
 			}
 		}
 	}
-	if (qr_json_id(t, "in_reply_to_status_id_str", &tmp) && digits_only(tmp.buf)) {
-		qr_buf_setf(&text, "twitter:%s", tmp.buf);
-		qr_set(&p->reply_to, text.buf);
+	if (qr_json_id(t, "in_reply_to_status_id_str", &ref) && digits_only(ref.buf)) {
+		set_ref(&p->reply_to, ref.buf);
 		if (!p->kind)
 			qr_set(&p->kind, "reply");
 	}
-	drop_self_links(p);
-	if (!p->kind && quoted_id(qr_json_get(ents, "urls"), id.buf, &tmp)) {
-		qr_buf_setf(&text, "twitter:%s", tmp.buf);
-		qr_set(&p->quote_of, text.buf);
+	if (!p->kind && quoted_id(qr_json_get(t, "entities.urls"), p->native_id, &ref)) {
+		set_ref(&p->quote_of, ref.buf);
 		qr_set(&p->kind, "quote");
 	}
 	if (!p->kind)
 		qr_set(&p->kind, "original");
+	qr_buf_release(&ref);
+}
+
+static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *out, qr_buf *why)
+{
+	qr_buf id = QR_BUF_INIT;
+	int64_t created;
+	int st = QR_BAD_INPUT;
+	const char *when = qr_json_str(t, "created_at");
+	const char *body = qr_json_str(t, "full_text");
+	if (!body)
+		body = qr_json_str(t, "text");
+	if (!(qr_json_id(t, "id_str", &id) && digits_only(id.buf)) && !(qr_json_id(t, "id", &id) && digits_only(id.buf)))
+		qr_buf_setf(why, "no valid id_str");
+	else if (!when)
+		qr_buf_setf(why, "no created_at");
+	else if (!qr_time_parse_twitter(when, &created) && !qr_time_parse_iso(when, &created))
+		qr_buf_setf(why, "created_at is not a Twitter time: \"%.40s\"", when);
+	else if (!body)
+		qr_buf_setf(why, "no full_text or text");
+	else
+		st = QR_OK;
+	if (st) {
+		qr_buf_release(&id);
+		return st;
+	}
+	qr_post *p = qr_posts_add(out);
+	set_identity(p, ctx, id.buf);
+	p->created = created;
+	const char *lang = qr_json_str(t, "lang");
+	if (lang && *lang)
+		qr_set(&p->lang, lang);
+	set_text(p, ctx, t, body);
+	add_media(p, media_list(t), ctx ? qr_json_map_get(&ctx->media, id.buf) : NULL);
+	set_kind(p, t, body);
 	set_metric(p, t, "retweet_count", "reposts");
 	set_metric(p, t, "favorite_count", "likes");
-	if (qr_json_true(t, "possibly_sensitive") ||
-	    (qr_json_str(t, "possibly_sensitive") && strcmp(qr_json_str(t, "possibly_sensitive"), "true") == 0))
+	const char *sensitive = qr_json_str(t, "possibly_sensitive");
+	if (qr_json_true(t, "possibly_sensitive") || (sensitive && strcmp(sensitive, "true") == 0))
 		qr_kvv_set(&p->extra, "sensitive", "true");
-	if (qr_json_id(t, "edit_info.edit.initialTweetId", &tmp) && digits_only(tmp.buf) && strcmp(tmp.buf, id.buf))
-		qr_kvv_set(&p->extra, "edit_of", tmp.buf);
-	if (!ctx)
-		qr_kvv_set(&p->extra, "archive_context", "missing");
-	st = QR_OK;
-out:
+	if (qr_json_id(t, "edit_info.edit.initialTweetId", &id) && digits_only(id.buf) && strcmp(id.buf, p->native_id))
+		qr_kvv_set(&p->extra, "edit_of", id.buf);
 	qr_buf_release(&id);
-	qr_buf_release(&tmp);
-	qr_buf_release(&text);
-	return st;
+	return QR_OK;
 }
 
 static int normalize(const void *context, const char *data, size_t len, qr_posts *out, qr_buf *why)
