@@ -141,3 +141,11 @@ check_grep "a lone outbox.json is read as an archive of one member" '6 posts add
 	"$QUIRE" ingest -c "$T/lone" "$MA/outbox.json"
 check_output "...the handle then comes from the actor URI" "alex@mastodon.example null" sh -c \
 	"'$QUIRE' show -c '$T/lone' $P/104288123456789012 | jq -r '\"\(.author.handle) \(.author.name)\"'"
+
+make_tree "$T/broken"
+printf '{"@context":"https://www.w3.org/ns/activitystreams","type":"OrderedCollection","orderedItems":[{"type":"Create",' >"$T/broken/outbox.json"
+make_tar "$T/broken" "$T/broken.tar.gz"
+check_exit 3 "an outbox.json cut short makes the input incomplete" "$QUIRE" ingest -c "$T/brokenc" "$T/broken.tar.gz"
+check_grep "...and says where" 'outbox.json.*(ends inside|cannot read further)' cat "$T/brokenc/rejects.jsonl"
+check_grep "...the media files are kept all the same, and said to be shown by no post" \
+	'2 media files kept without a post' jq -r '.notes[]' "$T/brokenc/sources.jsonl"
