@@ -520,7 +520,6 @@ static void build_context(struct state *st, qr_buf *out)
 	}
 	qr_jw_key(&w, "media");
 	qr_jw_begin_object(&w);
-	qr_strv seen = { 0 };
 	for (size_t i = 0; st->nmedia && i < st->posts.n; i++) {
 		qr_frame f;
 		const char *mem;
@@ -530,9 +529,9 @@ static void build_context(struct state *st, qr_buf *out)
 		for (const cJSON *one = first_of(att); one; one = next_of(att, one)) {
 			const char *url = attachment_url(one);
 			struct media_file *mf = url ? find_file(st, url) : NULL;
-			if (!mf || qr_strv_contains(&seen, url, false))
+			if (!mf)
 				continue;
-			qr_strv_push(&seen, url);
+			/* A URL twice writes its key twice: the same value. */
 			mf->used = true;
 			qr_jw_key(&w, url);
 			qr_jw_begin_object(&w);
@@ -541,7 +540,6 @@ static void build_context(struct state *st, qr_buf *out)
 		}
 		cJSON_Delete(item);
 	}
-	qr_strv_clear(&seen);
 	qr_jw_end_object(&w);
 	qr_jw_end_object(&w);
 }

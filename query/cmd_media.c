@@ -29,7 +29,7 @@ static const qr_command_help help = {
 	"on a mismatch, and nothing is written) and written out.  Exit 1 when no post\n"
 	"of the corpus carries a kept file with that sha256.",
 	"  quire media 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 > photo.png\n"
-	"  quire media -o clip.mp4 sha256:5f1d...\n"
+	"  quire media -o clip.mp4 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
 	"  quire search -f json 'media:sha256:9f86d0...'   # the posts that show it",
 	options,
 };

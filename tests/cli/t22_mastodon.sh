@@ -89,6 +89,11 @@ check_output "media:sha256 finds the post" "$P/104289000000000003" \
 check "the image read back from the store is the file" cmp "$T/img.out" "$T/tree/$IMG"
 "$QUIRE" media -c "$C" -o "$T/vid.out" "$SHA_VID"
 check "the video read back from the store is the file" cmp "$T/vid.out" "$T/tree/$VID"
+cp -R "$C" "$T/damaged"
+seg="$T/damaged/store/media/000001.zst"
+printf 'X' | dd of="$seg" bs=1 seek=$(($(wc -c <"$seg") - 10)) conv=notrunc 2>/dev/null
+check_exit 3 "a damaged media segment: quire media fails" "$QUIRE" media -c "$T/damaged" -o "$T/damaged.out" "$SHA_IMG"
+check "...and writes nothing" test ! -e "$T/damaged.out"
 check_exit 1 "likes are not posts" "$QUIRE" search -c "$C" 'id:mastodon:other.example/104287000000000042'
 
 # Re-ingest adds nothing.
