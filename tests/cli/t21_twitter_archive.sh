@@ -112,7 +112,7 @@ check_exit 2 "media wants a sha256" run media -c "$C" -o "$T/none" abc
 
 # What the archive holds besides posts is not indexed.
 check_exit 1 "direct messages are not indexed" run search -c "$C" '"my source"'
-check_exit 1 "likes are not indexed" run search -c "$C" 'id:twitter:1268250000000000009'
+check_exit 1 "likes are not indexed" run show -c "$C" twitter:1268250000000000009
 check_output "no member was taken for an unknown format" "0" sh -c "cat '$C/rejects.jsonl' 2>/dev/null | wc -l | tr -d ' '"
 
 # Re-ingest adds nothing: the same file, forced, and a zip made again in

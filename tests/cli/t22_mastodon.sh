@@ -94,7 +94,7 @@ seg="$T/damaged/store/media/000001.zst"
 printf 'X' | dd of="$seg" bs=1 seek=$(($(wc -c <"$seg") - 10)) conv=notrunc 2>/dev/null
 check_exit 3 "a damaged media segment: quire media fails" "$QUIRE" media -c "$T/damaged" -o "$T/damaged.out" "$SHA_IMG"
 check "...and writes nothing" test ! -e "$T/damaged.out"
-check_exit 1 "likes are not posts" "$QUIRE" search -c "$C" 'id:mastodon:other.example/104287000000000042'
+check_exit 1 "likes are not posts" "$QUIRE" show -c "$C" mastodon:other.example/104287000000000042
 
 # Re-ingest adds nothing.
 store_size() { du -b -s "$C/store" | cut -f1; }
