@@ -22,6 +22,7 @@ static const struct command {
 	{ "count", cmd_count, "print the exact number of posts a query matches" },
 	{ "cite", cmd_cite, "print citations of posts by id: APA, MLA, Chicago, CSL-JSON, BibTeX, RIS" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
+	{ "media", cmd_media, "write a media file kept in the store, by its sha256" },
 	{ "formats", cmd_formats, "list the input formats quire reads" },
 	{ "events", cmd_events, "the event catalogue: list, show, apply, check" },
 	{ "tag", cmd_tag, "add and remove a researcher's codes on the posts a query matches" },

@@ -25,6 +25,8 @@ static const qr_option options[] = {
 	{ "max-member", 0, "BYTES", "decompressed size of one archive member (default 64 GiB)" },
 	{ "max-ratio", 0, "N", "decompressed : read ratio taken as a compression bomb (default 1000)" },
 	{ "max-entries", 0, "N", "entries of one archive (default 1000000)" },
+	{ "max-media", 0, "BYTES", "largest media file of an archive kept in the store (default 268435456)" },
+	{ "max-archive-buffer", 0, "BYTES", "post bytes held until an archive's end (default 1073741824)" },
 	{ "quiet", 'q', NULL, "no message per rejected record (they are still in rejects.jsonl)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -37,7 +39,9 @@ static const qr_command_help help = {
 	"2 GiB, as Reddit dumps use), and zip, tar, cpio or 7z archives, nested; nothing is\n"
 	"extracted to disk.  Each record is kept byte-exact in the store and indexed.  A\n"
 	"record that cannot be read is rejected with its file, member, line, byte and\n"
-	"reason (printed, and kept in rejects.jsonl); the rest goes on.  Re-ingesting\n"
+	"reason (printed, and kept in rejects.jsonl); the rest goes on.  A Twitter\n"
+	"archive zip or a Mastodon export is read as one archive: its account, long texts\n"
+	"and media files go with its posts, the files kept in the store.  Re-ingesting\n"
 	"adds nothing: an input with the same sha256 is skipped, a post already there\n"
 	"with the same record is a duplicate, and a post whose record changed gets a new\n"
 	"version (the older one stays in the store).\n\n"
@@ -102,6 +106,10 @@ static int on_option(void *ctx, const char *name, const char *arg)
 			op->o.limits.max_ratio = v;
 		else if (strcmp(name, "max-entries") == 0)
 			op->o.limits.max_entries = v;
+		else if (strcmp(name, "max-media") == 0)
+			op->o.limits.max_media = v;
+		else if (strcmp(name, "max-archive-buffer") == 0)
+			op->o.limits.max_archive_buffer = v;
 	}
 	return 0;
 }

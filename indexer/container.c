@@ -23,6 +23,8 @@ void qr_limits_default(qr_limits *lim)
 	lim->bomb_floor = 64ULL << 20;
 	lim->max_entries = 1000000;
 	lim->max_record = 16u << 20;
+	lim->max_media = 256u << 20;
+	lim->max_archive_buffer = 1ULL << 30;
 }
 
 struct walk {
@@ -34,6 +36,7 @@ struct walk {
 	uint64_t produced;       /* bytes handed to readers, all leaves */
 	bool incomplete;
 	int stop;
+	uint64_t archives;       /* archives begun so far */
 };
 
 static void note(struct walk *w, int sev, const char *member, uint64_t byte, const char *fmt, ...)
@@ -196,7 +199,15 @@ static enum kind sniff(const unsigned char *p, size_t n)
 	return KIND_LEAF;
 }
 
-static void process(struct walk *w, qr_stream *s, const char *member, unsigned depth, const char *kinds, bool top);
+/* Where a stream sits: its member chain, the innermost archive holding it
+ * and its name there. */
+struct place {
+	const char *member;
+	uint64_t archive;
+	const char *entry;
+};
+
+static void process(struct walk *w, qr_stream *s, const struct place *at, unsigned depth, const char *kinds, bool top);
 
 static const char *entry_type_name(mode_t type)
 {
@@ -241,9 +252,11 @@ static void archive_kinds(struct archive *a, const char *kinds, bool raw, qr_buf
 	add_kind(out, format);
 }
 
-static void process_archive(struct walk *w, qr_stream *s, const char *member, unsigned depth, const char *kinds,
+static void process_archive(struct walk *w, qr_stream *s, const struct place *at, unsigned depth, const char *kinds,
 			    bool compressed_only, bool top)
 {
+	const char *member = at->member;
+	uint64_t id = 0;
 	struct archive *a = archive_read_new();
 	struct arc_src *src = qr_malloc(sizeof(*src));
 	struct archive_entry *e;
@@ -300,10 +313,15 @@ static void process_archive(struct walk *w, qr_stream *s, const char *member, un
 		if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
 			/* A compressed single file: same member, one layer deeper. */
 			archive_kinds(a, kinds, true, &k);
-			process(w, ms, member, depth + 1, k.buf, false);
+			process(w, ms, at, depth + 1, k.buf, false);
 			ms->ctx = NULL;
 			qr_stream_free(ms);
 			continue;
+		}
+		if (!id) {
+			id = ++w->archives;
+			if (w->cb->archive)
+				w->cb->archive(w->cb->ctx, true, id, member);
 		}
 		const char *path = archive_entry_pathname(e);
 		qr_buf_reset(&name);
@@ -320,7 +338,8 @@ static void process_archive(struct walk *w, qr_stream *s, const char *member, un
 			note(w, QR_FAILED, chain.buf, 0, "encrypted entry skipped");
 		} else {
 			archive_kinds(a, kinds, false, &k);
-			process(w, ms, chain.buf, depth + 1, k.buf, false);
+			struct place in = { chain.buf, id, name.buf };
+			process(w, ms, &in, depth + 1, k.buf, false);
 		}
 		ms->ctx = NULL;
 		qr_stream_free(ms);
@@ -328,6 +347,8 @@ static void process_archive(struct walk *w, qr_stream *s, const char *member, un
 			break;
 	}
 out:
+	if (id && w->cb->archive)
+		w->cb->archive(w->cb->ctx, false, id, member);
 	archive_read_free(a);
 	free(src);
 	qr_buf_release(&chain);
@@ -335,8 +356,9 @@ out:
 	qr_buf_release(&k);
 }
 
-static void process(struct walk *w, qr_stream *s, const char *member, unsigned depth, const char *kinds, bool top)
+static void process(struct walk *w, qr_stream *s, const struct place *at, unsigned depth, const char *kinds, bool top)
 {
+	const char *member = at->member;
 	const char *head;
 	if (w->stop)
 		return;
@@ -359,17 +381,18 @@ static void process(struct walk *w, qr_stream *s, const char *member, unsigned d
 	case KIND_ZSTD: {
 		qr_stream *z = qr_stream_zstd(s, false, 31);
 		join_kinds(&k, kinds, "zstd");
-		process(w, z, member, depth + 1, k.buf, false);
+		process(w, z, at, depth + 1, k.buf, false);
 		qr_stream_free(z);
 		break;
 	}
 	case KIND_COMPRESSED:
 	case KIND_ARCHIVE:
-		process_archive(w, s, member, depth, kinds, kind == KIND_COMPRESSED, top);
+		process_archive(w, s, at, depth, kinds, kind == KIND_COMPRESSED, top);
 		break;
 	case KIND_LEAF: {
 		qr_stream *g = guard_new(s, w);
-		qr_leaf leaf = { g, w->path, member, depth, kinds && *kinds ? kinds : "plain" };
+		qr_leaf leaf = { .s = g, .path = w->path, .member = member, .depth = depth,
+				 .container = kinds && *kinds ? kinds : "plain", .archive = at->archive, .entry = at->entry };
 		int st = w->cb->leaf(w->cb->ctx, &leaf);
 		if (st)
 			w->stop = st;
@@ -383,8 +406,9 @@ static void process(struct walk *w, qr_stream *s, const char *member, unsigned d
 int qr_container_walk(const char *path, qr_stream *top, const qr_limits *lim, uint64_t (*raw_read)(void *),
 		      void *raw_ctx, const qr_container_cb *cb)
 {
-	struct walk w = { path, lim, cb, raw_read, raw_ctx, 0, false, 0 };
-	process(&w, top, NULL, 0, "", true);
+	struct walk w = { path, lim, cb, raw_read, raw_ctx, 0, false, 0, 0 };
+	struct place at = { NULL, 0, NULL };
+	process(&w, top, &at, 0, "", true);
 	if (w.stop)
 		return w.stop;
 	return w.incomplete ? QR_BAD_INPUT : 0;

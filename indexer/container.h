@@ -25,6 +25,8 @@ typedef struct qr_limits {
 	uint64_t bomb_floor;
 	uint64_t max_entries;        /* entries of one archive */
 	size_t max_record;           /* bytes of one record */
+	uint64_t max_media;          /* media file of an archive kept in the store */
+	uint64_t max_archive_buffer; /* post bytes an archive format holds back */
 } qr_limits;
 
 void qr_limits_default(qr_limits *lim);
@@ -43,6 +45,10 @@ typedef struct qr_leaf {
 	unsigned depth;
 	/* The input's container kinds seen on the way ("zip", "gzip", ...). */
 	const char *container;
+	/* The innermost archive holding the leaf (a number given by
+	 * qr_container_cb.archive; 0: none) and the leaf's name inside it. */
+	uint64_t archive;
+	const char *entry;
 } qr_leaf;
 
 typedef struct qr_container_cb {
@@ -51,6 +57,11 @@ typedef struct qr_container_cb {
 	/* A note about the input: byte is an offset in the member, or 0. */
 	void (*note)(void *ctx, int severity, const char *path, const char *member, uint64_t byte, const char *msg);
 	void *ctx;
+	/* Optional: an archive (zip, tar, ...; not a compressed single file)
+	 * begins or ends.  `id` numbers it within the walk (the leaves inside
+	 * carry it), `member` names it (NULL: the input itself).  Archives
+	 * nest: every begin is followed by its end, inner ones first. */
+	void (*archive)(void *ctx, bool begin, uint64_t id, const char *member);
 } qr_container_cb;
 
 /*

@@ -10,9 +10,13 @@
 extern const qr_format qr_format_twitter_v1;
 extern const qr_format qr_format_twitter_v2, qr_format_gnip_activity, qr_format_reddit, qr_format_telegram,
 	qr_format_warc, qr_format_csv, qr_format_jsonl;
+extern const qr_format qr_format_twitter_archive;
+extern const qr_format qr_format_mastodon;
 
 const qr_format *const qr_formats[] = {
 	&qr_format_twitter_v1,
+	&qr_format_twitter_archive,
+	&qr_format_mastodon,
 	&qr_format_twitter_v2,
 	&qr_format_gnip_activity,
 	&qr_format_reddit,
@@ -52,7 +56,27 @@ const qr_format *qr_format_sniff(const char *head, size_t n, const char *member,
 	const qr_format *best = NULL;
 	int best_bid = 0;
 	for (size_t i = 0; qr_formats[i]; i++) {
+		if (!qr_formats[i]->bid)
+			continue;
 		int b = qr_formats[i]->bid(head, n, member);
+		if (b > best_bid) {
+			best_bid = b;
+			best = qr_formats[i];
+		}
+	}
+	if (bid)
+		*bid = best_bid;
+	return best;
+}
+
+const qr_format *qr_format_sniff_member(const char *name, const char *head, size_t n, int *bid)
+{
+	const qr_format *best = NULL;
+	int best_bid = 0;
+	for (size_t i = 0; qr_formats[i]; i++) {
+		if (!qr_formats[i]->archive)
+			continue;
+		int b = qr_formats[i]->archive->bid(name, head, n);
 		if (b > best_bid) {
 			best_bid = b;
 			best = qr_formats[i];

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive_reader.h"
 #include "cli.h"
 #include "format.h"
 #include "hash.h"
@@ -31,6 +32,19 @@ void qr_ingest_opts_default(qr_ingest_opts *o)
 	qr_limits_default(&o->limits);
 	o->batch_posts = 10000;
 }
+
+struct session;
+
+/* Media files kept during one input: sha256 -> store locator. */
+struct media_slot {
+	char sha[QR_SHA256_HEX];
+	char locator[64];
+};
+
+struct media_map {
+	struct media_slot *v;
+	size_t cap, n;
+};
 
 struct input {
 	char *path;          /* as given, or found in a directory */
@@ -64,6 +78,10 @@ struct ingest {
 	qr_buf ids;
 	int shown;
 	int fatal;
+	/* archives being read, innermost last */
+	struct session **sessions;
+	size_t nsessions, sessions_alloc;
+	struct media_map media;
 };
 
 /* ---- messages ---- */
@@ -138,12 +156,12 @@ static void on_note(void *ctx, int severity, const char *path, const char *membe
 
 /* ---- records ---- */
 
-static void fill_source(struct ingest *ing, qr_post *p, const qr_leaf *leaf, const qr_format *f, const qr_frame *fr)
+static void fill_source(struct ingest *ing, qr_post *p, const char *member, const qr_format *f, const qr_frame *fr)
 {
 	p->source.number = ing->source;
 	qr_set(&p->source.input_sha256, ing->sha_known ? ing->sha : NULL);
 	qr_set(&p->source.path, ing->in->path);
-	qr_set(&p->source.member, leaf->member);
+	qr_set(&p->source.member, member);
 	p->source.line = (int64_t)fr->line;
 	p->source.byte = (int64_t)fr->byte;
 	qr_set(&p->source.format, f->name);
@@ -160,26 +178,22 @@ static int commit(struct ingest *ing)
 	return st;
 }
 
-static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_format *f, const qr_frame *fr)
+/* Store and index what normalize made of a record (st is its status). */
+static void keep_posts(struct ingest *ing, const char *member, const qr_format *f, const qr_frame *fr, int st)
 {
-	ing->n.records++;
-	ing->stats->records++;
-	qr_posts_clear(&ing->posts);
-	qr_buf_reset(&ing->why);
-	int st = f->normalize(fr->data, fr->len, &ing->posts, &ing->why);
 	if (st == QR_SKIP) {
 		ing->n.skipped++;
 		ing->stats->skipped++;
 		return;
 	}
 	if (st != QR_OK || ing->posts.n == 0) {
-		reject(ing, leaf->member, f->name, fr->line, fr->byte, "record",
+		reject(ing, member, f->name, fr->line, fr->byte, "record",
 		       ing->why.len ? ing->why.buf : "record holds no post");
 		return;
 	}
 	qr_buf_reset(&ing->ids);
 	for (size_t i = 0; i < ing->posts.n; i++) {
-		fill_source(ing, &ing->posts.v[i], leaf, f, fr);
+		fill_source(ing, &ing->posts.v[i], member, f, fr);
 		if (ing->o->events)
 			qr_events_apply(ing->o->events, &ing->posts.v[i]);
 		qr_buf_addf(&ing->ids, "%s%s", i ? " " : "", ing->posts.v[i].id);
@@ -188,7 +202,7 @@ static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_form
 	meta.source = ing->source;
 	meta.format = f->name;
 	meta.path = ing->in->path;
-	meta.member = leaf->member;
+	meta.member = member;
 	meta.ids = ing->ids.buf;
 	meta.line = fr->line;
 	meta.byte = fr->byte;
@@ -210,6 +224,16 @@ static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_form
 		commit(ing);
 }
 
+static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_format *f, const qr_frame *fr)
+{
+	ing->n.records++;
+	ing->stats->records++;
+	qr_posts_clear(&ing->posts);
+	qr_buf_reset(&ing->why);
+	int st = f->normalize(fr->data, fr->len, &ing->posts, &ing->why);
+	keep_posts(ing, leaf->member, f, fr, st);
+}
+
 static void describe_head(qr_buf *out, const char *head, size_t n)
 {
 	size_t show = n < 48 ? n : 48;
@@ -221,6 +245,372 @@ static void describe_head(qr_buf *out, const char *head, size_t n)
 		qr_buf_addf(out, "; %s", hint);
 }
 
+/* ---- archives read whole by an archive format (format.h) ---- */
+
+struct session {
+	struct ingest *ing;
+	uint64_t id;             /* the container's number for the archive; 0: a lone input */
+	char *name;              /* its member chain; NULL: the input itself */
+	const qr_format *f;      /* the format that took members of it, if any */
+	bool claimed;            /* ...and took the whole archive */
+	qr_archive a;
+	void *context;           /* loaded while records are emitted */
+	/* "unknown format" failures held back until the archive's format is
+	 * known: for a claimed archive they were members it does not read. */
+	qr_strv held_members, held_msgs;
+};
+
+/* A sha256 is its own hash: its first 32 bits. */
+static size_t sha_hash(const char *sha)
+{
+	uint8_t b[4];
+	return qr_unhex(sha, b, 4) ? (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3] : 0;
+}
+
+static void media_map_grow(struct media_map *m)
+{
+	struct media_slot *old = m->v;
+	size_t old_cap = m->cap;
+	m->cap = m->cap ? 2 * m->cap : 256;
+	m->v = qr_calloc(m->cap, sizeof(*m->v));
+	for (size_t i = 0; i < old_cap; i++) {
+		if (!old[i].sha[0])
+			continue;
+		size_t h = sha_hash(old[i].sha);
+		while (m->v[h % m->cap].sha[0])
+			h++;
+		m->v[h % m->cap] = old[i];
+	}
+	free(old);
+}
+
+/* The slot of a sha256 (hex): found, or the empty one for it. */
+static struct media_slot *media_map_slot(struct media_map *m, const char *sha)
+{
+	if (2 * (m->n + 1) > m->cap)
+		media_map_grow(m);
+	for (size_t h = sha_hash(sha);; h++) {
+		struct media_slot *slot = &m->v[h % m->cap];
+		if (!slot->sha[0] || strcmp(slot->sha, sha) == 0)
+			return slot;
+	}
+}
+
+/* Read a media file to its end: hashed whole, held in data up to max
+ * bytes (past that, *kept is false and data empty).  False on a read
+ * error (why says it). */
+static bool read_media_file(qr_stream *s, uint64_t max, qr_buf *data, qr_blob *out, bool *kept, qr_buf *why)
+{
+	qr_sha256_ctx *h = qr_sha256_new();
+	char chunk[65536], head[64];
+	size_t nhead = 0;
+	bool ok = true;
+	*kept = true;
+	for (;;) {
+		ssize_t r = qr_stream_read(s, chunk, sizeof(chunk));
+		if (r < 0) {
+			qr_buf_setf(why, "cannot read the media file: %s", s->err.buf);
+			ok = false;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (nhead < sizeof(head)) {
+			size_t take = (size_t)r < sizeof(head) - nhead ? (size_t)r : sizeof(head) - nhead;
+			memcpy(head + nhead, chunk, take);
+			nhead += take;
+		}
+		qr_sha256_update(h, chunk, (size_t)r);
+		out->size += (uint64_t)r;
+		if (*kept && out->size > max) {
+			/* Hashed to the end, but not held: the bound on memory. */
+			*kept = false;
+			qr_buf_release(data);
+		}
+		if (*kept)
+			qr_buf_add(data, chunk, (size_t)r);
+	}
+	uint8_t sha[QR_SHA256_LEN];
+	qr_sha256_final(h, sha);
+	qr_sha256_free(h);
+	if (ok) {
+		qr_hex(sha, QR_SHA256_LEN, out->sha256);
+		out->mime = qr_media_mime(head, nhead, NULL);
+	}
+	return ok;
+}
+
+/* The store locator of a media file: kept before (in this input, or by a
+ * post of the corpus), or appended now. */
+static int keep_media_file(struct ingest *ing, qr_archive *a, const char *member, const qr_buf *data, qr_blob *out)
+{
+	struct media_slot *slot = media_map_slot(&ing->media, out->sha256);
+	if (slot->sha[0]) {
+		memcpy(out->locator, slot->locator, sizeof(out->locator));
+		return 0;
+	}
+	qr_buf loc = QR_BUF_INIT;
+	int st = qr_corpus_find_media(ing->c, out->sha256, &loc);
+	if (st == 0 && loc.len < sizeof(out->locator)) {
+		memcpy(out->locator, loc.buf, loc.len + 1);
+	} else if (st == 0 || st == QR_NOT_FOUND) {
+		qr_record_meta meta = { 0 };
+		qr_locator where;
+		qr_unhex(out->sha256, meta.sha256, QR_SHA256_LEN);
+		meta.source = ing->source;
+		meta.format = a->format->name;
+		meta.path = ing->in->path;
+		meta.member = member;
+		meta.ids = "";
+		st = qr_corpus_add_blob(ing->c, data->buf, data->len, &meta, &where);
+		if (!st)
+			qr_locator_format(&where, out->locator);
+	}
+	qr_buf_release(&loc);
+	if (st) {
+		qr_progress_clear(&ing->progress);
+		qr_error("cannot keep a media file: %s", qr_corpus_error(ing->c));
+		return ing->fatal = st;
+	}
+	memcpy(slot->sha, out->sha256, sizeof(slot->sha));
+	memcpy(slot->locator, out->locator, sizeof(slot->locator));
+	ing->media.n++;
+	return 0;
+}
+
+static int sink_blob(qr_archive *a, const char *member, qr_stream *s, qr_blob *out)
+{
+	struct session *ss = a->sink_ctx;
+	struct ingest *ing = ss->ing;
+	qr_buf data = QR_BUF_INIT, msg = QR_BUF_INIT;
+	bool kept;
+	int st = 0;
+	memset(out, 0, sizeof(*out));
+	if (!read_media_file(s, a->max_media, &data, out, &kept, &msg)) {
+		on_note(ing, QR_FAILED, ing->in->path, member, 0, msg.buf);
+	} else if (!kept) {
+		qr_buf_setf(&msg, "media file of %llu bytes not kept in the store (limit max_media %llu): hashed and listed",
+			    (unsigned long long)out->size, (unsigned long long)a->max_media);
+		on_note(ing, QR_WARN, ing->in->path, member, 0, msg.buf);
+	} else {
+		st = keep_media_file(ing, a, member, &data, out);
+	}
+	if (!out->mime && out->sha256[0])
+		out->mime = qr_media_mime("", 0, member);
+	qr_buf_release(&data);
+	qr_buf_release(&msg);
+	return st;
+}
+
+static void drop_context(struct session *ss)
+{
+	if (ss->context)
+		ss->f->archive->free_context(ss->context);
+	ss->context = NULL;
+}
+
+static int sink_begin(qr_archive *a, const char *context, size_t len)
+{
+	struct session *ss = a->sink_ctx;
+	struct ingest *ing = ss->ing;
+	qr_buf why = QR_BUF_INIT;
+	drop_context(ss);
+	if (ss->f->archive->load_context(context, len, &ss->context, &why)) {
+		qr_progress_clear(&ing->progress);
+		qr_error("cannot read back the context of %s: %s", ss->f->name, why.buf);
+		qr_buf_release(&why);
+		return ing->fatal = QR_INTERNAL;
+	}
+	qr_buf_release(&why);
+	qr_record_meta meta = { 0 };
+	meta.source = ing->source;
+	meta.format = ss->f->name;
+	meta.path = ing->in->path;
+	meta.member = ss->name;
+	int st = qr_corpus_open_context(ing->c, context, len, &meta);
+	if (st) {
+		qr_progress_clear(&ing->progress);
+		qr_error("cannot keep the context of an archive: %s", qr_corpus_error(ing->c));
+		ing->fatal = st;
+	}
+	return st;
+}
+
+static int sink_record(qr_archive *a, const char *member, const qr_frame *f)
+{
+	struct session *ss = a->sink_ctx;
+	struct ingest *ing = ss->ing;
+	ing->n.records++;
+	ing->stats->records++;
+	qr_posts_clear(&ing->posts);
+	qr_buf_reset(&ing->why);
+	int st = ss->f->archive->normalize(ss->context, f->data, f->len, &ing->posts, &ing->why);
+	keep_posts(ing, member, ss->f, f, st);
+	qr_progress_update(&ing->progress, ing->stats->records, ing->bytes_before + ing->raw);
+	return ing->fatal;
+}
+
+static void sink_end(qr_archive *a)
+{
+	struct session *ss = a->sink_ctx;
+	qr_corpus_close_context(ss->ing->c);
+	drop_context(ss);
+}
+
+static void sink_reject(qr_archive *a, const char *member, uint64_t line, uint64_t byte, const char *reason)
+{
+	struct session *ss = a->sink_ctx;
+	reject(ss->ing, member, ss->f->name, line, byte, "record", reason);
+}
+
+static void sink_note(qr_archive *a, int severity, const char *member, const char *msg)
+{
+	struct session *ss = a->sink_ctx;
+	on_note(ss->ing, severity, ss->ing->in->path, member, 0, msg);
+}
+
+static const qr_archive_sink archive_sink = { sink_blob, sink_begin, sink_record, sink_end, sink_reject, sink_note };
+
+static struct session *session_new(struct ingest *ing, uint64_t id, const char *name)
+{
+	struct session *ss = qr_calloc(1, sizeof(*ss));
+	ss->ing = ing;
+	ss->id = id;
+	ss->name = name ? qr_strdup(name) : NULL;
+	return ss;
+}
+
+/* Hand the archive to format f. */
+static int session_start(struct session *ss, const qr_format *f)
+{
+	struct ingest *ing = ss->ing;
+	ss->f = f;
+	ss->a.format = f;
+	ss->a.path = ing->in->path;
+	ss->a.name = ss->name;
+	ss->a.max_record = ing->o->limits.max_record;
+	ss->a.max_media = ing->o->limits.max_media;
+	ss->a.max_buffer = ing->o->limits.max_archive_buffer;
+	ss->a.sink = &archive_sink;
+	ss->a.sink_ctx = ss;
+	qr_strv_push_unique(&ing->formats, f->name, false);
+	int st = f->archive->open(&ss->a);
+	if (st)
+		ing->fatal = st;
+	return st;
+}
+
+static void session_claim(struct session *ss)
+{
+	ss->claimed = true;
+	qr_strv_clear(&ss->held_members);
+	qr_strv_clear(&ss->held_msgs);
+}
+
+/* The archive ended: the format emits what it holds. */
+static void session_finish(struct session *ss)
+{
+	struct ingest *ing = ss->ing;
+	if (ss->f) {
+		if (!ing->fatal) {
+			int st = ss->f->archive->finish(&ss->a);
+			if (st && !ing->fatal)
+				ing->fatal = st;
+		}
+		drop_context(ss);
+		ss->f->archive->close(&ss->a);
+	}
+	for (size_t i = 0; i < ss->held_msgs.n; i++)
+		on_note(ing, QR_FAILED, ing->in->path, ss->held_members.v[i], 0, ss->held_msgs.v[i]);
+	qr_strv_clear(&ss->held_members);
+	qr_strv_clear(&ss->held_msgs);
+	free(ss->name);
+	free(ss);
+}
+
+static void on_archive(void *ctx, bool begin, uint64_t id, const char *member)
+{
+	struct ingest *ing = ctx;
+	if (begin) {
+		struct session *ss = session_new(ing, id, member);
+		ing->sessions = qr_grow_array(ing->sessions, sizeof(*ing->sessions), ing->nsessions + 1,
+					      &ing->sessions_alloc);
+		ing->sessions[ing->nsessions++] = ss;
+		const qr_format *forced = ing->o->format ? qr_format_by_name(ing->o->format) : NULL;
+		if (forced && forced->archive && !ing->fatal && session_start(ss, forced) == 0)
+			session_claim(ss);
+		return;
+	}
+	if (ing->nsessions && ing->sessions[ing->nsessions - 1]->id == id)
+		session_finish(ing->sessions[--ing->nsessions]);
+}
+
+/* An "unknown format" failure of a member of an archive that an archive
+ * format may still claim: held back. */
+static bool hold_unknown(struct ingest *ing, const qr_leaf *leaf, const char *msg)
+{
+	if (!leaf->archive || !ing->nsessions)
+		return false;
+	struct session *ss = ing->sessions[ing->nsessions - 1];
+	if (ss->id != leaf->archive || ss->claimed)
+		return false;
+	qr_strv_push(&ss->held_members, leaf->member ? leaf->member : "");
+	qr_strv_push(&ss->held_msgs, msg);
+	return true;
+}
+
+static void take_member(struct session *ss, qr_leaf *leaf, const char *name)
+{
+	struct ingest *ing = ss->ing;
+	qr_strv_push_unique(&ing->containers, leaf->container, false);
+	int st = ss->f->archive->member(&ss->a, name, leaf->member, leaf->s);
+	if (st && !ing->fatal)
+		ing->fatal = st;
+}
+
+/* Is the leaf for an archive format?  Then it is read here. */
+static bool archive_leaf(struct ingest *ing, qr_leaf *leaf, const char *head, size_t n)
+{
+	const qr_format *forced = ing->o->format ? qr_format_by_name(ing->o->format) : NULL;
+	if (forced && !forced->archive)
+		return false;
+	struct session *ss = NULL;
+	if (leaf->archive && ing->nsessions && ing->sessions[ing->nsessions - 1]->id == leaf->archive)
+		ss = ing->sessions[ing->nsessions - 1];
+	const char *name = leaf->entry ? leaf->entry : leaf->member ? leaf->member : leaf->path;
+	if (ss && ss->claimed) {
+		take_member(ss, leaf, name);
+		return true;
+	}
+	int bid = 100;
+	const qr_format *f = forced ? forced : qr_format_sniff_member(name, head, n, &bid);
+	if (!f || bid <= 0)
+		return false;
+	if (!ss) {
+		/* A lone input: an archive of one member, when claimed and no
+		 * stream format knows it better. */
+		int stream_bid = 0;
+		if (bid < QR_BID_CLAIM || (!forced && qr_format_sniff(head, n, leaf->member, &stream_bid) &&
+					   stream_bid > bid))
+			return false;
+		struct session *one = session_new(ing, 0, leaf->member);
+		if (session_start(one, f) == 0) {
+			session_claim(one);
+			take_member(one, leaf, name);
+		}
+		session_finish(one);
+		return true;
+	}
+	if (ss->f && ss->f != f)
+		return false;
+	if (!ss->f && session_start(ss, f))
+		return true;
+	if (bid >= QR_BID_CLAIM)
+		session_claim(ss);
+	take_member(ss, leaf, name);
+	return true;
+}
+
 static int on_leaf(void *ctx, qr_leaf *leaf)
 {
 	struct ingest *ing = ctx;
@@ -230,6 +620,8 @@ static int on_leaf(void *ctx, qr_leaf *leaf)
 		on_note(ing, QR_FATAL, leaf->path, leaf->member, 0, leaf->s->err.buf);
 		return 0;
 	}
+	if (archive_leaf(ing, leaf, head, (size_t)n))
+		return ing->fatal;
 	const qr_format *f = NULL;
 	if (ing->o->format) {
 		f = qr_format_by_name(ing->o->format);
@@ -240,7 +632,8 @@ static int on_leaf(void *ctx, qr_leaf *leaf)
 	if (!f) {
 		qr_buf msg = QR_BUF_INIT;
 		describe_head(&msg, head, (size_t)n);
-		on_note(ing, QR_FAILED, leaf->path, leaf->member, 0, msg.buf);
+		if (!hold_unknown(ing, leaf, msg.buf))
+			on_note(ing, QR_FAILED, leaf->path, leaf->member, 0, msg.buf);
 		qr_buf_release(&msg);
 		return 0;
 	}
@@ -461,8 +854,13 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 	top->ctx = &cnt;
 	top->read = counting_read;
 	top->seek = raw->seek ? counting_seek : NULL;
-	qr_container_cb cb = { on_leaf, on_note, ing };
+	qr_container_cb cb = { on_leaf, on_note, ing, on_archive };
+	ing->media.n = 0;
+	if (ing->media.v)
+		memset(ing->media.v, 0, ing->media.cap * sizeof(*ing->media.v));
 	int st = qr_container_walk(in->path, top, &ing->o->limits, raw_read, ing, &cb);
+	while (ing->nsessions) /* the walk ends what it begins; this is a guard */
+		session_finish(ing->sessions[--ing->nsessions]);
 	if (st == QR_BAD_INPUT)
 		ing->incomplete = true;
 	if (ing->hash) {
@@ -625,13 +1023,74 @@ int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *
 	qr_buf_release(&ing.why);
 	qr_buf_release(&ing.ids);
 	qr_posts_clear(&ing.posts);
+	free(ing.sessions);
+	free(ing.media.v);
 	return ing.fatal;
+}
+
+/* A context record loaded for recovery. */
+struct qr_renorm_context {
+	uint32_t source;
+	const qr_format *f;
+	void *context;
+};
+
+void qr_renorm_release(qr_renorm *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].context)
+			r->v[i].f->archive->free_context(r->v[i].context);
+	free(r->v);
+	r->v = NULL;
+	r->n = r->alloc = 0;
+}
+
+/* Remember a source's context (replacing an earlier one). */
+static void *renorm_keep(qr_renorm *r, uint32_t source, const qr_format *f, const char *data, size_t len)
+{
+	void *context = NULL;
+	qr_buf why = QR_BUF_INIT;
+	if (f->archive->load_context(data, len, &context, &why))
+		context = NULL;
+	qr_buf_release(&why);
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->v[i].source == source) {
+			if (r->v[i].context)
+				r->v[i].f->archive->free_context(r->v[i].context);
+			r->v[i] = (struct qr_renorm_context){ source, f, context };
+			return context;
+		}
+	}
+	r->v = qr_grow_array(r->v, sizeof(*r->v), r->n + 1, &r->alloc);
+	r->v[r->n++] = (struct qr_renorm_context){ source, f, context };
+	return context;
+}
+
+/* The context a record of an archive format was normalized with: the
+ * last one of its source seen in this scan, else the one the index
+ * metadata names. */
+static const void *renorm_context(qr_renorm *r, uint32_t source, const qr_format *f)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].source == source && r->v[i].f == f)
+			return r->v[i].context;
+	qr_buf data = QR_BUF_INIT;
+	void *context = NULL;
+	if (r->c && qr_corpus_get_context(r->c, source, &data) == 0)
+		context = renorm_keep(r, source, f, data.buf, data.len);
+	qr_buf_release(&data);
+	return context;
 }
 
 int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_record_meta *meta, qr_post **posts,
 			  size_t *nposts, qr_buf *why)
 {
-	const qr_events *events = ctx;
+	qr_renorm *r = ctx;
+	const qr_events *events = r ? r->events : NULL;
 	const qr_format *f = meta->format ? qr_format_by_name(meta->format) : NULL;
 	*posts = NULL;
 	*nposts = 0;
@@ -640,7 +1099,16 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 		return QR_BAD_INPUT;
 	}
 	qr_posts ps = { 0 };
-	int st = f->normalize(data, len, &ps, why);
+	int st;
+	if (f->archive && (meta->flags & QR_REC_CONTEXT)) {
+		if (r)
+			renorm_keep(r, meta->source, f, data, len);
+		return QR_SKIP;
+	}
+	if (f->archive)
+		st = f->archive->normalize(renorm_context(r, meta->source, f), data, len, &ps, why);
+	else
+		st = f->normalize(data, len, &ps, why);
 	if (st != QR_OK) {
 		qr_posts_clear(&ps);
 		return st;
@@ -674,7 +1142,9 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 	qr_events *events = NULL;
 	qr_strv ignored = { 0 };
 	qr_events_load_corpus(*out, &events, &ignored);
-	st = qr_corpus_recover(*out, qr_ingest_renormalize, events, &report);
+	qr_renorm renorm = { *out, events, NULL, 0, 0 };
+	st = qr_corpus_recover(*out, qr_ingest_renormalize, &renorm, &report);
+	qr_renorm_release(&renorm);
 	qr_events_free(events);
 	qr_strv_clear(&ignored);
 	if (report.len)

@@ -40,8 +40,21 @@ void qr_ingest_opts_default(qr_ingest_opts *o);
  * the status that stopped it (the corpus could not be written). */
 int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *o, qr_ingest_stats *stats);
 
-/* For qr_corpus_recover: a stored record back into posts (ctx: the
- * qr_events catalogue to tag them with, or NULL). */
+/* The context of qr_ingest_renormalize: the corpus, for the context
+ * records of archive formats (format.h), and the ones loaded so far;
+ * events, when not NULL, tag the posts. */
+typedef struct qr_renorm {
+	qr_corpus *c;
+	const qr_events *events;
+	struct qr_renorm_context *v;
+	size_t n, alloc;
+} qr_renorm;
+
+void qr_renorm_release(qr_renorm *r);
+
+/* For qr_corpus_recover: a stored record back into posts.  ctx is a
+ * qr_renorm, or NULL (records of archive formats then lack their
+ * context, and no events); a context record gives QR_SKIP. */
 int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_record_meta *meta, qr_post **posts,
 			  size_t *nposts, qr_buf *why);
 

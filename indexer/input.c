@@ -186,6 +186,39 @@ static size_t value_length(qr_input *in, uint64_t *lines)
 	}
 }
 
+/* Frame the value starting at the current position (not blank). */
+static int frame_value(qr_input *in, qr_frame *f, qr_buf *why, uint64_t *lines)
+{
+	char c = in->buf[in->start];
+	size_t n = value_length(in, lines);
+	if (n == SIZE_MAX) {
+		qr_buf_setf(why, "record is longer than %zu bytes (limit max_record)", in->max_record);
+		skip_line(in);
+		return QR_LIMIT;
+	}
+	if (n == 0) {
+		if (in->failed)
+			return QR_IO;
+		size_t avail = in->len - in->start;
+		qr_buf_setf(why, "input ends inside a JSON value (%zu bytes cut off)", avail);
+		consume(in, avail, 0);
+		return QR_BAD_INPUT;
+	}
+	f->data = in->buf + in->start;
+	f->len = n;
+	char last = f->data[n - 1];
+	if ((c == '{' && last != '}') || (c == '[' && last != ']')) {
+		/* Broken inside a string: give the bytes up to the end of the
+		 * line to the caller, who rejects them, and go on after it. */
+		consume(in, n, 0);
+		skip_line(in);
+		qr_buf_setf(why, "unterminated string");
+		return QR_BAD_INPUT;
+	}
+	consume(in, n, *lines);
+	return 0;
+}
+
 /* JSON lines: once the first value fits on its line, every line is one
  * record, so that a broken line costs that line and no more. */
 static int json_line(qr_input *in, qr_frame *f, qr_buf *why)
@@ -241,36 +274,39 @@ int qr_input_json(qr_input *in, qr_frame *f, qr_buf *why)
 			return QR_BAD_INPUT;
 		}
 		uint64_t lines;
-		size_t n = value_length(in, &lines);
-		if (n == SIZE_MAX) {
-			qr_buf_setf(why, "record is longer than %zu bytes (limit max_record)", in->max_record);
-			skip_line(in);
-			return QR_LIMIT;
-		}
-		if (n == 0) {
-			if (in->failed)
-				return QR_IO;
-			size_t avail = in->len - in->start;
-			qr_buf_setf(why, "input ends inside a JSON value (%zu bytes cut off)", avail);
-			consume(in, avail, 0);
-			return QR_BAD_INPUT;
-		}
-		f->data = in->buf + in->start;
-		f->len = n;
-		char last = f->data[n - 1];
-		if ((c == '{' && last != '}') || (c == '[' && last != ']')) {
-			/* Broken inside a string: give the bytes up to the end of the
-			 * line to the caller, who rejects them, and go on after it. */
-			consume(in, n, 0);
-			skip_line(in);
-			qr_buf_setf(why, "unterminated string");
-			return QR_BAD_INPUT;
-		}
-		consume(in, n, lines);
+		int st = frame_value(in, f, why, &lines);
+		if (st)
+			return st;
 		/* A first value that fits on its line means JSON lines; the rest of
 		 * that line is left to json_line. */
 		if (in->json_mode == JSON_STREAM && lines == 0 && f->line == 1)
 			in->json_mode = JSON_LINES;
 		return 0;
 	}
+}
+
+void qr_input_skip(qr_input *in, size_t n)
+{
+	uint64_t lines = 0;
+	if (n > in->len - in->start)
+		n = in->len - in->start;
+	for (size_t i = 0; i < n; i++)
+		lines += in->buf[in->start + i] == '\n';
+	consume(in, n, lines);
+}
+
+bool qr_input_skip_blanks(qr_input *in)
+{
+	return skip_blanks(in, false);
+}
+
+int qr_input_value(qr_input *in, qr_frame *f, qr_buf *why)
+{
+	bool more = skip_blanks(in, false);
+	f->line = in->line;
+	f->byte = in->offset;
+	if (!more)
+		return in->failed ? QR_IO : QR_END;
+	uint64_t lines;
+	return frame_value(in, f, why, &lines);
 }

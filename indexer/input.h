@@ -60,4 +60,14 @@ int qr_input_line(qr_input *in, qr_frame *f, bool *partial);
  */
 int qr_input_json(qr_input *in, qr_frame *f, qr_buf *why);
 
+/* For readers that walk a document's structure themselves (a JSON object
+ * whose members hold the records, a JavaScript assignment before an
+ * array): skip n bytes made available by qr_input_fill, counting lines;
+ * skip blanks; frame the one JSON value that starts at the current
+ * position (same returns as qr_input_json). */
+void qr_input_skip(qr_input *in, size_t n);
+/* false at the end of the input. */
+bool qr_input_skip_blanks(qr_input *in);
+int qr_input_value(qr_input *in, qr_frame *f, qr_buf *why);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #define META_VERSION "quire.index.version"
 #define META_CORPUS "quire.corpus.id"
 #define META_SOURCES "quire.sources.next"
+#define META_CONTEXT "quire.context."
 
 static const char *tail_keys[QR_STREAM_COUNT] = { "quire.store.tail.records", "quire.store.tail.media" };
 
@@ -37,6 +39,12 @@ struct qr_corpus {
 	uint64_t pending;
 	qr_buf err;
 	qr_buf term;
+	/* the open context (qr_corpus_open_context) */
+	struct {
+		bool open, written;
+		qr_buf data, strings;
+		qr_record_meta meta;
+	} ctx;
 };
 
 static int cerr(qr_corpus *c, int st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -224,6 +232,8 @@ int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)
 	c->writable = mode != QR_OPEN_READ;
 	qr_buf_init(&c->err);
 	qr_buf_init(&c->term);
+	qr_buf_init(&c->ctx.data);
+	qr_buf_init(&c->ctx.strings);
 	qr_store_options_default(&c->opts);
 
 	qr_corpus_path(c, "quire.json", &path);
@@ -263,6 +273,8 @@ void qr_corpus_close(qr_corpus *c)
 	qr_indexer_free(c->ix);
 	qr_buf_release(&c->err);
 	qr_buf_release(&c->term);
+	qr_buf_release(&c->ctx.data);
+	qr_buf_release(&c->ctx.strings);
 	free(c->dir);
 	free(c->id);
 	free(c);
@@ -407,6 +419,149 @@ static int put_document(qr_corpus *c, const qr_post *p)
 	return 0;
 }
 
+static int set_context_meta(qr_corpus *c, uint32_t source, const qr_locator *loc)
+{
+	char key[48], where[64];
+	snprintf(key, sizeof(key), META_CONTEXT "%u", source);
+	qr_locator_format(loc, where);
+	if (xc_db_set_metadata(c->db, key, where, strlen(where)) != XC_OK) {
+		c->failed = true;
+		return cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(c->db));
+	}
+	return 0;
+}
+
+/* Append the open context before the first record that needs it. */
+static int write_context(qr_corpus *c)
+{
+	qr_locator loc;
+	if (!c->ctx.open || c->ctx.written)
+		return 0;
+	int st = qr_store_append(c->store, QR_STREAM_RECORDS, c->ctx.data.buf, c->ctx.data.len, &c->ctx.meta, &loc);
+	if (st) {
+		c->failed = true;
+		return cerr(c, st, "%s", qr_store_error(c->store));
+	}
+	c->ctx.written = true;
+	return set_context_meta(c, c->ctx.meta.source, &loc);
+}
+
+int qr_corpus_open_context(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta)
+{
+	int st = begin(c);
+	if (st)
+		return st;
+	qr_buf_reset(&c->ctx.data);
+	qr_buf_add(&c->ctx.data, data, len);
+	c->ctx.meta = *meta;
+	c->ctx.meta.flags = QR_REC_CONTEXT;
+	c->ctx.meta.ids = "";
+	qr_sha256(data, len, c->ctx.meta.sha256);
+	/* The strings must outlive the caller's. */
+	const char *src[3] = { meta->format, meta->path, meta->member };
+	size_t off[3];
+	qr_buf_reset(&c->ctx.strings);
+	for (int i = 0; i < 3; i++) {
+		off[i] = c->ctx.strings.len;
+		qr_buf_adds(&c->ctx.strings, src[i] ? src[i] : "");
+		qr_buf_addch(&c->ctx.strings, '\0');
+	}
+	c->ctx.meta.format = c->ctx.strings.buf + off[0];
+	c->ctx.meta.path = c->ctx.strings.buf + off[1];
+	c->ctx.meta.member = c->ctx.strings.buf + off[2];
+	c->ctx.open = true;
+	c->ctx.written = false;
+	return 0;
+}
+
+void qr_corpus_close_context(qr_corpus *c)
+{
+	c->ctx.open = false;
+	c->ctx.written = false;
+	qr_buf_reset(&c->ctx.data);
+}
+
+int qr_corpus_get_context(qr_corpus *c, uint32_t source, qr_buf *data)
+{
+	char key[48], *val = NULL;
+	qr_locator loc;
+	snprintf(key, sizeof(key), META_CONTEXT "%u", source);
+	xc_status x = xc_db_get_metadata(c->db, key, &val, NULL);
+	if (x == XC_NOT_FOUND)
+		return QR_NOT_FOUND;
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot read the index metadata: %s", xc_db_error(c->db));
+	bool ok = qr_locator_parse(val, &loc) && loc.stream == QR_STREAM_RECORDS;
+	int st = ok ? 0 : cerr(c, QR_DAMAGED, "the index records a malformed context locator for source %u", source);
+	free(val);
+	if (!st && (st = qr_store_get(c->store, &loc, data, NULL, NULL)))
+		cerr(c, st, "%s", qr_store_error(c->store));
+	return st;
+}
+
+int qr_corpus_add_blob(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta, qr_locator *loc)
+{
+	int st = begin(c);
+	if (st)
+		return st;
+	qr_record_meta m = *meta;
+	m.flags = QR_REC_BLOB;
+	if ((st = qr_store_append(c->store, QR_STREAM_MEDIA, data, len, &m, loc))) {
+		c->failed = true;
+		return cerr(c, st, "%s", qr_store_error(c->store));
+	}
+	return 0;
+}
+
+int qr_corpus_find_media(qr_corpus *c, const char *sha256, qr_buf *locator)
+{
+	xc_postiter *it = NULL;
+	xc_docid docid;
+	int st = QR_NOT_FOUND;
+	qr_buf_reset(&c->term);
+	qr_term(&c->term, QR_P_MEDIA_SHA, sha256, true);
+	if (xc_db_postlist(c->db, c->term.buf, c->term.len, &it) != XC_OK)
+		return cerr(c, QR_INTERNAL, "cannot look up media %s: %s", sha256, xc_db_error(c->db));
+	/* A few posts are enough: any that kept the file names it. */
+	for (int tries = 0; st == QR_NOT_FOUND && tries < 8 && xc_postiter_next(it, &docid) == XC_OK; tries++) {
+		qr_post p;
+		qr_post_init(&p);
+		if (qr_corpus_load_post(c, docid, &p) == 0) {
+			for (size_t i = 0; i < p.nmedia; i++) {
+				const qr_media *m = &p.media[i];
+				if (m->sha256 && m->locator && strcasecmp(m->sha256, sha256) == 0) {
+					qr_buf_reset(locator);
+					qr_buf_adds(locator, m->locator);
+					st = 0;
+					break;
+				}
+			}
+		}
+		qr_post_clear(&p);
+	}
+	xc_postiter_destroy(it);
+	return st;
+}
+
+int qr_corpus_get_media(qr_corpus *c, const qr_media *m, qr_buf *data)
+{
+	qr_locator loc;
+	uint8_t want[QR_SHA256_LEN], got[QR_SHA256_LEN];
+	if (!m->locator || !qr_locator_parse(m->locator, &loc) || loc.stream != QR_STREAM_MEDIA)
+		return cerr(c, QR_NOT_FOUND, "the file is not kept in the store");
+	if (!m->sha256 || !qr_unhex(m->sha256, want, QR_SHA256_LEN))
+		return cerr(c, QR_DAMAGED, "media %s has no valid sha256", m->locator);
+	int st = qr_store_get(c->store, &loc, data, NULL, NULL);
+	if (st)
+		return cerr(c, st, "%s", qr_store_error(c->store));
+	qr_sha256(data->buf, data->len, got);
+	if (memcmp(want, got, QR_SHA256_LEN) != 0) {
+		qr_buf_reset(data);
+		return cerr(c, QR_DAMAGED, "media %s does not match its sha256", m->locator);
+	}
+	return 0;
+}
+
 int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta, qr_post *posts,
 		  size_t nposts, const qr_locator *stored, qr_add_counts *counts)
 {
@@ -442,6 +597,8 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 	if (stored) {
 		loc = *stored;
 	} else {
+		if ((st = write_context(c)))
+			goto out;
 		qr_record_meta m = *meta;
 		memcpy(m.sha256, sha, QR_SHA256_LEN);
 		if ((st = qr_store_append(c->store, QR_STREAM_RECORDS, data, len, &m, &loc))) {
@@ -588,13 +745,18 @@ static int recover_block(void *ctx, qr_block *b)
 		qr_post *posts = NULL;
 		size_t n = 0;
 		const char *data = b->content.buf + m->offset;
+		qr_locator loc = { b->stream, b->segment, b->offset, i };
+		if ((m->flags & QR_REC_CONTEXT) && ((st = begin(r->c)) || (st = set_context_meta(r->c, m->source, &loc))))
+			break;
 		qr_buf_reset(&why);
-		if (r->fn(r->ctx, data, m->length, m, &posts, &n, &why) != 0) {
+		int got = r->fn(r->ctx, data, m->length, m, &posts, &n, &why);
+		if (got == QR_SKIP)
+			continue; /* a record that holds no post: a context */
+		if (got != 0) {
 			/* The bytes stay in the store; only the index misses them. */
 			r->failed++;
 			continue;
 		}
-		qr_locator loc = { b->stream, b->segment, b->offset, i };
 		qr_add_counts counts = { 0 };
 		for (size_t k = 0; k < n; k++)
 			posts[k].source.number = m->source;

@@ -90,6 +90,35 @@ typedef int (*qr_renormalize_fn)(void *ctx, const char *data, size_t len, const 
 				 qr_post **posts, size_t *nposts, qr_buf *why);
 int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *report);
 
+/* ---- archive contexts and media files ---- */
+
+/*
+ * A context record holds what the records of one archive need from the rest
+ * of it (identity, long texts, media files: indexer/format.h).  While a
+ * context is open, the first record qr_corpus_add appends is preceded by
+ * the context record (flag QR_REC_CONTEXT, meta as given), so that every
+ * record of an archive format finds the context it was normalized with as
+ * the nearest context record of its source before it in the store; when
+ * every post is a duplicate, nothing is appended.  The index metadata
+ * keeps the last context of each source ("quire.context.<source>"), for
+ * records past the index's tail whose context is not.
+ */
+int qr_corpus_open_context(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta);
+void qr_corpus_close_context(qr_corpus *c);
+/* The context record last written for a source, checked against its
+ * sha256; QR_NOT_FOUND when there is none. */
+int qr_corpus_get_context(qr_corpus *c, uint32_t source, qr_buf *data);
+
+/* Keep a media file's bytes in the media stream (flag QR_REC_BLOB is set
+ * here; meta->sha256 must be the file's). */
+int qr_corpus_add_blob(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta, qr_locator *loc);
+/* The store locator of a media file kept before, found by its sha256 (hex)
+ * through the posts that carry it; QR_NOT_FOUND when none does. */
+int qr_corpus_find_media(qr_corpus *c, const char *sha256, qr_buf *locator);
+/* The bytes of a media file kept in the store, checked against the
+ * sha256 the post gives (QR_DAMAGED on a mismatch). */
+int qr_corpus_get_media(qr_corpus *c, const qr_media *m, qr_buf *data);
+
 /* Append lines to sources.jsonl or rejects.jsonl (one write, fsync'd). */
 int qr_corpus_log(qr_corpus *c, const char *name, const char *lines, size_t len);
 

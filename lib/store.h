@@ -54,7 +54,9 @@ bool qr_store_pos_parse(const char *s, qr_store_pos *pos);
 int qr_store_pos_cmp(const qr_store_pos *a, const qr_store_pos *b);
 
 enum {
-	QR_REC_BLOB = 1     /* a media file, not a post record */
+	QR_REC_BLOB = 1,    /* a media file, not a post record */
+	QR_REC_CONTEXT = 2  /* what an archive's records need from the rest of
+			     * the archive (indexer/format.h): holds no post */
 };
 
 /* What the block header says about one record. */

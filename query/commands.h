@@ -9,5 +9,6 @@ int cmd_show(int argc, char **argv);
 int cmd_facets(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_media(int argc, char **argv);
 
 #endif
