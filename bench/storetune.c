@@ -10,7 +10,9 @@
  * 2,000 records of the input, or one trained on 2,000 records spread over
  * it.  For each it prints the store's bytes (headers and dictionary
  * included), the ratio to the raw sample, the write speed, and the time of
- * 1,000 random qr_store_get calls (median, p99).  The whole sample
+ * 1,000 random qr_store_get calls (median, p99), and the share of the
+ * block headers (skippable frames, stored uncompressed) with the ratio the
+ * store would reach without them.  The whole sample
  * compressed as one stream (zstd -3, -19, -19 --long=27 through libzstd)
  * gives the yardsticks on the same bytes.  CONFIGS picks rows by number
  * ("1,3,5"); all by default.
@@ -115,6 +117,41 @@ static void rm_rf(const char *dir)
 	qr_buf_release(&cmd);
 }
 
+/* Bytes of the block-header (skippable) frames in the store's record
+ * segments: what the store spends besides zstd's own frames. */
+static uint64_t header_bytes(qr_store *s)
+{
+	uint64_t total = 0;
+	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT;
+	for (uint32_t seg = 1; seg <= qr_store_last_segment(s, QR_STREAM_RECORDS); seg++) {
+		qr_store_segment_path(s, QR_STREAM_RECORDS, seg, &path);
+		FILE *f = fopen(path.buf, "rb");
+		if (!f)
+			break;
+		qr_buf_reset(&data);
+		char chunk[1 << 16];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			qr_buf_add(&data, chunk, n);
+		fclose(f);
+		size_t at = 0;
+		while (at + 8 <= data.len) {
+			size_t len = ZSTD_findFrameCompressedSize(data.buf + at, data.len - at);
+			if (ZSTD_isError(len))
+				break;
+			uint32_t magic = (uint32_t)(uint8_t)data.buf[at] | (uint32_t)(uint8_t)data.buf[at + 1] << 8 |
+					 (uint32_t)(uint8_t)data.buf[at + 2] << 16 | (uint32_t)(uint8_t)data.buf[at + 3] << 24;
+			if ((magic & 0xFFFFFFF0U) == 0x184D2A50U)
+				total += len;
+			at += len;
+		}
+	}
+	qr_buf_release(&path);
+	qr_buf_release(&data);
+	qr_buf_release(&err);
+	return total;
+}
+
 static void measure(const struct config *cf, int row, const char *work, const lines *l, size_t from, size_t n,
 		    const qr_buf *dicts, uint64_t raw)
 {
@@ -171,6 +208,7 @@ static void measure(const struct config *cf, int row, const char *work, const li
 	}
 	double secs = now() - t0;
 	uint64_t bytes = qr_store_bytes(s);
+	uint64_t headers = header_bytes(s);
 	qr_store_close(s);
 
 	/* random access from a freshly opened store, as a reader would */
@@ -197,9 +235,10 @@ static void measure(const struct config *cf, int row, const char *work, const li
 		snprintf(block, sizeof(block), "record");
 	else
 		snprintf(block, sizeof(block), "%zuK", cf->block / 1024);
-	printf("%2d  %-7s %3d  %-6s %12llu %7.2fx %8.1f %9.3f %9.3f%s\n", row, block, cf->level, dict_names[cf->dict],
-	       (unsigned long long)bytes, (double)raw / (double)bytes, (double)raw / 1e6 / secs, t[GETS / 2],
-	       t[GETS * 99 / 100 - 1], bad ? "  NOT BYTE-EXACT" : "");
+	printf("%2d  %-7s %3d  %-6s %12llu %7.2fx %8.1f %9.3f %9.3f %9.1f%% %7.2fx%s\n", row, block, cf->level,
+	       dict_names[cf->dict], (unsigned long long)bytes, (double)raw / (double)bytes, (double)raw / 1e6 / secs,
+	       t[GETS / 2], t[GETS * 99 / 100 - 1], 100.0 * (double)headers / (double)bytes,
+	       (double)raw / (double)(bytes - headers), bad ? "  NOT BYTE-EXACT" : "");
 	fflush(stdout);
 	rm_rf(dir.buf);
 	free(locs);
@@ -288,9 +327,10 @@ int main(int argc, char **argv)
 		{ 64 << 10, 3, 0 },    { 64 << 10, 3, 1 },   { 64 << 10, 3, 2 },  { 256 << 10, 3, 0 },
 		{ 256 << 10, 3, 2 },   { 1 << 20, 3, 0 },    { 1 << 20, 3, 2 },   { 64 << 10, 19, 0 },
 		{ 64 << 10, 19, 2 },   { 256 << 10, 19, 0 }, { 256 << 10, 19, 2 }, { 1 << 20, 19, 0 },
-		{ 1 << 20, 19, 1 },    { 1 << 20, 19, 2 },
+		{ 1 << 20, 19, 1 },    { 1 << 20, 19, 2 },  { 256 << 10, 6, 2 }, { 1 << 20, 6, 2 },
+		{ 1 << 20, 9, 2 },
 	};
-	printf("row block level dict          bytes   ratio  write MB/s  get med ms  get p99 ms\n");
+	printf("row block level dict          bytes   ratio  write MB/s  get med ms  get p99 ms   headers  w/o hdr\n");
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
 		if (pick) {
 			char key[8];
