@@ -124,10 +124,13 @@ coverage:
 # ---- benchmark: bench/ (never part of `make test`; see bench/RESULTS.md) ----
 
 BENCH_N ?= 200000
-BENCH_TOOLS = $(addprefix $(B)/bench/,gen xapian_ref fts5 qtime randget storetune jsonparse)
+BENCH_TOOLS = $(addprefix $(B)/bench/,gen xapian_ref fts5 qtime qcount randget storetune jsonparse)
 BENCH_DEPLIBS = $(B)/libquire.a $(B)/libxapian-c.a
 
 $(B)/bench/gen $(B)/bench/qtime $(B)/bench/randget $(B)/bench/storetune: $(B)/bench/%: $(B)/bench/%.o $(BENCH_DEPLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/qcount: $(B)/bench/qcount.o $(B)/libquire-front.a $(BENCH_DEPLIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/bench/fts5: $(B)/bench/fts5.o $(BENCH_DEPLIBS)
@@ -140,6 +143,7 @@ $(B)/bench/jsonparse: $(B)/bench/jsonparse.o $(B)/bench/parse_jsonc.o $(B)/bench
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs jansson json-c simdjson 2>/dev/null)
 
 $(B)/bench/jsonparse.o $(B)/bench/parse_jsonc.o $(B)/bench/simdjson_shim.o: CPPFLAGS += -Ibench
+$(B)/bench/qcount.o: CPPFLAGS += -Iquery
 $(B)/bench/simdjson_shim.o: CXXFLAGS += $(shell pkg-config --cflags simdjson 2>/dev/null)
 
 bench-tools: all $(BENCH_TOOLS)
