@@ -180,7 +180,7 @@ run_one() {
 		rm -rf "$D/ref" "$D/ref-compact"
 		/usr/bin/time -v "$T/xapian_ref" "$D/fields.tsv" "$D/ref" >"$D/ref.out" 2>"$D/ref.time"
 		echo "timing two bare Xapian writers into two shards, then xapian-compact" >&2
-		sh bench/shards.sh "$B" "$D/fields.tsv" "$D/shards" >"$D/shards.out"
+		sh "$(dirname "$0")/shards.sh" "$B" "$D/fields.tsv" "$D/shards" >"$D/shards.out"
 		set -- $(timev "$D/ingest.time")
 		echo "$rep $(calc %.1f "$N / $1") $(awk '{ print $6 }' "$D/ref.out") $(awk '{ print $8 }' "$D/shards.out") $(cut -d' ' -f1 /proc/loadavg)" >>"$D/rates.txt"
 		rep=$((rep + 1))
