@@ -41,7 +41,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 QUIRE = $(B)/quire
 
-.PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench reliability fuzz
+.PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
+	reliability fuzz
 .DEFAULT_GOAL := all
 
 all: $(QUIRE) $(B)/libxapian-c.so
@@ -122,6 +123,52 @@ coverage:
 	@$(MAKE) --no-print-directory B=build/coverage COVFLAGS=--coverage OPT="-O0 -g" $(patsubst $(B)/%,build/coverage/%,$(UNIT_BIN))
 	@sh tests/run-all.sh build/coverage
 	@gcov -o build/coverage/lib lib/*.c >/dev/null 2>&1; echo "coverage data in build/coverage"
+
+# ---- benchmark: bench/ (never part of `make test`; see bench/RESULTS.md) ----
+
+BENCH_N ?= 200000
+BENCH_TOOLS = $(addprefix $(B)/bench/,gen xapian_ref fts5 qtime qcount randget storetune jsonparse)
+BENCH_DEPLIBS = $(B)/libquire.a $(B)/libxapian-c.a
+
+$(B)/bench/gen $(B)/bench/qtime $(B)/bench/randget $(B)/bench/storetune: $(B)/bench/%: $(B)/bench/%.o $(BENCH_DEPLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/qcount: $(B)/bench/qcount.o $(B)/libquire-front.a $(BENCH_DEPLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/fts5: $(B)/bench/fts5.o $(BENCH_DEPLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs sqlite3 2>/dev/null)
+
+$(B)/bench/xapian_ref: $(B)/bench/xapian_ref.o
+	$(CXX) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xapian-core)
+
+$(B)/bench/jsonparse: $(B)/bench/jsonparse.o $(B)/bench/parse_jsonc.o $(B)/bench/simdjson_shim.o $(BENCH_DEPLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs jansson json-c simdjson 2>/dev/null)
+
+$(B)/bench/jsonparse.o $(B)/bench/parse_jsonc.o $(B)/bench/simdjson_shim.o: CPPFLAGS += -Ibench
+$(B)/bench/qcount.o: CPPFLAGS += -Iquery
+$(B)/bench/simdjson_shim.o: CXXFLAGS += $(shell pkg-config --cflags simdjson 2>/dev/null)
+
+bench-tools: all $(BENCH_TOOLS)
+
+# One run on one corpus of BENCH_N posts: quire beside the bare Xapian
+# reference, SQLite FTS5, zstd/gzip, rg and ugrep.  Prints a table.
+bench:
+	@sh .ci/deps bench
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh $(B) $(BENCH_N)
+
+# The same at 50,000, 200,000 and 1,000,000 posts, then how it grows.
+bench-large:
+	@sh .ci/deps bench
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh $(B) 50000 200000 1000000
+
+# Store block size, level and dictionary on a slice of the corpus.
+bench-store:
+	@sh .ci/deps bench
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh --store $(B) $(BENCH_N)
 
 clean:
 	rm -rf build
