@@ -393,6 +393,7 @@ static const struct field fields[] = {
 	{ "record", QR_P_RECORD, true, 0, false, f_plain },
 	{ "visibility", QR_P_VISIBILITY, true, 0, false, f_plain },
 	{ "community", QR_P_COMMUNITY, true, 0, true, f_plain },
+	{ "subreddit", QR_P_COMMUNITY, true, 0, true, f_plain },
 	{ "date", NULL, false, 0, false, f_date },
 };
 

@@ -36,6 +36,8 @@ check_output "over_18, an image post, removed selftext" "true photo removed mode
 	field reddit:t3_gvimg1 '[.extra.nsfw, .media[0].type, .extra.selftext_status, .extra.removed_by] | join(" ")'
 check_output "the subreddit is searchable as community:" "t1_fsy1b2c t3_gvkpop" \
 	sh -c "'$QUIRE' search -c '$C' -n 0 -f ids community:kpop | sort | tr '\n' ' ' | sed 's/ \$//'"
+check_output "and as subreddit:, any capitalisation" "t1_fsy1b2c t3_gvkpop" \
+	sh -c "'$QUIRE' search -c '$C' -n 0 -f ids subreddit:KPop | sort | tr '\n' ' ' | sed 's/ \$//'"
 check_output "hashtags people write in titles" "WhiteLivesMatter,BlueLivesMatter" field reddit:t3_gvkpop '.hashtags | join(",")'
 
 # A dump as the archives ship it: .zst with a 2 GiB window, read from a
