@@ -124,16 +124,9 @@ static int activity_to_post(const cJSON *a, qr_posts *out, qr_buf *why)
 	qr_post *p = qr_posts_add(out);
 	qr_post_set_id(p, "twitter", id.buf);
 	p->created = created;
-	const char *handle = qr_json_str(actor, "preferredUsername");
-	if (tail_id(qr_json_str(actor, "id"), &tmp))
-		qr_set(&p->author_id, tmp.buf);
-	qr_set(&p->author_handle, handle);
-	qr_set(&p->author_name, qr_json_str(actor, "displayName"));
-	if (handle)
-		qr_buf_setf(&tmp, "https://twitter.com/%s/status/%s", handle, id.buf);
-	else
-		qr_buf_setf(&tmp, "https://twitter.com/i/web/status/%s", id.buf);
-	qr_set(&p->url, tmp.buf);
+	bool author_id = tail_id(qr_json_str(actor, "id"), &tmp);
+	qr_twitter_set_author(p, author_id ? tmp.buf : NULL, qr_json_str(actor, "preferredUsername"),
+			      qr_json_str(actor, "displayName"));
 	const char *lang = qr_json_str(a, "twitter_lang");
 	if (lang && *lang)
 		qr_set(&p->lang, lang);
@@ -153,9 +146,8 @@ static int activity_to_post(const cJSON *a, qr_posts *out, qr_buf *why)
 		qr_twitter_add_v1_entities(p, ents);
 	qr_twitter_add_v1_media(p, media);
 
-	if (orig && tail_id(qr_json_str(orig, "id"), &tmp)) {
+	if (orig && tail_id(qr_json_str(orig, "id"), &tmp))
 		qr_twitter_set_ref(&p->repost_of, tmp.buf);
-	}
 	const cJSON *q = qr_json_get(a, "twitter_quoted_status");
 	if (cJSON_IsObject(q) && tail_id(qr_json_str(q, "id"), &tmp))
 		qr_twitter_set_ref(&p->quote_of, tmp.buf);

@@ -35,9 +35,11 @@
 #include "archive_reader.h"
 #include "format.h"
 #include "json.h"
+#include "reader_util.h"
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
+#include "twitter_common.h"
 
 #define NAME "twitter-archive"
 /* Seconds between a tweet and its note tweet still taken as the same post. */
@@ -727,33 +729,6 @@ static void free_context(void *p)
 	free(c);
 }
 
-static bool digits_only(const char *s)
-{
-	if (!s || !*s || strlen(s) > 20)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-static void replace_all(qr_buf *buf, const char *from, const char *to)
-{
-	size_t flen = strlen(from);
-	if (!flen || !strstr(buf->buf, from))
-		return;
-	qr_buf out = QR_BUF_INIT;
-	const char *p = buf->buf, *hit;
-	while ((hit = strstr(p, from))) {
-		qr_buf_add(&out, p, (size_t)(hit - p));
-		qr_buf_adds(&out, to);
-		p = hit + flen;
-	}
-	qr_buf_adds(&out, p);
-	qr_buf_release(buf);
-	*buf = out;
-}
-
 /* The first string member of o among keys. */
 static const char *first_str(const cJSON *o, const char *const *keys)
 {
@@ -784,15 +759,9 @@ static void expand_links(qr_buf *text, const cJSON *urls, const cJSON *media)
 	cJSON_ArrayForEach(u, urls) {
 		const char *from = first_str(u, shorts), *to = first_str(u, longs);
 		if (from && to)
-			replace_all(text, from, to);
+			qr_twitter_replace_all(text, from, to);
 	}
-	cJSON_ArrayForEach(u, media) {
-		const char *from = qr_json_str(u, "url");
-		if (from)
-			replace_all(text, from, "");
-	}
-	while (text->len && (text->buf[text->len - 1] == ' ' || text->buf[text->len - 1] == '\n'))
-		qr_buf_setlen(text, text->len - 1);
+	qr_twitter_drop_media_links(text, media);
 }
 
 static void add_urls(qr_post *p, const cJSON *urls)
@@ -891,37 +860,10 @@ static void add_media(qr_post *p, const cJSON *list, const cJSON *files)
 	const cJSON *m, *file;
 	size_t nfiles = (size_t)cJSON_GetArraySize(files);
 	bool *used = qr_calloc(nfiles ? nfiles : 1, sizeof(*used));
-	qr_buf key = QR_BUF_INIT;
 	cJSON_ArrayForEach(m, list) {
-		const char *type = qr_json_str(m, "type");
-		if (!type)
+		qr_media *md = qr_twitter_add_v1_medium(p, m, false);
+		if (!md)
 			continue;
-		qr_media *md = qr_post_add_media(p);
-		qr_set(&md->type, strcmp(type, "animated_gif") == 0 ? "gif" : type);
-		if (qr_json_id(m, "id_str", &key) || qr_json_id(m, "id", &key))
-			qr_set(&md->key, key.buf);
-		const char *s = qr_json_str(m, "ext_alt_text");
-		if (s && *s)
-			qr_set(&md->alt_text, s);
-		s = qr_json_str(m, "media_url_https");
-		qr_set(&md->url, s ? s : qr_json_str(m, "media_url"));
-		const cJSON *v;
-		int64_t best = -1, rate, ms;
-		cJSON_ArrayForEach(v, qr_json_get(m, "video_info.variants")) {
-			const char *url = qr_json_str(v, "url"), *ct = qr_json_str(v, "content_type");
-			if (!url)
-				continue;
-			qr_strv_push_unique(&md->variants, url, false);
-			if (!qr_json_int(v, "bitrate", &rate))
-				rate = 0;
-			if (ct && strcmp(ct, "video/mp4") == 0 && rate > best) {
-				best = rate;
-				qr_set(&md->url, url);
-				qr_set(&md->mime, ct);
-			}
-		}
-		if (qr_json_int(m, "video_info.duration_millis", &ms))
-			md->duration_ms = ms;
 		size_t i = 0;
 		cJSON_ArrayForEach(file, files) {
 			const char *name = qr_json_str(file, "name");
@@ -943,7 +885,6 @@ static void add_media(qr_post *p, const cJSON *list, const cJSON *files)
 		}
 	}
 	free(used);
-	qr_buf_release(&key);
 }
 
 /* A link to a post of Twitter: its id into id. */
@@ -1001,33 +942,12 @@ static void set_metric(qr_post *p, const cJSON *t, const char *field, const char
 		qr_post_set_metric(p, name, v);
 }
 
-/* "twitter:<id>" into a post's field. */
-static void set_ref(char **field, const char *id)
-{
-	qr_buf ref = QR_BUF_INIT;
-	qr_buf_setf(&ref, "twitter:%s", id);
-	qr_set(field, ref.buf);
-	qr_buf_release(&ref);
-}
-
 /* Id, author (from the context's account), permalink. */
 static void set_identity(qr_post *p, const struct context *ctx, const char *id)
 {
-	qr_buf url = QR_BUF_INIT;
-	qr_set(&p->platform, "twitter");
-	qr_set(&p->native_id, id);
-	set_ref(&p->id, id);
+	qr_post_set_id(p, "twitter", id);
 	const cJSON *acc = ctx ? qr_json_get(ctx->root, "account") : NULL;
-	const char *handle = qr_json_str(acc, "handle");
-	qr_set(&p->author_id, qr_json_str(acc, "id"));
-	qr_set(&p->author_handle, handle);
-	qr_set(&p->author_name, qr_json_str(acc, "name"));
-	if (handle)
-		qr_buf_setf(&url, "https://twitter.com/%s/status/%s", handle, id);
-	else
-		qr_buf_setf(&url, "https://twitter.com/i/web/status/%s", id);
-	qr_set(&p->url, url.buf);
-	qr_buf_release(&url);
+	qr_twitter_set_author(p, qr_json_str(acc, "id"), qr_json_str(acc, "handle"), qr_json_str(acc, "name"));
 	if (!ctx)
 		qr_kvv_set(&p->extra, "archive_context", "missing");
 }
@@ -1036,17 +956,8 @@ static void set_identity(qr_post *p, const struct context *ctx, const char *id)
 static void set_text(qr_post *p, const struct context *ctx, const cJSON *t, const char *body)
 {
 	qr_buf text = QR_BUF_INIT, decoded = QR_BUF_INIT;
-	const cJSON *ents = qr_json_get(t, "entities"), *e;
-	cJSON_ArrayForEach(e, qr_json_get(ents, "hashtags")) {
-		const char *s = qr_json_str(e, "text");
-		if (s && *s)
-			qr_strv_push_unique(&p->hashtags, s, true);
-	}
-	cJSON_ArrayForEach(e, qr_json_get(ents, "user_mentions")) {
-		const char *s = qr_json_str(e, "screen_name");
-		if (s && *s)
-			qr_strv_push_unique(&p->mentions, s, true);
-	}
+	const cJSON *ents = qr_json_get(t, "entities");
+	qr_twitter_add_v1_tags(p, ents);
 	add_urls(p, qr_json_get(ents, "urls"));
 	const cJSON *note = ctx ? qr_json_map_get(&ctx->notes, p->native_id) : NULL;
 	if (note) {
@@ -1077,19 +988,19 @@ static void set_kind(qr_post *p, const cJSON *t, const char *body)
 		}
 		/* Media of a retweet name the post they came from. */
 		cJSON_ArrayForEach(e, media_list(t)) {
-			if (qr_json_id(e, "source_status_id_str", &ref) && digits_only(ref.buf)) {
-				set_ref(&p->repost_of, ref.buf);
+			if (qr_json_id(e, "source_status_id_str", &ref) && qr_twitter_valid_id(ref.buf)) {
+				qr_twitter_set_ref(&p->repost_of, ref.buf);
 				break;
 			}
 		}
 	}
-	if (qr_json_id(t, "in_reply_to_status_id_str", &ref) && digits_only(ref.buf)) {
-		set_ref(&p->reply_to, ref.buf);
+	if (qr_json_id(t, "in_reply_to_status_id_str", &ref) && qr_twitter_valid_id(ref.buf)) {
+		qr_twitter_set_ref(&p->reply_to, ref.buf);
 		if (!p->kind)
 			qr_set(&p->kind, "reply");
 	}
 	if (!p->kind && quoted_id(qr_json_get(t, "entities.urls"), p->native_id, &ref)) {
-		set_ref(&p->quote_of, ref.buf);
+		qr_twitter_set_ref(&p->quote_of, ref.buf);
 		qr_set(&p->kind, "quote");
 	}
 	if (!p->kind)
@@ -1106,7 +1017,7 @@ static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *ou
 	const char *body = qr_json_str(t, "full_text");
 	if (!body)
 		body = qr_json_str(t, "text");
-	if (!(qr_json_id(t, "id_str", &id) && digits_only(id.buf)) && !(qr_json_id(t, "id", &id) && digits_only(id.buf)))
+	if (!qr_twitter_get_id(t, &id))
 		qr_buf_setf(why, "no valid id_str");
 	else if (!when)
 		qr_buf_setf(why, "no created_at");
@@ -1134,7 +1045,8 @@ static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *ou
 	const char *sensitive = qr_json_str(t, "possibly_sensitive");
 	if (qr_json_true(t, "possibly_sensitive") || (sensitive && strcmp(sensitive, "true") == 0))
 		qr_kvv_set(&p->extra, "sensitive", "true");
-	if (qr_json_id(t, "edit_info.edit.initialTweetId", &id) && digits_only(id.buf) && strcmp(id.buf, p->native_id))
+	if (qr_json_id(t, "edit_info.edit.initialTweetId", &id) && qr_twitter_valid_id(id.buf) &&
+	    strcmp(id.buf, p->native_id))
 		qr_kvv_set(&p->extra, "edit_of", id.buf);
 	qr_buf_release(&id);
 	return QR_OK;

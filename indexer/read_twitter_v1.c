@@ -9,42 +9,29 @@
 
 #include "format.h"
 #include "json.h"
+#include "reader_util.h"
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
 #include "twitter_common.h"
 
-static const char *skip_blank(const char *p, const char *end)
-{
-	if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-static bool has(const char *head, size_t n, const char *needle)
-{
-	return memmem(head, n, needle, strlen(needle)) != NULL;
-}
-
 static int bid(const char *head, size_t n, const char *member)
 {
 	(void)member;
-	const char *p = skip_blank(head, head + n);
-	if (p >= head + n || (*p != '{' && *p != '['))
+	char c = qr_head_first(head, n);
+	if (c != '{' && c != '[')
 		return 0;
-	if (!has(head, n, "\"id_str\"") || !has(head, n, "\"created_at\""))
+	if (!qr_head_has(head, n, "\"id_str\"") || !qr_head_has(head, n, "\"created_at\""))
 		return 0;
 	int score = 40;
-	if (has(head, n, "\"user\""))
+	if (qr_head_has(head, n, "\"user\""))
 		score += 20;
-	if (has(head, n, "\"full_text\"") || has(head, n, "\"text\""))
+	if (qr_head_has(head, n, "\"full_text\"") || qr_head_has(head, n, "\"text\""))
 		score += 20;
-	if (has(head, n, "\"entities\""))
+	if (qr_head_has(head, n, "\"entities\""))
 		score += 10;
 	/* Activity Streams and API v2 carry their own markers. */
-	if (has(head, n, "\"postedTime\"") || has(head, n, "\"edit_history_tweet_ids\""))
+	if (qr_head_has(head, n, "\"postedTime\"") || qr_head_has(head, n, "\"edit_history_tweet_ids\""))
 		score -= 50;
 	return score > 0 ? score : 0;
 }
@@ -76,24 +63,6 @@ static bool opt_obj(const cJSON *o, const char *path, const cJSON **out, qr_buf 
 	}
 	*out = v;
 	return true;
-}
-
-static bool valid_id(const char *s)
-{
-	if (!s || !*s || strlen(s) > 20)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-/* The id of a tweet or user: id_str, or id when a double holds it exactly. */
-static bool get_id(const cJSON *o, qr_buf *out)
-{
-	if (qr_json_id(o, "id_str", out) && valid_id(out->buf))
-		return true;
-	return qr_json_id(o, "id", out) && valid_id(out->buf);
 }
 
 /* The containers the text, entities and media are read from: when present
@@ -143,112 +112,16 @@ static const cJSON *media_list(const cJSON *st)
 	return NULL;
 }
 
-/* Replace every occurrence of `from` in buf with `to`. */
-static void replace_all(qr_buf *buf, const char *from, const char *to)
-{
-	size_t flen = strlen(from);
-	if (!flen || !strstr(buf->buf, from))
-		return;
-	qr_buf out = QR_BUF_INIT;
-	const char *p = buf->buf, *hit;
-	while ((hit = strstr(p, from))) {
-		qr_buf_add(&out, p, (size_t)(hit - p));
-		qr_buf_adds(&out, to);
-		p = hit + flen;
-	}
-	qr_buf_adds(&out, p);
-	qr_buf_release(buf);
-	*buf = out;
-}
-
-/* Links expanded as the entities say; media links dropped (the media are
- * listed on the post). */
-static void expand_links(qr_buf *text, const cJSON *ents, const cJSON *media)
-{
-	const cJSON *u;
-	cJSON_ArrayForEach(u, qr_json_get(ents, "urls")) {
-		const char *tco = qr_json_str(u, "url");
-		const char *exp = qr_json_str(u, "expanded_url");
-		if (tco && exp)
-			replace_all(text, tco, exp);
-	}
-	cJSON_ArrayForEach(u, media) {
-		const char *tco = qr_json_str(u, "url");
-		if (tco)
-			replace_all(text, tco, "");
-	}
-	while (text->len && (text->buf[text->len - 1] == ' ' || text->buf[text->len - 1] == '\n'))
-		qr_buf_setlen(text, text->len - 1);
-}
-
-static void add_entities(qr_post *p, const cJSON *ents)
-{
-	const cJSON *e;
-	cJSON_ArrayForEach(e, qr_json_get(ents, "hashtags")) {
-		const char *t = qr_json_str(e, "text");
-		if (t && *t)
-			qr_strv_push_unique(&p->hashtags, t, true);
-	}
-	cJSON_ArrayForEach(e, qr_json_get(ents, "user_mentions")) {
-		const char *t = qr_json_str(e, "screen_name");
-		if (t && *t)
-			qr_strv_push_unique(&p->mentions, t, true);
-	}
-	cJSON_ArrayForEach(e, qr_json_get(ents, "urls")) {
-		const char *t = qr_json_str(e, "expanded_url");
-		if (!t)
-			t = qr_json_str(e, "url");
-		if (t && *t)
-			qr_strv_push_unique(&p->urls, t, false);
-	}
-}
-
+/* v1.1 media, keyed by media_key where the API gives one. */
 static void add_media(qr_post *p, const cJSON *list)
 {
 	const cJSON *m;
-	qr_buf key = QR_BUF_INIT;
 	cJSON_ArrayForEach(m, list) {
-		const char *type = qr_json_str(m, "type");
-		if (!type)
-			continue;
-		qr_media *md = qr_post_add_media(p);
-		qr_set(&md->type, strcmp(type, "animated_gif") == 0 ? "gif" : type);
+		qr_media *md = qr_twitter_add_v1_medium(p, m, true);
 		const char *mk = qr_json_str(m, "media_key");
-		if (mk)
+		if (md && mk)
 			qr_set(&md->key, mk);
-		else if (qr_json_id(m, "id_str", &key) || qr_json_id(m, "id", &key))
-			qr_set(&md->key, key.buf);
-		const char *alt = qr_json_str(m, "ext_alt_text");
-		if (alt && *alt)
-			qr_set(&md->alt_text, alt);
-		const char *still = qr_json_str(m, "media_url_https");
-		if (!still)
-			still = qr_json_str(m, "media_url");
-		qr_set(&md->url, still);
-		/* For video and GIFs the URL is the best MP4; the still and every
-		 * rendition are listed as variants. */
-		const cJSON *v;
-		int64_t best = -1, rate, ms;
-		cJSON_ArrayForEach(v, qr_json_get(m, "video_info.variants")) {
-			const char *url = qr_json_str(v, "url");
-			const char *ct = qr_json_str(v, "content_type");
-			if (!url)
-				continue;
-			qr_strv_push_unique(&md->variants, url, false);
-			if (!qr_json_int(v, "bitrate", &rate))
-				rate = 0;
-			if (ct && strcmp(ct, "video/mp4") == 0 && rate > best) {
-				best = rate;
-				qr_set(&md->url, url);
-				qr_set(&md->mime, ct);
-			}
-		}
-		if (best >= 0 && still)
-			qr_strv_push_unique(&md->variants, still, false);
-		if (qr_json_int(m, "video_info.duration_millis", &ms))
-			md->duration_ms = ms;
 	}
-	qr_buf_release(&key);
 }
 
 static void set_metric(qr_post *p, const cJSON *t, const char *field, const char *name)
@@ -272,7 +145,7 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 		qr_buf_setf(why, "tweet is not a JSON object");
 		goto out;
 	}
-	if (!get_id(t, &id)) {
+	if (!qr_twitter_get_id(t, &id)) {
 		qr_buf_setf(why, "no valid id_str");
 		goto out;
 	}
@@ -313,23 +186,12 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 	/* Entities decoded before the links go in: expanded URLs are not
 	 * HTML-escaped, so "&amp;" in one is part of the URL. */
 	qr_html_decode(&text, body, strlen(body));
-	expand_links(&text, entities(src), media_list(src));
+	qr_twitter_expand_v1_links(&text, entities(src), media_list(src));
 
 	qr_post *p = qr_posts_add(out);
-	qr_set(&p->platform, "twitter");
-	qr_set(&p->native_id, id.buf);
-	qr_buf_setf(&tmp, "twitter:%s", id.buf);
-	qr_set(&p->id, tmp.buf);
+	qr_post_set_id(p, "twitter", id.buf);
 	p->created = created;
-	if (get_id(user, &uid))
-		qr_set(&p->author_id, uid.buf);
-	qr_set(&p->author_handle, handle);
-	qr_set(&p->author_name, name);
-	if (handle)
-		qr_buf_setf(&tmp, "https://twitter.com/%s/status/%s", handle, id.buf);
-	else
-		qr_buf_setf(&tmp, "https://twitter.com/i/web/status/%s", id.buf);
-	qr_set(&p->url, tmp.buf);
+	qr_twitter_set_author(p, qr_twitter_get_id(user, &uid) ? uid.buf : NULL, handle, name);
 	if (lang && *lang)
 		qr_set(&p->lang, lang);
 
@@ -341,25 +203,23 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 	qr_buf_add(&tmp, text.buf, text.len);
 	qr_set(&p->text, tmp.buf);
 
-	add_entities(p, entities(t));
+	qr_twitter_add_v1_entities(p, entities(t));
 	if (rt)
-		add_entities(p, entities(rt));
+		qr_twitter_add_v1_entities(p, entities(rt));
 	add_media(p, media_list(src));
 
-	if (rt && get_id(rt, &tmp)) {
-		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
-		qr_set(&p->repost_of, uid.buf);
+	if (rt && qr_twitter_get_id(rt, &tmp)) {
+		qr_twitter_set_ref(&p->repost_of, tmp.buf);
 		qr_set(&p->kind, "repost");
 	}
-	if ((qr_json_id(t, "quoted_status_id_str", &tmp) && valid_id(tmp.buf)) || (quoted && get_id(quoted, &tmp))) {
-		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
-		qr_set(&p->quote_of, uid.buf);
+	if ((qr_json_id(t, "quoted_status_id_str", &tmp) && qr_twitter_valid_id(tmp.buf)) ||
+	    (quoted && qr_twitter_get_id(quoted, &tmp))) {
+		qr_twitter_set_ref(&p->quote_of, tmp.buf);
 		if (!p->kind)
 			qr_set(&p->kind, "quote");
 	}
-	if (qr_json_id(t, "in_reply_to_status_id_str", &tmp) && valid_id(tmp.buf)) {
-		qr_buf_setf(&uid, "twitter:%s", tmp.buf);
-		qr_set(&p->reply_to, uid.buf);
+	if (qr_json_id(t, "in_reply_to_status_id_str", &tmp) && qr_twitter_valid_id(tmp.buf)) {
+		qr_twitter_set_ref(&p->reply_to, tmp.buf);
 		if (!p->kind)
 			qr_set(&p->kind, "reply");
 	}

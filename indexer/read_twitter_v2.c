@@ -175,25 +175,11 @@ static void add_one_media(qr_post *p, const cJSON *m)
 	qr_set(&md->url, still);
 	/* Video and GIFs: the best MP4 is the URL; every rendition and the
 	 * preview are variants. */
-	const cJSON *v;
-	int64_t best = -1, rate, ms;
-	cJSON_ArrayForEach(v, qr_json_get(m, "variants")) {
-		const char *url = qr_json_str(v, "url");
-		const char *ct = qr_json_str(v, "content_type");
-		if (!url)
-			continue;
-		qr_strv_push_unique(&md->variants, url, false);
-		if (!qr_json_int(v, "bit_rate", &rate))
-			rate = 0;
-		if (ct && strcmp(ct, "video/mp4") == 0 && rate > best) {
-			best = rate;
-			qr_set(&md->url, url);
-			qr_set(&md->mime, ct);
-		}
-	}
+	bool video = qr_twitter_add_variants(md, qr_json_get(m, "variants"), "bit_rate");
 	const char *preview = qr_json_str(m, "preview_image_url");
-	if (best >= 0 && preview)
+	if (video && preview)
 		qr_strv_push_unique(&md->variants, preview, false);
+	int64_t ms;
 	if (qr_json_int(m, "duration_ms", &ms))
 		md->duration_ms = ms;
 }
@@ -345,16 +331,9 @@ static int tweet_to_post(const struct page *pg, const cJSON *t, qr_posts *out, q
 	qr_post_set_id(p, "twitter", id.buf);
 	p->created = created;
 	const cJSON *author = author_of(pg, t);
-	const char *handle = qr_json_str(author, "username");
-	if (qr_json_id(t, "author_id", &tmp) || qr_json_id(author, "id", &tmp))
-		qr_set(&p->author_id, tmp.buf);
-	qr_set(&p->author_handle, handle);
-	qr_set(&p->author_name, qr_json_str(author, "name"));
-	if (handle)
-		qr_buf_setf(&tmp, "https://twitter.com/%s/status/%s", handle, id.buf);
-	else
-		qr_buf_setf(&tmp, "https://twitter.com/i/web/status/%s", id.buf);
-	qr_set(&p->url, tmp.buf);
+	bool author_id = qr_json_id(t, "author_id", &tmp) || qr_json_id(author, "id", &tmp);
+	qr_twitter_set_author(p, author_id ? tmp.buf : NULL, qr_json_str(author, "username"),
+			      qr_json_str(author, "name"));
 	const char *lang = qr_json_str(t, "lang");
 	if (lang && *lang)
 		qr_set(&p->lang, lang);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reader_util.h"
+
 bool qr_twitter_valid_id(const char *s)
 {
 	if (!s || !*s || strlen(s) > 20)
@@ -11,6 +13,32 @@ bool qr_twitter_valid_id(const char *s)
 		if (*s < '0' || *s > '9')
 			return false;
 	return true;
+}
+
+bool qr_twitter_get_id(const cJSON *o, qr_buf *out)
+{
+	if (qr_json_id(o, "id_str", out) && qr_twitter_valid_id(out->buf))
+		return true;
+	return qr_json_id(o, "id", out) && qr_twitter_valid_id(out->buf);
+}
+
+void qr_twitter_set_author(qr_post *p, const char *author_id, const char *handle, const char *name)
+{
+	qr_buf url = QR_BUF_INIT;
+	qr_set(&p->author_id, author_id);
+	qr_set(&p->author_handle, handle);
+	qr_set(&p->author_name, name);
+	if (handle)
+		qr_buf_setf(&url, "https://twitter.com/%s/status/%s", handle, p->native_id);
+	else
+		qr_buf_setf(&url, "https://twitter.com/i/web/status/%s", p->native_id);
+	qr_set(&p->url, url.buf);
+	qr_buf_release(&url);
+}
+
+void qr_twitter_set_ref(char **field, const char *id)
+{
+	qr_post_set_ref(field, "twitter", id);
 }
 
 void qr_twitter_replace_all(qr_buf *buf, const char *from, const char *to)
@@ -36,7 +64,7 @@ void qr_twitter_trim_end(qr_buf *text)
 		qr_buf_setlen(text, text->len - 1);
 }
 
-void qr_twitter_add_v1_entities(qr_post *p, const cJSON *ents)
+void qr_twitter_add_v1_tags(qr_post *p, const cJSON *ents)
 {
 	const cJSON *e;
 	cJSON_ArrayForEach(e, qr_json_get(ents, "hashtags")) {
@@ -49,6 +77,12 @@ void qr_twitter_add_v1_entities(qr_post *p, const cJSON *ents)
 		if (t && *t)
 			qr_strv_push_unique(&p->mentions, t, true);
 	}
+}
+
+void qr_twitter_add_v1_entities(qr_post *p, const cJSON *ents)
+{
+	const cJSON *e;
+	qr_twitter_add_v1_tags(p, ents);
 	cJSON_ArrayForEach(e, qr_json_get(ents, "urls")) {
 		const char *t = qr_json_str(e, "expanded_url");
 		if (!t)
@@ -67,6 +101,12 @@ void qr_twitter_expand_v1_links(qr_buf *text, const cJSON *ents, const cJSON *me
 		if (tco && exp)
 			qr_twitter_replace_all(text, tco, exp);
 	}
+	qr_twitter_drop_media_links(text, media);
+}
+
+void qr_twitter_drop_media_links(qr_buf *text, const cJSON *media)
+{
+	const cJSON *u;
 	cJSON_ArrayForEach(u, media) {
 		const char *tco = qr_json_str(u, "url");
 		if (tco)
@@ -75,49 +115,60 @@ void qr_twitter_expand_v1_links(qr_buf *text, const cJSON *ents, const cJSON *me
 	qr_twitter_trim_end(text);
 }
 
+bool qr_twitter_add_variants(qr_media *md, const cJSON *variants, const char *rate_key)
+{
+	const cJSON *v;
+	int64_t best = -1, rate;
+	cJSON_ArrayForEach(v, variants) {
+		const char *url = qr_json_str(v, "url");
+		const char *ct = qr_json_str(v, "content_type");
+		if (!url)
+			continue;
+		qr_strv_push_unique(&md->variants, url, false);
+		if (!qr_json_int(v, rate_key, &rate))
+			rate = 0;
+		if (ct && strcmp(ct, "video/mp4") == 0 && rate > best) {
+			best = rate;
+			qr_set(&md->url, url);
+			qr_set(&md->mime, ct);
+		}
+	}
+	return best >= 0;
+}
+
+qr_media *qr_twitter_add_v1_medium(qr_post *p, const cJSON *m, bool still_variant)
+{
+	const char *type = qr_json_str(m, "type");
+	if (!type)
+		return NULL;
+	qr_media *md = qr_post_add_media(p);
+	qr_set(&md->type, strcmp(type, "animated_gif") == 0 ? "gif" : type);
+	qr_buf key = QR_BUF_INIT;
+	if (qr_json_id(m, "id_str", &key) || qr_json_id(m, "id", &key))
+		qr_set(&md->key, key.buf);
+	qr_buf_release(&key);
+	const char *alt = qr_json_str(m, "ext_alt_text");
+	if (alt && *alt)
+		qr_set(&md->alt_text, alt);
+	const char *still = qr_json_str(m, "media_url_https");
+	if (!still)
+		still = qr_json_str(m, "media_url");
+	qr_set(&md->url, still);
+	/* Video and GIFs: the best MP4 is the URL, every rendition (and the
+	 * still, when asked) a variant. */
+	if (qr_twitter_add_variants(md, qr_json_get(m, "video_info.variants"), "bitrate") && still_variant && still)
+		qr_strv_push_unique(&md->variants, still, false);
+	int64_t ms;
+	if (qr_json_int(m, "video_info.duration_millis", &ms))
+		md->duration_ms = ms;
+	return md;
+}
+
 void qr_twitter_add_v1_media(qr_post *p, const cJSON *list)
 {
 	const cJSON *m;
-	qr_buf key = QR_BUF_INIT;
-	cJSON_ArrayForEach(m, list) {
-		const char *type = qr_json_str(m, "type");
-		if (!type)
-			continue;
-		qr_media *md = qr_post_add_media(p);
-		qr_set(&md->type, strcmp(type, "animated_gif") == 0 ? "gif" : type);
-		if (qr_json_id(m, "id_str", &key) || qr_json_id(m, "id", &key))
-			qr_set(&md->key, key.buf);
-		const char *alt = qr_json_str(m, "ext_alt_text");
-		if (alt && *alt)
-			qr_set(&md->alt_text, alt);
-		const char *still = qr_json_str(m, "media_url_https");
-		if (!still)
-			still = qr_json_str(m, "media_url");
-		qr_set(&md->url, still);
-		/* Video and GIFs: the best MP4 is the URL, the still and every
-		 * rendition are variants. */
-		const cJSON *v;
-		int64_t best = -1, rate, ms;
-		cJSON_ArrayForEach(v, qr_json_get(m, "video_info.variants")) {
-			const char *url = qr_json_str(v, "url");
-			const char *ct = qr_json_str(v, "content_type");
-			if (!url)
-				continue;
-			qr_strv_push_unique(&md->variants, url, false);
-			if (!qr_json_int(v, "bitrate", &rate))
-				rate = 0;
-			if (ct && strcmp(ct, "video/mp4") == 0 && rate > best) {
-				best = rate;
-				qr_set(&md->url, url);
-				qr_set(&md->mime, ct);
-			}
-		}
-		if (best >= 0 && still)
-			qr_strv_push_unique(&md->variants, still, false);
-		if (qr_json_int(m, "video_info.duration_millis", &ms))
-			md->duration_ms = ms;
-	}
-	qr_buf_release(&key);
+	cJSON_ArrayForEach(m, list)
+		qr_twitter_add_v1_medium(p, m, true);
 }
 
 void qr_twitter_matching_rules(qr_post *p, const cJSON *rules)
@@ -138,12 +189,4 @@ void qr_twitter_matching_rules(qr_post *p, const cJSON *rules)
 		qr_kvv_set(&p->source.provenance, "matching_rules", out.buf);
 	qr_buf_release(&out);
 	qr_buf_release(&id);
-}
-
-void qr_twitter_set_ref(char **field, const char *id)
-{
-	qr_buf b = QR_BUF_INIT;
-	qr_buf_setf(&b, "twitter:%s", id);
-	qr_set(field, b.buf);
-	qr_buf_release(&b);
 }
