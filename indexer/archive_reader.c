@@ -1,5 +1,6 @@
 #include "archive_reader.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -143,6 +144,72 @@ void qr_held_release(qr_held *h)
 	free(h->v);
 	qr_strv_clear(&h->members);
 	qr_held_init(h);
+}
+
+bool qr_held_hold(qr_archive *a, qr_held *h, const char *member, const qr_frame *f, bool *warned,
+		  const char *later)
+{
+	qr_held_add(h, member, f);
+	if (h->bytes.len <= a->max_buffer)
+		return false;
+	if (!*warned) {
+		qr_archive_note(a, QR_WARN, member,
+				"the archive's posts pass %llu bytes (limit max_archive_buffer): posts are indexed "
+				"before the whole archive is read, and %s that come later are not linked to them",
+				(unsigned long long)a->max_buffer, later);
+		*warned = true;
+	}
+	return true;
+}
+
+int qr_held_send(qr_archive *a, qr_held *h, qr_context_fn *context)
+{
+	if (!h->n)
+		return 0;
+	qr_buf ctx = QR_BUF_INIT;
+	context(a, &ctx);
+	int rc = a->sink->begin(a, ctx.buf, ctx.len);
+	for (size_t i = 0; !rc && i < h->n; i++) {
+		qr_frame f;
+		const char *mem;
+		qr_held_get(h, i, &f, &mem);
+		rc = a->sink->record(a, mem, &f);
+	}
+	a->sink->end(a);
+	qr_held_truncate(h, 0);
+	qr_buf_release(&ctx);
+	return rc;
+}
+
+cJSON *qr_context_parse(const char *data, size_t len, const char *format, qr_buf *why)
+{
+	cJSON *root = qr_parse_record(data, len, why);
+	if (!root)
+		return NULL;
+	const char *kind = qr_json_str(root, "context");
+	if (!kind || strcmp(kind, format) != 0) {
+		qr_buf_setf(why, "not a %s context", format);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+void qr_archive_note(qr_archive *a, int severity, const char *member, const char *fmt, ...)
+{
+	qr_buf msg = QR_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	qr_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	a->sink->note(a, severity, member, msg.buf);
+	qr_buf_release(&msg);
+}
+
+void qr_archive_note_unused(qr_archive *a, size_t n, const char *first)
+{
+	qr_archive_note(a, QR_WARN, first, "%zu media file%s kept without a post of the archive that shows %s", n,
+			n == 1 ? "" : "s", n == 1 ? "it" : "them");
 }
 
 void qr_blob_to_json(qr_jw *w, const char *path, const qr_blob *b)

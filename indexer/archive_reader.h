@@ -1,7 +1,8 @@
 /*
  * Helpers shared by the archive formats (format.h): members read whole
- * with a bound, media types from a file's first bytes, and the post records
- * a format holds back until its archive ends.
+ * with a bound, media types from a file's first bytes, the post records
+ * a format holds back until its archive ends and the context record sent
+ * before them, and the notes a format makes about its archive.
  */
 #ifndef QR_ARCHIVE_READER_H
 #define QR_ARCHIVE_READER_H
@@ -52,6 +53,29 @@ void qr_held_get(const qr_held *h, size_t i, qr_frame *f, const char **member);
 /* Forget the records from index `from` on (0: all). */
 void qr_held_truncate(qr_held *h, size_t from);
 void qr_held_release(qr_held *h);
+
+/* Hold a post record back: true when the records held pass a->max_buffer
+ * and must be sent before the archive ends.  The first time (*warned
+ * false; set) a warning says that `later`, what the members still to come
+ * hold, will not be linked to them. */
+bool qr_held_hold(qr_archive *a, qr_held *h, const char *member, const qr_frame *f, bool *warned,
+		  const char *later);
+/* The context record a format builds from what it has read (a->state). */
+typedef void qr_context_fn(qr_archive *a, qr_buf *out);
+/* Send the records held to the sink after the context record (none when
+ * nothing is held), and forget them: the sink's first error, or 0. */
+int qr_held_send(qr_archive *a, qr_held *h, qr_context_fn *context);
+
+/* A format's context record ({"context": "<format>", ...}), parsed; NULL
+ * with why set when it is not valid JSON or not the format's. */
+cJSON *qr_context_parse(const char *data, size_t len, const char *format, qr_buf *why);
+
+/* A note about the archive to the sink (QR_WARN, QR_FAILED). */
+void qr_archive_note(qr_archive *a, int severity, const char *member, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The note for media files kept that no post of the archive shows: n of
+ * them, the first in member `first`. */
+void qr_archive_note_unused(qr_archive *a, size_t n, const char *first);
 
 /* The members of a JSON object by key in constant time (the last of
  * duplicate keys wins, as in JavaScript).  The object must outlive it. */

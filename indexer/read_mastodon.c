@@ -26,7 +26,6 @@
  *    "media": {"<attachment URL as in the item>": {"path", "size", "sha256",
  *                                                 "mime", "locator"}}}
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include "format.h"
 #include "html.h"
 #include "json.h"
+#include "reader_util.h"
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
@@ -59,19 +59,6 @@ struct state {
 	bool outbox;
 	uint64_t emitted;
 };
-
-static void note_msg(qr_archive *a, int severity, const char *member, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void note_msg(qr_archive *a, int severity, const char *member, const char *fmt, ...)
-{
-	qr_buf msg = QR_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	qr_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	a->sink->note(a, severity, member, msg.buf);
-	qr_buf_release(&msg);
-}
 
 /* ---- names and URIs ---- */
 
@@ -176,20 +163,16 @@ static const char *url_path(const char *url, size_t *len)
 
 /* ---- bids and members ---- */
 
-static bool has(const char *head, size_t n, const char *needle)
-{
-	return memmem(head, n, needle, strlen(needle)) != NULL;
-}
-
 static int bid(const char *name, const char *head, size_t n)
 {
 	const char *base = base_name(name);
-	bool collection = has(head, n, "\"OrderedCollection\"") && has(head, n, "\"orderedItems\"");
-	if (strcmp(base, "outbox.json") == 0 && (collection || has(head, n, "\"orderedItems\"")))
+	bool collection = qr_head_has(head, n, "\"OrderedCollection\"") && qr_head_has(head, n, "\"orderedItems\"");
+	if (strcmp(base, "outbox.json") == 0 && (collection || qr_head_has(head, n, "\"orderedItems\"")))
 		return 100;
-	if (collection && has(head, n, "\"@context\"") && has(head, n, "activitystreams") && has(head, n, "\"Create\""))
+	if (collection && qr_head_has(head, n, "\"@context\"") && qr_head_has(head, n, "activitystreams") &&
+	    qr_head_has(head, n, "\"Create\""))
 		return 95;
-	if (strcmp(base, "actor.json") == 0 && has(head, n, "\"preferredUsername\""))
+	if (strcmp(base, "actor.json") == 0 && qr_head_has(head, n, "\"preferredUsername\""))
 		return 95;
 	if (media_rel(name) && qr_media_mime(head, n, name))
 		return 60;
@@ -211,12 +194,12 @@ static void read_actor(qr_archive *a, struct state *st, const char *member, qr_s
 	qr_buf data = QR_BUF_INIT, why = QR_BUF_INIT, handle = QR_BUF_INIT, host = QR_BUF_INIT;
 	cJSON *v = NULL;
 	if (qr_member_read(s, a->max_record, &data, &why) || !(v = qr_parse_record(data.buf, data.len, &why))) {
-		note_msg(a, QR_FAILED, member, "%s", why.buf);
+		qr_archive_note(a, QR_FAILED, member, "%s", why.buf);
 		goto out;
 	}
 	const char *id = qr_json_str(v, "id"), *user = qr_json_str(v, "preferredUsername");
 	if (!id) {
-		note_msg(a, QR_WARN, member, "actor without an id");
+		qr_archive_note(a, QR_WARN, member, "actor without an id");
 		goto out;
 	}
 	qr_set(&st->id, id);
@@ -240,16 +223,8 @@ static int emit(qr_archive *a, struct state *st);
 
 static int hold_post(qr_archive *a, struct state *st, const char *member, const qr_frame *f)
 {
-	qr_held_add(&st->posts, member, f);
-	if (st->posts.bytes.len <= a->max_buffer)
+	if (!qr_held_hold(a, &st->posts, member, f, &st->warned_buffer, "the account or media files"))
 		return 0;
-	if (!st->warned_buffer) {
-		note_msg(a, QR_WARN, member,
-			 "the archive's posts pass %llu bytes (limit max_archive_buffer): posts are indexed before the "
-			 "whole archive is read, and the account or media files that come later are not linked to them",
-			 (unsigned long long)a->max_buffer);
-		st->warned_buffer = true;
-	}
 	return emit(a, st);
 }
 
@@ -308,7 +283,8 @@ static int read_items(qr_archive *a, struct state *st, const char *member, qr_in
 	qr_input_skip(in, 1);
 	for (;;) {
 		if (!qr_input_skip_blanks(in)) {
-			note_msg(a, QR_FAILED, member, "%s", in->failed ? in->err.buf : "the file ends inside orderedItems");
+			qr_archive_note(a, QR_FAILED, member, "%s",
+					in->failed ? in->err.buf : "the file ends inside orderedItems");
 			rc = -1;
 			break;
 		}
@@ -324,7 +300,8 @@ static int read_items(qr_archive *a, struct state *st, const char *member, qr_in
 		qr_buf_reset(&why);
 		int got = qr_input_value(in, &f, &why);
 		if (got == QR_IO || got == QR_END) {
-			note_msg(a, QR_FAILED, member, "cannot read further: %s", in->err.len ? in->err.buf : "end of file");
+			qr_archive_note(a, QR_FAILED, member, "cannot read further: %s",
+					in->err.len ? in->err.buf : "end of file");
 			rc = -1;
 			break;
 		}
@@ -350,13 +327,14 @@ static int read_outbox(qr_archive *a, struct state *st, const char *member, qr_s
 	qr_input_init(&in, s, a->max_record);
 	st->outbox = true;
 	if (!qr_input_skip_blanks(&in) || in.buf[in.start] != '{') {
-		note_msg(a, QR_FAILED, member, "not a JSON object");
+		qr_archive_note(a, QR_FAILED, member, "not a JSON object");
 		goto out;
 	}
 	qr_input_skip(&in, 1);
 	for (;;) {
 		if (!qr_input_skip_blanks(&in)) {
-			note_msg(a, QR_FAILED, member, "%s", in.failed ? in.err.buf : "the file ends inside the object");
+			qr_archive_note(a, QR_FAILED, member, "%s",
+					in.failed ? in.err.buf : "the file ends inside the object");
 			goto out;
 		}
 		char c = in.buf[in.start];
@@ -368,26 +346,27 @@ static int read_outbox(qr_archive *a, struct state *st, const char *member, qr_s
 			break;
 		size_t klen = c == '"' ? string_length(&in, 1024) : 0;
 		if (!klen) {
-			note_msg(a, QR_FAILED, member, "expected a member name at line %llu, byte %llu",
-				 (unsigned long long)in.line, (unsigned long long)in.offset);
+			qr_archive_note(a, QR_FAILED, member, "expected a member name at line %llu, byte %llu",
+					(unsigned long long)in.line, (unsigned long long)in.offset);
 			goto out;
 		}
 		bool items = klen == 14 && memcmp(in.buf + in.start, "\"orderedItems\"", 14) == 0;
 		qr_input_skip(&in, klen);
 		if (!qr_input_skip_blanks(&in) || in.buf[in.start] != ':') {
-			note_msg(a, QR_FAILED, member, "expected ':' at line %llu", (unsigned long long)in.line);
+			qr_archive_note(a, QR_FAILED, member, "expected ':' at line %llu", (unsigned long long)in.line);
 			goto out;
 		}
 		qr_input_skip(&in, 1);
 		if (!qr_input_skip_blanks(&in)) {
-			note_msg(a, QR_FAILED, member, "the file ends after a member name");
+			qr_archive_note(a, QR_FAILED, member, "the file ends after a member name");
 			goto out;
 		}
 		if (items && in.buf[in.start] == '[') {
 			/* A later "orderedItems" replaces an earlier one. */
 			if (st->ordered_items++ && st->posts.n > first) {
-				note_msg(a, QR_WARN, member, "\"orderedItems\" appears again: the last one wins, %zu items "
-					 "of an earlier one are dropped", st->posts.n - first);
+				qr_archive_note(a, QR_WARN, member,
+						"\"orderedItems\" appears again: the last one wins, %zu items "
+						"of an earlier one are dropped", st->posts.n - first);
 				qr_held_truncate(&st->posts, first);
 			}
 			if (read_items(a, st, member, &in))
@@ -396,14 +375,14 @@ static int read_outbox(qr_archive *a, struct state *st, const char *member, qr_s
 		}
 		qr_buf_reset(&why);
 		if (!skip_value(&in, &why)) {
-			note_msg(a, QR_FAILED, member, "broken value at line %llu: %s", (unsigned long long)in.line,
-				 why.len ? why.buf : "unexpected byte");
+			qr_archive_note(a, QR_FAILED, member, "broken value at line %llu: %s",
+					(unsigned long long)in.line, why.len ? why.buf : "unexpected byte");
 			goto out;
 		}
 	}
 out:
 	if (!st->ordered_items)
-		note_msg(a, QR_WARN, member, "no \"orderedItems\": the outbox holds no posts");
+		qr_archive_note(a, QR_WARN, member, "no \"orderedItems\": the outbox holds no posts");
 	qr_input_release(&in);
 	qr_buf_release(&why);
 	return rc;
@@ -499,8 +478,9 @@ static const char *attachment_url(const cJSON *att)
 	return qr_json_str(u, "href");
 }
 
-static void build_context(struct state *st, qr_buf *out)
+static void build_context(qr_archive *a, qr_buf *out)
 {
+	struct state *st = a->state;
 	qr_jw w;
 	if (st->nmedia)
 		qsort(st->media, st->nmedia, sizeof(*st->media), cmp_media);
@@ -546,22 +526,8 @@ static void build_context(struct state *st, qr_buf *out)
 
 static int emit(qr_archive *a, struct state *st)
 {
-	if (!st->posts.n)
-		return 0;
-	qr_buf ctx = QR_BUF_INIT;
-	build_context(st, &ctx);
-	int rc = a->sink->begin(a, ctx.buf, ctx.len);
-	for (size_t i = 0; !rc && i < st->posts.n; i++) {
-		qr_frame f;
-		const char *mem;
-		qr_held_get(&st->posts, i, &f, &mem);
-		rc = a->sink->record(a, mem, &f);
-	}
-	a->sink->end(a);
 	st->emitted += st->posts.n;
-	qr_held_truncate(&st->posts, 0);
-	qr_buf_release(&ctx);
-	return rc;
+	return qr_held_send(a, &st->posts, build_context);
 }
 
 static int finish(qr_archive *a)
@@ -571,17 +537,16 @@ static int finish(qr_archive *a)
 	if (rc)
 		return rc;
 	if (!st->outbox)
-		note_msg(a, QR_WARN, NULL, "no outbox.json: the archive holds no posts");
+		qr_archive_note(a, QR_WARN, NULL, "no outbox.json: the archive holds no posts");
 	else if (st->emitted && !st->id)
-		note_msg(a, QR_WARN, NULL, "no actor.json: authors are taken from the activities' actor URIs");
+		qr_archive_note(a, QR_WARN, NULL, "no actor.json: authors are taken from the activities' actor URIs");
 	size_t unused = 0;
 	const char *first = NULL;
 	for (size_t i = 0; i < st->nmedia; i++)
 		if (!st->media[i].used && !unused++)
 			first = st->media[i].member;
 	if (unused)
-		note_msg(a, QR_WARN, first, "%zu media file%s kept without a post of the archive that shows %s", unused,
-			 unused == 1 ? "" : "s", unused == 1 ? "it" : "them");
+		qr_archive_note_unused(a, unused, first);
 	return 0;
 }
 
@@ -614,15 +579,9 @@ struct context {
 
 static int load_context(const char *data, size_t len, void **out, qr_buf *why)
 {
-	cJSON *root = qr_parse_record(data, len, why);
+	cJSON *root = qr_context_parse(data, len, NAME, why);
 	if (!root)
 		return QR_BAD_INPUT;
-	const char *kind = qr_json_str(root, "context");
-	if (!kind || strcmp(kind, NAME) != 0) {
-		qr_buf_setf(why, "not a %s context", NAME);
-		cJSON_Delete(root);
-		return QR_BAD_INPUT;
-	}
 	struct context *c = qr_calloc(1, sizeof(*c));
 	c->root = root;
 	qr_json_map_build(&c->media, qr_json_get(root, "media"));

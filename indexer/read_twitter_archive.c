@@ -27,7 +27,6 @@
  *
  * holding only what the records that follow it need.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,19 +172,6 @@ static int open_archive(qr_archive *a)
 	return 0;
 }
 
-static void note_msg(qr_archive *a, int severity, const char *member, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void note_msg(qr_archive *a, int severity, const char *member, const char *fmt, ...)
-{
-	qr_buf msg = QR_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	qr_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	a->sink->note(a, severity, member, msg.buf);
-	qr_buf_release(&msg);
-}
-
 /* A whole small .js file: the JSON value after the assignment. */
 static cJSON *read_js(qr_archive *a, const char *member, qr_stream *s)
 {
@@ -193,9 +179,9 @@ static cJSON *read_js(qr_archive *a, const char *member, qr_stream *s)
 	size_t value;
 	cJSON *v = NULL;
 	if (qr_member_read(s, a->max_record, &data, &why)) {
-		note_msg(a, QR_FAILED, member, "%s", why.buf);
+		qr_archive_note(a, QR_FAILED, member, "%s", why.buf);
 	} else if (!js_global(data.buf, data.len, &global, &value)) {
-		note_msg(a, QR_FAILED, member, "not a \"window.NAME = ...\" assignment");
+		qr_archive_note(a, QR_FAILED, member, "not a \"window.NAME = ...\" assignment");
 	} else {
 		size_t end = data.len;
 		while (end > value && (data.buf[end - 1] == ';' || data.buf[end - 1] == '\n' ||
@@ -203,7 +189,7 @@ static cJSON *read_js(qr_archive *a, const char *member, qr_stream *s)
 			end--;
 		v = qr_parse_record(data.buf + value, end - value, &why);
 		if (!v)
-			note_msg(a, QR_FAILED, member, "%s", why.buf);
+			qr_archive_note(a, QR_FAILED, member, "%s", why.buf);
 	}
 	qr_buf_release(&data);
 	qr_buf_release(&why);
@@ -251,7 +237,7 @@ static void read_account(qr_archive *a, struct state *st, const char *member, qr
 		set_account(st, id.buf, qr_json_str(acc, "username"), qr_json_str(acc, "accountDisplayName"));
 		st->from_account = true;
 	} else if (v) {
-		note_msg(a, QR_WARN, member, "no account object with an accountId");
+		qr_archive_note(a, QR_WARN, member, "no account object with an accountId");
 	}
 	qr_buf_release(&id);
 	cJSON_Delete(v);
@@ -303,16 +289,8 @@ static int emit(qr_archive *a, struct state *st);
 
 static int hold_post(qr_archive *a, struct state *st, const char *member, const qr_frame *f)
 {
-	qr_held_add(&st->posts, member, f);
-	if (st->posts.bytes.len <= a->max_buffer)
+	if (!qr_held_hold(a, &st->posts, member, f, &st->warned_buffer, "media files or long texts"))
 		return 0;
-	if (!st->warned_buffer) {
-		note_msg(a, QR_WARN, member,
-			 "the archive's posts pass %llu bytes (limit max_archive_buffer): posts are indexed before the "
-			 "whole archive is read, and media files or long texts that come later are not linked to them",
-			 (unsigned long long)a->max_buffer);
-		st->warned_buffer = true;
-	}
 	return emit(a, st);
 }
 
@@ -329,19 +307,20 @@ static int read_array(qr_archive *a, struct state *st, const char *member, qr_st
 	qr_input_init(&in, s, a->max_record);
 	size_t avail = qr_input_fill(&in, 512);
 	if (!js_global(in.buf + in.start, avail, &global, &value)) {
-		note_msg(a, QR_FAILED, member, "not a \"window.NAME = [...]\" file");
+		qr_archive_note(a, QR_FAILED, member, "not a \"window.NAME = [...]\" file");
 		goto out;
 	}
 	qr_input_skip(&in, value);
 	if (!qr_input_skip_blanks(&in) || in.buf[in.start] != '[') {
-		note_msg(a, QR_FAILED, member, "no array after \"window.%s =\"", global.buf);
+		qr_archive_note(a, QR_FAILED, member, "no array after \"window.%s =\"", global.buf);
 		goto out;
 	}
 	qr_input_skip(&in, 1);
 	for (;;) {
 		if (!qr_input_skip_blanks(&in)) {
-			note_msg(a, QR_FAILED, member, "%s after %lld elements",
-				 in.failed ? in.err.buf : "the file ends before its array closes", (long long)count);
+			qr_archive_note(a, QR_FAILED, member, "%s after %lld elements",
+					in.failed ? in.err.buf : "the file ends before its array closes",
+					(long long)count);
 			goto out;
 		}
 		char c = in.buf[in.start];
@@ -356,7 +335,7 @@ static int read_array(qr_archive *a, struct state *st, const char *member, qr_st
 		qr_buf_reset(&why);
 		int got = qr_input_value(&in, &f, &why);
 		if (got == QR_IO) {
-			note_msg(a, QR_FAILED, member, "cannot read further: %s", in.err.buf);
+			qr_archive_note(a, QR_FAILED, member, "cannot read further: %s", in.err.buf);
 			goto out;
 		}
 		if (got == QR_END)
@@ -375,8 +354,8 @@ static int read_array(qr_archive *a, struct state *st, const char *member, qr_st
 	while (qr_input_skip_blanks(&in) && in.buf[in.start] == ';')
 		qr_input_skip(&in, 1);
 	if (qr_input_fill(&in, 1))
-		note_msg(a, QR_WARN, member, "bytes after the array, from line %llu, ignored",
-			 (unsigned long long)in.line);
+		qr_archive_note(a, QR_WARN, member, "bytes after the array, from line %llu, ignored",
+				(unsigned long long)in.line);
 out:
 	if (kind == JS_TWEETS) {
 		st->read = qr_grow_array(st->read, sizeof(*st->read), st->nread + 1, &st->aread);
@@ -396,7 +375,7 @@ static int read_media(qr_archive *a, struct state *st, const char *rel, const ch
 	while (digits < len && base[digits] >= '0' && base[digits] <= '9')
 		digits++;
 	if (!digits || digits >= len || base[digits] != '-' || digits + 1 == len) {
-		note_msg(a, QR_WARN, member, "media file name is not <tweet id>-<name>: skipped");
+		qr_archive_note(a, QR_WARN, member, "media file name is not <tweet id>-<name>: skipped");
 		return 0;
 	}
 	qr_blob blob;
@@ -539,8 +518,9 @@ static void write_media(qr_jw *w, struct state *st, const char *id)
 }
 
 /* The context of the held posts, into out. */
-static void build_context(struct state *st, qr_buf *out)
+static void build_context(qr_archive *a, qr_buf *out)
 {
+	struct state *st = a->state;
 	qr_buf notes = QR_BUF_INIT, media = QR_BUF_INIT, id = QR_BUF_INIT;
 	qr_jw w, wn, wm;
 	if (st->nnotes)
@@ -599,22 +579,8 @@ static void build_context(struct state *st, qr_buf *out)
 
 static int emit(qr_archive *a, struct state *st)
 {
-	if (!st->posts.n)
-		return 0;
-	qr_buf ctx = QR_BUF_INIT;
-	build_context(st, &ctx);
-	int rc = a->sink->begin(a, ctx.buf, ctx.len);
-	for (size_t i = 0; !rc && i < st->posts.n; i++) {
-		qr_frame f;
-		const char *mem;
-		qr_held_get(&st->posts, i, &f, &mem);
-		rc = a->sink->record(a, mem, &f);
-	}
-	a->sink->end(a);
 	st->emitted += st->posts.n;
-	qr_held_truncate(&st->posts, 0);
-	qr_buf_release(&ctx);
-	return rc;
+	return qr_held_send(a, &st->posts, build_context);
 }
 
 /* What the manifest promised against what the archive held. */
@@ -628,10 +594,11 @@ static void check_manifest(qr_archive *a, struct state *st)
 			    qr_ends_with(st->read[k].name, l->name))
 				r = &st->read[k];
 		if (!r)
-			note_msg(a, QR_WARN, NULL, "%s, listed in data/manifest.js, is not in the archive", l->name);
+			qr_archive_note(a, QR_WARN, NULL, "%s, listed in data/manifest.js, is not in the archive",
+					l->name);
 		else if (l->count >= 0 && r->count != l->count)
-			note_msg(a, QR_WARN, r->name, "data/manifest.js lists %lld tweets, the file holds %lld",
-				 (long long)l->count, (long long)r->count);
+			qr_archive_note(a, QR_WARN, r->name, "data/manifest.js lists %lld tweets, the file holds %lld",
+					(long long)l->count, (long long)r->count);
 	}
 }
 
@@ -643,22 +610,20 @@ static int finish(qr_archive *a)
 		return rc;
 	check_manifest(a, st);
 	if (st->emitted && !st->id && !st->handle)
-		note_msg(a, QR_WARN, NULL, "no data/account.js or data/manifest.js: the posts have no author");
+		qr_archive_note(a, QR_WARN, NULL, "no data/account.js or data/manifest.js: the posts have no author");
 	size_t unused = 0;
 	const char *first = NULL;
-	for (size_t i = 0; i < st->nmedia; i++) {
+	for (size_t i = 0; i < st->nmedia; i++)
 		if (!st->media[i].used && !unused++)
 			first = st->media[i].member;
-	}
 	if (unused)
-		note_msg(a, QR_WARN, first, "%zu media file%s kept without a post of the archive that shows %s",
-			 unused, unused == 1 ? "" : "s", unused == 1 ? "it" : "them");
+		qr_archive_note_unused(a, unused, first);
 	size_t lost = 0;
 	for (size_t i = 0; i < st->nnotes; i++)
 		lost += !st->notes[i].used;
 	if (lost)
-		note_msg(a, QR_WARN, NULL, "%zu note tweet%s (long texts) matched no post of the archive", lost,
-			 lost == 1 ? "" : "s");
+		qr_archive_note(a, QR_WARN, NULL, "%zu note tweet%s (long texts) matched no post of the archive", lost,
+				lost == 1 ? "" : "s");
 	return 0;
 }
 
@@ -701,15 +666,9 @@ struct context {
 
 static int load_context(const char *data, size_t len, void **out, qr_buf *why)
 {
-	cJSON *root = qr_parse_record(data, len, why);
+	cJSON *root = qr_context_parse(data, len, NAME, why);
 	if (!root)
 		return QR_BAD_INPUT;
-	const char *kind = qr_json_str(root, "context");
-	if (!kind || strcmp(kind, NAME) != 0) {
-		qr_buf_setf(why, "not a %s context", NAME);
-		cJSON_Delete(root);
-		return QR_BAD_INPUT;
-	}
 	struct context *c = qr_calloc(1, sizeof(*c));
 	c->root = root;
 	qr_json_map_build(&c->notes, qr_json_get(root, "notes"));
