@@ -111,3 +111,14 @@ cJSON *qr_parse_record(const char *data, size_t len, qr_buf *why)
 	qr_buf_release(&detail);
 	return v;
 }
+
+cJSON *qr_parse_object(const char *data, size_t len, qr_buf *why)
+{
+	cJSON *v = qr_parse_record(data, len, why);
+	if (v && !cJSON_IsObject(v)) {
+		qr_buf_setf(why, "record is not a JSON object");
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
+}

@@ -182,5 +182,7 @@ int qr_format_next(qr_reader *r, qr_frame *f, qr_buf *why);
 
 /* Shared by the JSON readers: parse a record, with a reason on failure. */
 cJSON *qr_parse_record(const char *data, size_t len, qr_buf *why);
+/* The same for a record that must be a JSON object. */
+cJSON *qr_parse_object(const char *data, size_t len, qr_buf *why);
 
 #endif

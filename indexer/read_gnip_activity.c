@@ -73,13 +73,6 @@ static const cJSON *media_of(const cJSON *holder, const cJSON *act)
 	return NULL;
 }
 
-static void set_metric(qr_post *p, const cJSON *a, const char *field, const char *name)
-{
-	int64_t v;
-	if (qr_json_int(a, field, &v))
-		qr_post_set_metric(p, name, v);
-}
-
 static int activity_to_post(const cJSON *a, qr_posts *out, qr_buf *why)
 {
 	qr_buf id = QR_BUF_INIT, tmp = QR_BUF_INIT, text = QR_BUF_INIT;
@@ -155,8 +148,8 @@ static int activity_to_post(const cJSON *a, qr_posts *out, qr_buf *why)
 		qr_twitter_set_ref(&p->reply_to, tmp.buf);
 	qr_set(&p->kind, p->repost_of ? "repost" : p->quote_of ? "quote" : p->reply_to ? "reply" : "original");
 
-	set_metric(p, a, "retweetCount", "reposts");
-	set_metric(p, a, "favoritesCount", "likes");
+	qr_post_metric_json(p, a, "retweetCount", "reposts");
+	qr_post_metric_json(p, a, "favoritesCount", "likes");
 	const char *place = qr_json_str(a, "location.displayName");
 	if (place)
 		qr_kvv_set(&p->extra, "place", place);
@@ -171,13 +164,11 @@ out:
 
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
-	cJSON *a = qr_parse_record(data, len, why);
+	cJSON *a = qr_parse_object(data, len, why);
 	if (!a)
 		return QR_BAD_INPUT;
-	int st = QR_BAD_INPUT;
-	if (!cJSON_IsObject(a)) {
-		qr_buf_setf(why, "record is not a JSON object");
-	} else if (qr_json_get(a, "info") && !qr_json_get(a, "postedTime")) {
+	int st;
+	if (qr_json_get(a, "info") && !qr_json_get(a, "postedTime")) {
 		/* Replay and Historical PowerTrack close with an info activity. */
 		const char *msg = qr_json_str(a, "info.message");
 		qr_buf_setf(why, "Gnip info message '%s'", msg ? msg : "?");

@@ -27,14 +27,12 @@ static int bid(const char *head, size_t n, const char *member)
 
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
-	cJSON *o = qr_parse_record(data, len, why);
+	cJSON *o = qr_parse_object(data, len, why);
 	if (!o)
 		return QR_BAD_INPUT;
 	int st = QR_BAD_INPUT;
 	const qr_mapping *m;
-	if (!cJSON_IsObject(o)) {
-		qr_buf_setf(why, "record is not a JSON object");
-	} else if (!qr_mapping_user() || strcmp(qr_mapping_input(qr_mapping_user()), "jsonl") != 0) {
+	if (!qr_mapping_user() || strcmp(qr_mapping_input(qr_mapping_user()), "jsonl") != 0) {
 		qr_buf_setf(why, "JSON lines read through a mapping need it: give it with --mapping");
 	} else if (!(m = qr_mapping_for_json(o))) {
 		qr_buf_setf(why, "record lacks a path the mapping '%s' requires", qr_mapping_name(qr_mapping_user()));

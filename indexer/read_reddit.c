@@ -139,13 +139,6 @@ static void submission_media(qr_post *p, const cJSON *o)
 	}
 }
 
-static void set_metric(qr_post *p, const cJSON *o, const char *field, const char *name)
-{
-	int64_t v;
-	if (qr_json_int(o, field, &v))
-		qr_post_set_metric(p, name, v);
-}
-
 /* What only a submission has: its link, domain, flags and media. */
 static void submission_fields(qr_post *p, const cJSON *o)
 {
@@ -168,7 +161,7 @@ static void submission_fields(qr_post *p, const cJSON *o)
 	if (flair && *flair)
 		qr_kvv_set(&p->extra, "flair", flair);
 	submission_media(p, o);
-	set_metric(p, o, "num_comments", "replies");
+	qr_post_metric_json(p, o, "num_comments", "replies");
 	const cJSON *cp = qr_json_get(o, "crosspost_parent");
 	if (cJSON_IsString(cp) && qr_starts_with(cp->valuestring, "t3_")) {
 		qr_post_set_ref(&p->repost_of, "reddit", cp->valuestring);
@@ -319,8 +312,8 @@ static int thing_to_post(const cJSON *o, qr_posts *out, qr_buf *why)
 		submission_fields(p, o);
 	else
 		comment_fields(p, o);
-	set_metric(p, o, "score", "score");
-	set_metric(p, o, "gilded", "gilded");
+	qr_post_metric_json(p, o, "score", "score");
+	qr_post_metric_json(p, o, "gilded", "gilded");
 	const char *dist = qr_json_str(o, "distinguished");
 	if (dist)
 		qr_kvv_set(&p->extra, "distinguished", dist);
@@ -336,14 +329,11 @@ out:
 
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
-	cJSON *o = qr_parse_record(data, len, why);
+	cJSON *o = qr_parse_object(data, len, why);
 	if (!o)
 		return QR_BAD_INPUT;
 	int st;
-	if (!cJSON_IsObject(o)) {
-		qr_buf_setf(why, "record is not a JSON object");
-		st = QR_BAD_INPUT;
-	} else if (cJSON_IsObject(qr_json_get(o, "data")) && qr_json_str(o, "kind")) {
+	if (cJSON_IsObject(qr_json_get(o, "data")) && qr_json_str(o, "kind")) {
 		/* The API's {"kind": "t1", "data": {...}} wrapper. */
 		st = thing_to_post(qr_json_get(o, "data"), out, why);
 	} else {

@@ -60,17 +60,6 @@ struct walker {
 
 /* ---- bytes ---- */
 
-static void eat(qr_input *in, size_t n)
-{
-	const char *p = in->buf + in->start, *end = p + n;
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		in->line++;
-		p++;
-	}
-	in->start += n;
-	in->offset += n;
-}
-
 static int peek(qr_input *in)
 {
 	if (qr_input_fill(in, 1) < 1)
@@ -83,10 +72,10 @@ static void skip_blanks(qr_input *in, bool commas)
 	int c;
 	while ((c = peek(in)) >= 0) {
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || (commas && c == ',')) {
-			eat(in, 1);
+			qr_input_skip(in, 1);
 		} else if (c == 0xEF && in->offset == 0 && qr_input_fill(in, 3) >= 3 &&
 			   memcmp(in->buf + in->start, "\xEF\xBB\xBF", 3) == 0) {
-			eat(in, 3);
+			qr_input_skip(in, 3);
 		} else {
 			break;
 		}
@@ -158,7 +147,7 @@ static bool skip_value(qr_input *in)
 				else if (c == '"') {
 					str = false;
 					if (depth == 0) {
-						eat(in, i + 1);
+						qr_input_skip(in, i + 1);
 						return true;
 					}
 				}
@@ -170,20 +159,20 @@ static bool skip_value(qr_input *in)
 				depth++;
 			} else if (c == '}' || c == ']') {
 				if (depth == 0) {
-					eat(in, i);
+					qr_input_skip(in, i);
 					return true;
 				}
 				if (--depth == 0) {
-					eat(in, i + 1);
+					qr_input_skip(in, i + 1);
 					return true;
 				}
 			} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
-				eat(in, i);
+				qr_input_skip(in, i);
 				return true;
 			}
 			any = true;
 		}
-		eat(in, i);
+		qr_input_skip(in, i);
 	}
 }
 
@@ -195,11 +184,11 @@ static bool read_key(qr_input *in, qr_buf *key)
 		return false;
 	qr_buf_reset(key);
 	qr_buf_add(key, in->buf + in->start + 1, n - 2);
-	eat(in, n);
+	qr_input_skip(in, n);
 	skip_blanks(in, false);
 	if (peek(in) != ':')
 		return false;
-	eat(in, 1);
+	qr_input_skip(in, 1);
 	skip_blanks(in, false);
 	return true;
 }
@@ -217,7 +206,7 @@ static bool read_scalar(qr_input *in, qr_buf *out)
 		return false;
 	qr_buf_reset(out);
 	qr_buf_add(out, in->buf + in->start, n);
-	eat(in, n);
+	qr_input_skip(in, n);
 	return true;
 }
 
@@ -265,7 +254,7 @@ static int enter(qr_reader *r, qr_frame *f, qr_buf *why, enum role role, bool ar
 	struct walker *w = r->state;
 	if (peek(&r->in) != (array ? '[' : '{'))
 		return skip_value(&r->in) ? QR_OK : fail(r, f, why, "input ends inside the export");
-	eat(&r->in, 1);
+	qr_input_skip(&r->in, 1);
 	if (!push(w, role, array))
 		return fail(r, f, why, "export nested too deep");
 	return QR_OK;
@@ -288,14 +277,14 @@ static int frame_message(qr_reader *r, qr_frame *f, qr_buf *why)
 		if (n == SIZE_MAX)
 			skip_value(in);
 		else
-			eat(in, n);
+			qr_input_skip(in, n);
 		qr_buf_setf(why, "message is longer than %zu bytes (limit max_record)", in->max_record);
 		return QR_LIMIT;
 	}
 	if (n == 0) {
 		if (in->failed)
 			return QR_IO;
-		eat(in, in->len - in->start);
+		qr_input_skip(in, in->len - in->start);
 		return fail(r, f, why, "input ends inside a message (the export is cut off)");
 	}
 	qr_buf_reset(&w->rec);
@@ -303,7 +292,7 @@ static int frame_message(qr_reader *r, qr_frame *f, qr_buf *why)
 		    w->name.len ? w->name.buf : "null", w->type.len ? w->type.buf : "null");
 	qr_buf_add(&w->rec, in->buf + in->start, n);
 	qr_buf_addch(&w->rec, '}');
-	eat(in, n);
+	qr_input_skip(in, n);
 	f->data = w->rec.buf;
 	f->len = w->rec.len;
 	return QR_OK;
@@ -344,7 +333,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 				st = fail(r, f, why, "not a Telegram export: the top level is not a JSON object");
 				break;
 			}
-			eat(in, 1);
+			qr_input_skip(in, 1);
 			push(w, R_ROOT, false);
 			continue;
 		}
@@ -355,7 +344,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		}
 		struct level *lv = &w->stack[w->depth - 1];
 		if (c == '}' || c == ']') {
-			eat(in, 1);
+			qr_input_skip(in, 1);
 			w->depth--;
 			continue;
 		}
@@ -365,7 +354,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 				break;
 			}
 			if (lv->role == R_LIST && c == '{') {
-				eat(in, 1);
+				qr_input_skip(in, 1);
 				reset_chat(w);
 				push(w, R_CHAT, false);
 				continue;
@@ -619,14 +608,12 @@ out:
 
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
-	cJSON *o = qr_parse_record(data, len, why);
+	cJSON *o = qr_parse_object(data, len, why);
 	if (!o)
 		return QR_BAD_INPUT;
 	int st = QR_BAD_INPUT;
 	const cJSON *m = qr_json_get(o, "message");
-	if (!cJSON_IsObject(o)) {
-		qr_buf_setf(why, "record is not a JSON object");
-	} else if (cJSON_IsObject(m)) {
+	if (cJSON_IsObject(m)) {
 		st = message_to_post(qr_json_get(o, "chat"), m, out, why);
 	} else if (qr_json_get(o, "id") && (qr_json_get(o, "date") || qr_json_get(o, "date_unixtime"))) {
 		/* A bare message (read with --format telegram): no chat known. */

@@ -894,13 +894,6 @@ static bool quoted_id(const cJSON *urls, const char *self, qr_buf *id)
 	return false;
 }
 
-static void set_metric(qr_post *p, const cJSON *t, const char *field, const char *name)
-{
-	int64_t v;
-	if (qr_json_int(t, field, &v))
-		qr_post_set_metric(p, name, v);
-}
-
 /* Id, author (from the context's account), permalink. */
 static void set_identity(qr_post *p, const struct context *ctx, const char *id)
 {
@@ -999,8 +992,8 @@ static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *ou
 	set_text(p, ctx, t, body);
 	add_media(p, media_list(t), ctx ? qr_json_map_get(&ctx->media, id.buf) : NULL);
 	set_kind(p, t, body);
-	set_metric(p, t, "retweet_count", "reposts");
-	set_metric(p, t, "favorite_count", "likes");
+	qr_post_metric_json(p, t, "retweet_count", "reposts");
+	qr_post_metric_json(p, t, "favorite_count", "likes");
 	const char *sensitive = qr_json_str(t, "possibly_sensitive");
 	if (qr_json_true(t, "possibly_sensitive") || (sensitive && strcmp(sensitive, "true") == 0))
 		qr_kvv_set(&p->extra, "sensitive", "true");

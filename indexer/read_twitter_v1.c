@@ -124,13 +124,6 @@ static void add_media(qr_post *p, const cJSON *list)
 	}
 }
 
-static void set_metric(qr_post *p, const cJSON *t, const char *field, const char *name)
-{
-	int64_t v;
-	if (qr_json_int(t, field, &v))
-		qr_post_set_metric(p, name, v);
-}
-
 /* One tweet object into one post. */
 static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 {
@@ -225,10 +218,10 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 	}
 	if (!p->kind)
 		qr_set(&p->kind, "original");
-	set_metric(p, t, "retweet_count", "reposts");
-	set_metric(p, t, "favorite_count", "likes");
-	set_metric(p, t, "reply_count", "replies");
-	set_metric(p, t, "quote_count", "quotes");
+	qr_post_metric_json(p, t, "retweet_count", "reposts");
+	qr_post_metric_json(p, t, "favorite_count", "likes");
+	qr_post_metric_json(p, t, "reply_count", "replies");
+	qr_post_metric_json(p, t, "quote_count", "quotes");
 	const char *place = qr_json_str(t, "place.full_name");
 	if (place)
 		qr_kvv_set(&p->extra, "place", place);
@@ -249,13 +242,9 @@ out:
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
 	int st = QR_BAD_INPUT;
-	cJSON *t = qr_parse_record(data, len, why);
+	cJSON *t = qr_parse_object(data, len, why);
 	if (!t)
 		return QR_BAD_INPUT;
-	if (!cJSON_IsObject(t)) {
-		qr_buf_setf(why, "record is not a JSON object");
-		goto out;
-	}
 	/* Streaming notices hold no post. */
 	static const char *notices[] = { "delete", "limit", "scrub_geo", "status_withheld", "user_withheld",
 					 "warning", "disconnect", "friends", "event" };

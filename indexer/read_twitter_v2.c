@@ -232,13 +232,6 @@ static void add_poll(qr_post *p, const struct page *pg, const cJSON *t)
 	qr_buf_release(&out);
 }
 
-static void set_metric(qr_post *p, const cJSON *t, const char *field, const char *name)
-{
-	int64_t v;
-	if (qr_json_int(t, field, &v))
-		qr_post_set_metric(p, name, v);
-}
-
 static void add_place(qr_post *p, const struct page *pg, const cJSON *t)
 {
 	const char *name = qr_json_str(t, "geo.full_name"); /* flattened */
@@ -361,12 +354,12 @@ static int tweet_to_post(const struct page *pg, const cJSON *t, qr_posts *out, q
 	qr_set(&p->kind, p->repost_of ? "repost" : p->quote_of ? "quote" : p->reply_to ? "reply" : "original");
 
 	const cJSON *metrics = qr_json_get(src, "public_metrics");
-	set_metric(p, metrics, "retweet_count", "reposts");
-	set_metric(p, metrics, "like_count", "likes");
-	set_metric(p, metrics, "reply_count", "replies");
-	set_metric(p, metrics, "quote_count", "quotes");
-	set_metric(p, metrics, "impression_count", "impressions");
-	set_metric(p, metrics, "bookmark_count", "bookmarks");
+	qr_post_metric_json(p, metrics, "retweet_count", "reposts");
+	qr_post_metric_json(p, metrics, "like_count", "likes");
+	qr_post_metric_json(p, metrics, "reply_count", "replies");
+	qr_post_metric_json(p, metrics, "quote_count", "quotes");
+	qr_post_metric_json(p, metrics, "impression_count", "impressions");
+	qr_post_metric_json(p, metrics, "bookmark_count", "bookmarks");
 
 	add_place(p, pg, t);
 	add_edits(p, t, id.buf);

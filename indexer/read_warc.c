@@ -41,17 +41,6 @@ static int bid(const char *head, size_t n, const char *member)
 
 /* ---- framing ---- */
 
-static void eat(qr_input *in, size_t n)
-{
-	const char *p = in->buf + in->start, *end = p + n;
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		in->line++;
-		p++;
-	}
-	in->start += n;
-	in->offset += n;
-}
-
 /* Skip n bytes without holding them; false when the input ends first. */
 static bool skip_bytes(qr_input *in, uint64_t n)
 {
@@ -60,7 +49,7 @@ static bool skip_bytes(qr_input *in, uint64_t n)
 		if (!avail)
 			return false;
 		size_t k = avail < n ? avail : (size_t)n;
-		eat(in, k);
+		qr_input_skip(in, k);
 		n -= k;
 	}
 	return true;
@@ -114,15 +103,15 @@ static void resync(qr_input *in)
 		const char *p = in->buf + in->start;
 		const char *hit = memmem(p + 1, avail > 1 ? avail - 1 : 0, "\nWARC/", 6);
 		if (hit) {
-			eat(in, (size_t)(hit - p) + 1);
+			qr_input_skip(in, (size_t)(hit - p) + 1);
 			return;
 		}
 		/* Keep a few bytes: the marker may straddle the refill. */
 		if (avail <= 6 && in->eof) {
-			eat(in, avail);
+			qr_input_skip(in, avail);
 			return;
 		}
-		eat(in, avail > 6 ? avail - 6 : avail);
+		qr_input_skip(in, avail > 6 ? avail - 6 : avail);
 	}
 }
 
@@ -134,7 +123,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 	for (;;) {
 		/* Blank lines separate records. */
 		while (qr_input_fill(in, 1) && (in->buf[in->start] == '\r' || in->buf[in->start] == '\n'))
-			eat(in, 1);
+			qr_input_skip(in, 1);
 		f->line = in->line;
 		f->byte = in->offset;
 		size_t avail = qr_input_fill(in, MAX_HEADER);
@@ -156,7 +145,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		    (len = strtoull(clen.buf, &end, 10), *end || !clen.len)) {
 			qr_buf_setf(why, hlen ? "WARC record without a valid Content-Length"
 					      : "WARC header does not end (cut off, or longer than 64 KiB)");
-			eat(in, 5);
+			qr_input_skip(in, 5);
 			resync(in);
 			st = QR_BAD_INPUT;
 			break;
@@ -164,7 +153,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		header(p, hlen, "WARC-Type", &type);
 		bool wanted = strcasecmp(type.buf, "response") == 0 || strcasecmp(type.buf, "resource") == 0;
 		if (!wanted) {
-			eat(in, hlen);
+			qr_input_skip(in, hlen);
 			if (!skip_bytes(in, len)) {
 				st = in->failed ? QR_IO : QR_END;
 				break;
@@ -174,7 +163,7 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		if (len > in->max_record || hlen + len > in->max_record) {
 			qr_buf_setf(why, "WARC record of %llu bytes is longer than %zu bytes (limit max_record)", len,
 				    in->max_record);
-			eat(in, hlen);
+			qr_input_skip(in, hlen);
 			skip_bytes(in, len);
 			st = QR_LIMIT;
 			break;
@@ -185,13 +174,13 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 				break;
 			}
 			qr_buf_setf(why, "WARC record is cut off: %zu of %llu bytes", in->len - in->start - hlen, len);
-			eat(in, in->len - in->start);
+			qr_input_skip(in, in->len - in->start);
 			st = QR_BAD_INPUT;
 			break;
 		}
 		f->data = in->buf + in->start;
 		f->len = hlen + (size_t)len;
-		eat(in, f->len);
+		qr_input_skip(in, f->len);
 		st = QR_OK;
 		break;
 	}

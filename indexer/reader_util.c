@@ -86,6 +86,13 @@ void qr_post_set_ref(char **field, const char *platform, const char *native_id)
 	qr_buf_release(&b);
 }
 
+void qr_post_metric_json(qr_post *p, const cJSON *o, const char *path, const char *name)
+{
+	int64_t v;
+	if (qr_json_int(o, path, &v))
+		qr_post_set_metric(p, name, v);
+}
+
 /* Letters, digits, marks and '_' of any script: what a hashtag is made of.
  * Below U+0080 only [A-Za-z0-9_]; above it everything except spaces and
  * the punctuation blocks. */

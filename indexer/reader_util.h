@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json.h"
 #include "post.h"
 
 /* The first byte after a byte order mark and blanks, or 0 when none. */
@@ -26,6 +27,9 @@ const char *qr_head_hint(const char *head, size_t n);
 void qr_post_set_id(qr_post *p, const char *platform, const char *native_id);
 /* "<platform>:<native_id>" into *field (reply_to, repost_of, ...). */
 void qr_post_set_ref(char **field, const char *platform, const char *native_id);
+/* The integer at path in o (a number or digits in a string), when there is
+ * one, as the post's metric `name`. */
+void qr_post_metric_json(qr_post *p, const cJSON *o, const char *path, const char *name);
 
 /* Hashtags (#tag, letters of any script, digits and '_', not all digits),
  * mentions (@name: ASCII letters, digits, '_', '.' and '-' inside) and
