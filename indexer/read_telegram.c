@@ -82,46 +82,59 @@ static void skip_blanks(qr_input *in, bool commas)
 	}
 }
 
+/* Where a JSON value ends, a byte at a time. */
+struct scan {
+	int depth;
+	bool str, esc;
+};
+
+/* One more byte of the value: 0 it goes on, 1 it ends with this byte, -1
+ * it ended just before it (a scalar closed by a delimiter or by its
+ * container). */
+static int scan_byte(struct scan *s, char c)
+{
+	if (s->str) {
+		if (s->esc)
+			s->esc = false;
+		else if (c == '\\')
+			s->esc = true;
+		else if (c == '"') {
+			s->str = false;
+			if (s->depth == 0)
+				return 1;
+		}
+	} else if (c == '"') {
+		s->str = true;
+	} else if (c == '{' || c == '[') {
+		s->depth++;
+	} else if (c == '}' || c == ']') {
+		if (s->depth == 0)
+			return -1;
+		if (--s->depth == 0)
+			return 1;
+	} else if (s->depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Length of the JSON value at the current position, loading it whole:
  * 0 when the input ends first, SIZE_MAX past max.
  */
 static size_t value_length(qr_input *in, size_t max)
 {
-	size_t i = 0;
-	int depth = 0;
-	bool str = false, esc = false;
-	for (;;) {
+	struct scan s = { 0, false, false };
+	for (size_t i = 0;; i++) {
 		if (i >= in->len - in->start) {
 			if (i > max)
 				return SIZE_MAX;
 			if (qr_input_fill(in, i + 1) <= i)
 				return 0;
 		}
-		char c = in->buf[in->start + i];
-		if (str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"') {
-				str = false;
-				if (depth == 0)
-					return i + 1;
-			}
-		} else if (c == '"') {
-			str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0)
-				return i; /* a scalar closed by its container */
-			if (--depth == 0)
-				return i + 1;
-		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
-			return i;
-		}
-		i++;
+		int end = scan_byte(&s, in->buf[in->start + i]);
+		if (end)
+			return end > 0 ? i + 1 : i;
 	}
 }
 
@@ -129,48 +142,21 @@ static size_t value_length(qr_input *in, size_t max)
  * inside it. */
 static bool skip_value(qr_input *in)
 {
-	int depth = 0;
-	bool str = false, esc = false, any = false;
+	struct scan s = { 0, false, false };
+	bool any = false;
 	for (;;) {
 		size_t avail = qr_input_fill(in, 1);
 		if (!avail)
-			return any && depth == 0 && !str;
-		const char *p = in->buf + in->start;
+			return any && s.depth == 0 && !s.str;
 		size_t i = 0;
 		for (; i < avail; i++) {
-			char c = p[i];
-			if (str) {
-				if (esc)
-					esc = false;
-				else if (c == '\\')
-					esc = true;
-				else if (c == '"') {
-					str = false;
-					if (depth == 0) {
-						qr_input_skip(in, i + 1);
-						return true;
-					}
-				}
-				continue;
-			}
-			if (c == '"') {
-				str = true;
-			} else if (c == '{' || c == '[') {
-				depth++;
-			} else if (c == '}' || c == ']') {
-				if (depth == 0) {
-					qr_input_skip(in, i);
-					return true;
-				}
-				if (--depth == 0) {
-					qr_input_skip(in, i + 1);
-					return true;
-				}
-			} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
-				qr_input_skip(in, i);
+			bool in_string = s.str;
+			int end = scan_byte(&s, in->buf[in->start + i]);
+			if (end) {
+				qr_input_skip(in, end > 0 ? i + 1 : i);
 				return true;
 			}
-			any = true;
+			any |= !in_string;
 		}
 		qr_input_skip(in, i);
 	}
