@@ -753,6 +753,27 @@ static void object_text(qr_post *p, const cJSON *obj, qr_buf *out)
 	}
 }
 
+/* "mastodon:<server>/<status id>" of the status at uri into *field. */
+static void set_ref(char **field, const char *uri)
+{
+	qr_buf id = QR_BUF_INIT;
+	post_id(uri, &id);
+	qr_set(field, id.buf);
+	qr_buf_release(&id);
+}
+
+/* A new post for the status at uri. */
+static qr_post *add_post(qr_posts *out, const char *uri, int64_t created)
+{
+	qr_buf id = QR_BUF_INIT;
+	qr_post *p = qr_posts_add(out);
+	post_id(uri, &id);
+	qr_post_set_id(p, "mastodon", id.buf + strlen("mastodon:"));
+	p->created = created;
+	qr_buf_release(&id);
+	return p;
+}
+
 static int object_to_post(const struct context *ctx, const cJSON *act, const cJSON *obj, qr_posts *out, qr_buf *why)
 {
 	const char *uri = qr_json_str(obj, "id");
@@ -768,13 +789,8 @@ static int object_to_post(const struct context *ctx, const cJSON *act, const cJS
 		qr_buf_setf(why, "published is not an ISO 8601 time: \"%.40s\"", when);
 		return QR_BAD_INPUT;
 	}
-	qr_buf id = QR_BUF_INIT, text = QR_BUF_INIT, host = QR_BUF_INIT;
-	qr_post *p = qr_posts_add(out);
-	post_id(uri, &id);
-	qr_set(&p->id, id.buf);
-	qr_set(&p->native_id, id.buf + strlen("mastodon:"));
-	qr_set(&p->platform, "mastodon");
-	p->created = created;
+	qr_buf text = QR_BUF_INIT, host = QR_BUF_INIT;
+	qr_post *p = add_post(out, uri, created);
 	const char *actor = ref(qr_json_get(obj, "attributedTo"));
 	if (!actor)
 		actor = ref(qr_json_get(act, "actor"));
@@ -790,10 +806,8 @@ static int object_to_post(const struct context *ctx, const cJSON *act, const cJS
 	for (const cJSON *one = first_of(att); one; one = next_of(att, one))
 		add_attachment(p, ctx, one);
 	const char *reply = ref(qr_json_get(obj, "inReplyTo"));
-	if (reply) {
-		post_id(reply, &id);
-		qr_set(&p->reply_to, id.buf);
-	}
+	if (reply)
+		set_ref(&p->reply_to, reply);
 	qr_set(&p->kind, reply ? "reply" : "original");
 	const char *cw = qr_json_str(obj, "summary");
 	if (cw && *cw) {
@@ -806,7 +820,6 @@ static int object_to_post(const struct context *ctx, const cJSON *act, const cJS
 	const char *followers = ctx ? qr_json_str(ctx->root, "actor.followers") : NULL;
 	qr_kvv_set(&p->extra, "visibility", visibility(qr_json_get(obj, "to") || qr_json_get(obj, "cc") ? obj : act,
 						       followers));
-	qr_buf_release(&id);
 	qr_buf_release(&text);
 	qr_buf_release(&host);
 	return QR_OK;
@@ -826,23 +839,15 @@ static int announce_to_post(const struct context *ctx, const cJSON *act, qr_post
 		qr_buf_setf(why, "published is not an ISO 8601 time: \"%.40s\"", when);
 		return QR_BAD_INPUT;
 	}
-	qr_buf id = QR_BUF_INIT;
-	qr_post *p = qr_posts_add(out);
-	post_id(uri, &id);
-	qr_set(&p->id, id.buf);
-	qr_set(&p->native_id, id.buf + strlen("mastodon:"));
-	qr_set(&p->platform, "mastodon");
-	p->created = created;
+	qr_post *p = add_post(out, uri, created);
 	set_author(p, ctx, ref(qr_json_get(act, "actor")));
-	post_id(target, &id);
-	qr_set(&p->repost_of, id.buf);
+	set_ref(&p->repost_of, target);
 	qr_set(&p->kind, "repost");
 	qr_set(&p->url, target);
 	qr_set(&p->text, target);
 	qr_strv_push(&p->urls, target);
 	const char *followers = ctx ? qr_json_str(ctx->root, "actor.followers") : NULL;
 	qr_kvv_set(&p->extra, "visibility", visibility(act, followers));
-	qr_buf_release(&id);
 	return QR_OK;
 }
 
