@@ -5,6 +5,7 @@
 
 #include "catalogue.h"
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "events.h"
 #include "ingest.h"
@@ -51,21 +52,18 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	const char *events;
-	const char *format;
 	bool quiet;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "events") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "events") == 0)
 		o->events = arg;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
 	else if (strcmp(name, "quiet") == 0)
 		o->quiet = true;
 	return 0;
@@ -221,7 +219,7 @@ static void show_text(const qr_event *e, qr_corpus *c)
 static int open_reader(const struct opts *o, qr_corpus **c, bool required)
 {
 	qr_buf err = QR_BUF_INIT;
-	int st = qr_corpus_open(qr_cli_corpus(o->corpus), QR_OPEN_READ, c, &err);
+	int st = qr_corpus_open(qr_cli_corpus(o->c.corpus), QR_OPEN_READ, c, &err);
 	if (st && required)
 		qr_error("%s", err.buf);
 	qr_buf_release(&err);
@@ -255,7 +253,7 @@ static int run_list_show(const struct opts *o, const char *id)
 	if (open_reader(o, &c, !o->events) && !o->events)
 		return QR_EXIT_USAGE;
 	catalogue(o, c, &ev);
-	bool json = strcmp(o->format, "json") == 0;
+	bool json = strcmp(o->c.format, "json") == 0;
 	const qr_event *e = id ? qr_events_find(ev, id) : NULL;
 	if (id && !e) {
 		qr_buf safe = QR_BUF_INIT;
@@ -304,7 +302,7 @@ static int run_apply(const struct opts *o)
 		}
 	}
 	qr_corpus *c;
-	int st = qr_ingest_open_corpus(qr_cli_corpus(o->corpus), false, &c);
+	int st = qr_ingest_open_corpus(qr_cli_corpus(o->c.corpus), false, &c);
 	if (st) {
 		qr_events_free(given);
 		return qr_status_exit_code(st);
@@ -346,13 +344,13 @@ static int run_check(const struct opts *o, char **paths, int n)
 
 int cmd_events(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, "text", false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, false };
 	int first;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
-	if (strcmp(o.format, "text") && strcmp(o.format, "json"))
-		return qr_usage_error("events", "--format takes text or json, not '%s'", o.format);
+	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "json"))
+		return qr_usage_error("events", "--format takes text or json, not '%s'", o.c.format);
 	if (first >= argc)
 		return qr_usage_error("events", "say what to do: list, show ID, apply or check");
 	const char *what = argv[first];

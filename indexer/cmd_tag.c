@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "ingest.h"
@@ -46,25 +47,19 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
-	const char *format;
+	qr_cmd_opts c;
 	bool list, dry_run;
-	qr_query_opts q;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
-	else if (strcmp(name, "list") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "list") == 0)
 		o->list = true;
 	else if (strcmp(name, "dry-run") == 0)
 		o->dry_run = true;
-	else if (strcmp(name, "tz") == 0)
-		o->q.tz = arg;
 	return 0;
 }
 
@@ -250,12 +245,9 @@ static int list_codes(const struct opts *o, const char *text)
 {
 	qr_corpus *c = NULL;
 	qr_buf err = QR_BUF_INIT;
-	int st = qr_corpus_open(qr_cli_corpus(o->corpus), QR_OPEN_READ, &c, &err);
-	if (st) {
-		qr_error("%s", err.buf);
-		qr_buf_release(&err);
+	int st;
+	if (qr_cmd_open(o->c.corpus, &c))
 		return QR_EXIT_USAGE;
-	}
 	xc_db *db = qr_corpus_db(c);
 	xc_termiter *it = NULL;
 	xc_spy *spy = NULL;
@@ -265,7 +257,7 @@ static int list_codes(const struct opts *o, const char *text)
 	uint32_t total = 0;
 	int rc = 0;
 	if (*text) {
-		if ((st = qr_query_build(db, text, &o->q, &q, &err))) {
+		if ((st = qr_query_build(db, text, &o->c.q, &q, &err))) {
 			qr_error("%s", err.buf);
 			rc = qr_status_exit_code(st);
 			goto out;
@@ -291,7 +283,7 @@ static int list_codes(const struct opts *o, const char *text)
 	}
 	qr_buf out = QR_BUF_INIT, v = QR_BUF_INIT;
 	qr_jw w;
-	bool json = strcmp(o->format, "json") == 0, csv = strcmp(o->format, "csv") == 0;
+	bool json = strcmp(o->c.format, "json") == 0, csv = strcmp(o->c.format, "csv") == 0;
 	if (json) {
 		qr_jw_init(&w, &out, true);
 		qr_jw_begin_object(&w);
@@ -349,7 +341,7 @@ out:
 
 int cmd_tag(int argc, char **argv)
 {
-	struct opts o = { NULL, "text", false, false, { NULL, NULL, NULL } };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, false, false };
 	qr_strv add = { 0 }, del = { 0 };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
 	xc_docid *ids = NULL;
@@ -368,16 +360,13 @@ int cmd_tag(int argc, char **argv)
 		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
-	if (strcmp(o.format, "text") && strcmp(o.format, "json") && strcmp(o.format, "csv")) {
-		rc = qr_usage_error("tag", "--format takes text, json or csv, not '%s'", o.format);
+	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "json") && strcmp(o.c.format, "csv")) {
+		rc = qr_usage_error("tag", "--format takes text, json or csv, not '%s'", o.c.format);
 		goto out;
 	}
-	if (o.q.tz && !qr_tz_valid(o.q.tz)) {
-		rc = qr_usage_error("tag", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.q.tz);
+	if ((rc = qr_cmd_check_tz("tag", o.c.q.tz)))
 		goto out;
-	}
-	for (int i = first; i < argc; i++)
-		qr_buf_addf(&text, "%s%s", i > first ? " " : "", argv[i]);
+	qr_cmd_join(&text, argc - first, argv + first);
 	if (o.list) {
 		if (add.n || del.n)
 			rc = qr_usage_error("tag", "--list takes no codes");
@@ -396,12 +385,12 @@ int cmd_tag(int argc, char **argv)
 		rc = qr_usage_error("tag", "no query given: say which posts to tag after '--'");
 		goto out;
 	}
-	int st = qr_ingest_open_corpus(qr_cli_corpus(o.corpus), false, &c);
+	int st = qr_ingest_open_corpus(qr_cli_corpus(o.c.corpus), false, &c);
 	if (st) {
 		rc = qr_status_exit_code(st);
 		goto out;
 	}
-	if ((st = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err))) {
+	if ((st = qr_query_build(qr_corpus_db(c), text.buf, &o.c.q, &q, &err))) {
 		qr_error("%s", err.buf);
 		rc = qr_status_exit_code(st);
 		goto out;

@@ -39,22 +39,16 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
-	const char *format;
-	const char *tz;
+	qr_cmd_opts c;
 	bool no_locator;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
-	else if (strcmp(name, "tz") == 0)
-		o->tz = arg;
-	else if (strcmp(name, "no-locator") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "no-locator") == 0)
 		o->no_locator = true;
 	return 0;
 }
@@ -90,7 +84,7 @@ static int worse(int a, int b)
 
 int cmd_cite(int argc, char **argv)
 {
-	struct opts o = { NULL, "apa", NULL, false };
+	struct opts o = { { NULL, "apa", { NULL, NULL, NULL } }, false };
 	qr_corpus *c = NULL;
 	qr_printer *pr = NULL;
 	qr_buf ids = QR_BUF_INIT, line = QR_BUF_INIT;
@@ -102,14 +96,14 @@ int cmd_cite(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	if (first >= argc)
 		return qr_usage_error("cite", "no id given");
-	if (!qr_printer_exists(o.format))
-		return qr_usage_error("cite", "unknown format '%s' (%s)", o.format, qr_printer_names());
-	if (o.tz && !qr_tz_valid(o.tz))
-		return qr_usage_error("cite", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.tz);
-	if ((st = qr_cmd_open_corpus(qr_cli_corpus(o.corpus), &c)))
+	if (!qr_printer_exists(o.c.format))
+		return qr_usage_error("cite", "unknown format '%s' (%s)", o.c.format, qr_printer_names());
+	if ((st = qr_cmd_check_tz("cite", o.c.q.tz)))
 		return st;
-	pr = qr_printer_new(o.format, stdout, false, !o.no_locator, qr_corpus_id(c));
-	pr->tz = o.tz;
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
+		return st;
+	pr = qr_printer_new(o.c.format, stdout, false, !o.no_locator, qr_corpus_id(c));
+	pr->tz = o.c.q.tz;
 	qr_cmd_join(&ids, argc - first, argv + first);
 	qr_result_info info = { ids.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, 0, "given", NULL, true };
 	pr->begin(pr, &info);

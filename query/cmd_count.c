@@ -34,25 +34,18 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	const char *collapse;
 	bool explain;
-	qr_query_opts q;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "collapse") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "collapse") == 0)
 		o->collapse = arg;
-	else if (strcmp(name, "since") == 0)
-		o->q.since = arg;
-	else if (strcmp(name, "until") == 0)
-		o->q.until = arg;
-	else if (strcmp(name, "tz") == 0)
-		o->q.tz = arg;
 	else if (strcmp(name, "explain") == 0)
 		o->explain = true;
 	return 0;
@@ -89,7 +82,7 @@ static xc_status count(qr_corpus *c, xc_query *q, bool collapse, uint32_t *n, qr
 
 int cmd_count(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, false, { NULL, NULL, NULL } };
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, NULL, false };
 	qr_buf text = QR_BUF_INIT, why = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
@@ -101,24 +94,21 @@ int cmd_count(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	if (o.collapse && strcmp(o.collapse, "repost") != 0)
 		return qr_usage_error("count", "--collapse takes repost, not '%s'", o.collapse);
-	if (o.q.tz && !qr_tz_valid(o.q.tz))
-		return qr_usage_error("count", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.q.tz);
+	if ((st = qr_cmd_check_tz("count", o.c.q.tz)))
+		return st;
 	qr_cmd_join(&text, argc - first, argv + first);
-	if ((st = qr_cmd_open_corpus(qr_cli_corpus(o.corpus), &c)))
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
 	xc_status x = XC_ERR_DATABASE_MODIFIED;
-	for (int attempt = 0; attempt < 5 && x == XC_ERR_DATABASE_MODIFIED; attempt++) {
+	for (int attempt = 0; attempt < QR_CMD_RETRIES && x == XC_ERR_DATABASE_MODIFIED; attempt++) {
 		if (attempt && qr_corpus_reopen(c))
 			break;
 		xc_query_destroy(q);
 		q = NULL;
-		if ((st = qr_cmd_build_query(c, text.buf, &o.q, &q)))
+		if ((st = qr_cmd_build_query(c, text.buf, &o.c.q, &q)))
 			goto out;
-		if (o.explain && attempt == 0) {
-			char *d = xc_query_describe(q);
-			fprintf(stderr, "%s\n", d ? d : "?");
-			free(d);
-		}
+		if (o.explain && attempt == 0)
+			qr_cmd_explain(q);
 		x = count(c, q, o.collapse != NULL, &n, &why);
 	}
 	if (x != XC_OK) {

@@ -5,6 +5,7 @@
 
 #include "aggregate.h"
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "json.h"
@@ -13,8 +14,6 @@
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
-
-#define MAX_RETRIES 5
 
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
@@ -46,31 +45,41 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	const char *by;
 	unsigned long long top;
-	const char *format;
-	qr_query_opts q;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "by") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "by") == 0)
 		o->by = arg;
 	else if (strcmp(name, "top") == 0)
 		return qr_cli_uint("facets", name, arg, UINT32_MAX, &o->top) ? 0 : QR_EXIT_USAGE;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
-	else if (strcmp(name, "since") == 0)
-		o->q.since = arg;
-	else if (strcmp(name, "until") == 0)
-		o->q.until = arg;
-	else if (strcmp(name, "tz") == 0)
-		o->q.tz = arg;
 	return 0;
+}
+
+struct run {
+	const struct opts *o;
+	const qr_facet_field *f;
+	const char *text;
+	qr_counts *counts;
+};
+
+/* One count over the corpus's revision (QR_END: it changed meanwhile). */
+static int count_once(qr_corpus *c, void *ctx, qr_buf *err)
+{
+	const struct run *r = ctx;
+	xc_query *q = NULL;
+	int st = qr_query_build(qr_corpus_db(c), r->text, &r->o->c.q, &q, err);
+	if (!st)
+		st = qr_count_terms(qr_corpus_db(c), q, r->f->prefix, (uint32_t)r->o->top, qr_facet_skip(r->f), r->counts,
+				    err);
+	xc_query_destroy(q);
+	return st;
 }
 
 static double share(uint32_t n, uint32_t total)
@@ -139,11 +148,10 @@ static void print_csv(const qr_facet_field *f, const qr_counts *c, qr_buf *out)
 
 int cmd_facets(int argc, char **argv)
 {
-	struct opts o = { NULL, "hashtag", 20, "text", { NULL, NULL, NULL } };
-	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, "hashtag", 20 };
+	qr_buf text = QR_BUF_INIT, out = QR_BUF_INIT;
 	qr_counts counts = { 0 };
 	qr_corpus *c = NULL;
-	xc_query *q = NULL;
 	int first, st;
 
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
@@ -153,39 +161,21 @@ int cmd_facets(int argc, char **argv)
 	if (!f)
 		return qr_usage_error("facets", "--by takes hashtag, author, mention, media, lang, event, tag, domain, "
 						"platform or kind, not '%s'", o.by);
-	if (strcmp(o.format, "text") && strcmp(o.format, "json") && strcmp(o.format, "csv"))
-		return qr_usage_error("facets", "--format takes text, json or csv, not '%s'", o.format);
-	if (o.q.tz && !qr_tz_valid(o.q.tz))
-		return qr_usage_error("facets", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", o.q.tz);
-	for (int i = first; i < argc; i++)
-		qr_buf_addf(&text, "%s%s", i > first ? " " : "", argv[i]);
-	if ((st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err))) {
-		qr_error("%s", err.buf);
+	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "json") && strcmp(o.c.format, "csv"))
+		return qr_usage_error("facets", "--format takes text, json or csv, not '%s'", o.c.format);
+	if ((st = qr_cmd_check_tz("facets", o.c.q.tz)))
+		return st;
+	qr_cmd_join(&text, argc - first, argv + first);
+	if (qr_cmd_open(o.c.corpus, &c)) {
 		st = QR_EXIT_USAGE;
 		goto out;
 	}
-	int r = QR_END;
-	for (int attempt = 0; attempt < MAX_RETRIES && r == QR_END; attempt++) {
-		if (attempt && qr_corpus_reopen(c)) {
-			qr_error("%s", qr_corpus_error(c));
-			r = QR_INTERNAL;
-			break;
-		}
-		xc_query_destroy(q);
-		q = NULL;
-		if ((r = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err)))
-			break;
-		r = qr_count_terms(qr_corpus_db(c), q, f->prefix, (uint32_t)o.top,
-				   qr_facet_skip(f), &counts, &err);
-	}
-	if (r) {
-		qr_error("%s", r == QR_END ? "the corpus kept changing: try again" : err.buf);
-		st = qr_status_exit_code(r == QR_END ? QR_INTERNAL : r);
+	struct run r = { &o, f, text.buf, &counts };
+	if ((st = qr_cmd_retry(c, count_once, &r)))
 		goto out;
-	}
-	if (strcmp(o.format, "json") == 0)
+	if (strcmp(o.c.format, "json") == 0)
 		print_json(f, text.buf, &counts, o.top, &out);
-	else if (strcmp(o.format, "csv") == 0)
+	else if (strcmp(o.c.format, "csv") == 0)
 		print_csv(f, &counts, &out);
 	else
 		print_text(f, text.buf, &counts, o.top, &out);
@@ -193,10 +183,8 @@ int cmd_facets(int argc, char **argv)
 	st = counts.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
 	qr_counts_clear(&counts);
-	xc_query_destroy(q);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
-	qr_buf_release(&err);
 	qr_buf_release(&out);
 	return st;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "hash.h"
@@ -35,16 +36,16 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	const char *output;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "output") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "output") == 0)
 		o->output = arg;
 	return 0;
 }
@@ -67,8 +68,8 @@ static int write_out(const struct opts *o, const qr_buf *data)
 
 int cmd_media(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL };
-	qr_buf err = QR_BUF_INIT, loc = QR_BUF_INIT, data = QR_BUF_INIT;
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, NULL };
+	qr_buf loc = QR_BUF_INIT, data = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first, rc = 0;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
@@ -88,9 +89,7 @@ int cmd_media(int argc, char **argv)
 		return qr_usage_error("media", "not writing a media file to a terminal: use --output FILE or redirect");
 	char hex[QR_SHA256_HEX];
 	qr_hex(bin, QR_SHA256_LEN, hex);
-	st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err);
-	if (st) {
-		qr_error("%s", err.buf);
+	if (qr_cmd_open(o.c.corpus, &c)) {
 		rc = QR_EXIT_USAGE;
 		goto out;
 	}
@@ -111,7 +110,6 @@ int cmd_media(int argc, char **argv)
 	rc = write_out(&o, &data);
 out:
 	qr_corpus_close(c);
-	qr_buf_release(&err);
 	qr_buf_release(&loc);
 	qr_buf_release(&data);
 	return rc;

@@ -17,7 +17,6 @@
 /* Results are read this many at a time, so memory stays bounded whatever
  * --limit asks. */
 #define PAGE 1000
-#define MAX_RETRIES 5
 /* Bytes of text a snippet aims for; a tweet fits whole. */
 #define SNIPPET_LENGTH 500
 
@@ -58,38 +57,28 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	unsigned long long limit, offset;
-	const char *format;
 	const char *sort;
 	const char *color;
 	const char *collapse;
 	bool no_locator;
 	bool explain;
-	qr_query_opts q;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "limit") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "limit") == 0)
 		return qr_cli_uint("search", name, arg, UINT32_MAX, &o->limit) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "offset") == 0)
 		return qr_cli_uint("search", name, arg, UINT32_MAX, &o->offset) ? 0 : QR_EXIT_USAGE;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
 	else if (strcmp(name, "sort") == 0)
 		o->sort = arg;
 	else if (strcmp(name, "collapse") == 0)
 		o->collapse = arg;
-	else if (strcmp(name, "since") == 0)
-		o->q.since = arg;
-	else if (strcmp(name, "until") == 0)
-		o->q.until = arg;
-	else if (strcmp(name, "tz") == 0)
-		o->q.tz = arg;
 	else if (strcmp(name, "color") == 0)
 		o->color = arg;
 	else if (strcmp(name, "no-locator") == 0)
@@ -264,17 +253,16 @@ static int check_options(const struct opts *o)
 		return qr_usage_error("search", "--color takes auto, always or never, not '%s'", o->color);
 	if (o->collapse && strcmp(o->collapse, "repost") != 0)
 		return qr_usage_error("search", "--collapse takes repost, not '%s'", o->collapse);
-	if (o->q.tz && !qr_tz_valid(o->q.tz))
-		return qr_usage_error("search", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)",
-				      o->q.tz);
-	if (!qr_printer_exists(o->format))
-		return qr_usage_error("search", "unknown format '%s' (%s)", o->format, qr_printer_names());
+	if (qr_cmd_check_tz("search", o->c.q.tz))
+		return QR_EXIT_USAGE;
+	if (!qr_printer_exists(o->c.format))
+		return qr_usage_error("search", "unknown format '%s' (%s)", o->c.format, qr_printer_names());
 	return 0;
 }
 
 int cmd_search(int argc, char **argv)
 {
-	struct opts o = { NULL, 10, 0, "text", "relevance", "auto", NULL, false, false, { NULL, NULL, NULL } };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, 10, 0, "relevance", "auto", NULL, false, false };
 	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
@@ -298,23 +286,20 @@ int cmd_search(int argc, char **argv)
 		return st;
 	qr_cmd_join(&text, argc - first, argv + first);
 	r.text = text.buf;
-	if ((st = qr_cmd_open_corpus(qr_cli_corpus(o.corpus), &c)))
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	r.pr = qr_printer_new(o.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
+	r.pr = qr_printer_new(o.c.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
 			      qr_corpus_id(c));
-	r.pr->tz = o.q.tz;
+	r.pr->tz = o.c.q.tz;
 	if (qr_printer_wants_snippets(r.pr))
 		r.stem = qr_query_stemmer();
-	for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+	for (int attempt = 0; attempt < QR_CMD_RETRIES; attempt++) {
 		xc_query_destroy(q);
 		q = NULL;
-		if ((st = qr_cmd_build_query(c, text.buf, &o.q, &q)))
+		if ((st = qr_cmd_build_query(c, text.buf, &o.c.q, &q)))
 			goto out;
-		if (o.explain && attempt == 0) {
-			char *d = xc_query_describe(q);
-			fprintf(stderr, "%s\n", d ? d : "?");
-			free(d);
-		}
+		if (o.explain && attempt == 0)
+			qr_cmd_explain(q);
 		xc_db_doccount(qr_corpus_db(c), &r.doccount);
 		st = run(c, q, &r);
 		if (st != QR_END)

@@ -34,16 +34,16 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	bool raw, verify;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "raw") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "raw") == 0)
 		o->raw = true;
 	else if (strcmp(name, "verify") == 0)
 		o->verify = true;
@@ -52,8 +52,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 
 int cmd_show(int argc, char **argv)
 {
-	struct opts o = { NULL, false, false };
-	qr_buf err = QR_BUF_INIT, out = QR_BUF_INIT, data = QR_BUF_INIT;
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, false, false };
+	qr_buf out = QR_BUF_INIT, data = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first, worst = 0;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
@@ -61,12 +61,8 @@ int cmd_show(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	if (first >= argc)
 		return qr_usage_error("show", "no id given");
-	st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err);
-	if (st) {
-		qr_error("%s", err.buf);
-		qr_buf_release(&err);
+	if (qr_cmd_open(o.c.corpus, &c))
 		return QR_EXIT_USAGE;
-	}
 	for (int i = first; i < argc; i++) {
 		xc_docid docid;
 		qr_post p;
@@ -106,7 +102,6 @@ int cmd_show(int argc, char **argv)
 	}
 	fflush(stdout);
 	qr_corpus_close(c);
-	qr_buf_release(&err);
 	qr_buf_release(&out);
 	qr_buf_release(&data);
 	return worst;

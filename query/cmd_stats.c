@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "events.h"
@@ -39,18 +40,9 @@ static const qr_command_help help = {
 	options,
 };
 
-struct opts {
-	const char *corpus;
-	const char *format;
-};
-
 static int on_option(void *ctx, const char *name, const char *arg)
 {
-	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
+	qr_cmd_option(ctx, name, arg);
 	return 0;
 }
 
@@ -467,9 +459,9 @@ static void print_json(qr_corpus *c, const struct stats *s, qr_buf *out)
 
 int cmd_stats(int argc, char **argv)
 {
-	struct opts o = { NULL, "text" };
+	qr_cmd_opts o = { NULL, "text", { NULL, NULL, NULL } };
 	struct stats s;
-	qr_buf err = QR_BUF_INIT, out = QR_BUF_INIT;
+	qr_buf out = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
@@ -479,11 +471,8 @@ int cmd_stats(int argc, char **argv)
 		return qr_usage_error("stats", "--format takes text or json, not '%s'", o.format);
 	if (first < argc)
 		return qr_usage_error("stats", "stats takes no arguments (use --corpus DIR)");
-	if (qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err)) {
-		qr_error("%s", err.buf);
-		qr_buf_release(&err);
+	if (qr_cmd_open(o.corpus, &c))
 		return QR_EXIT_USAGE;
-	}
 	memset(&s, 0, sizeof(s));
 	collect(c, &s);
 	if (strcmp(o.format, "json") == 0)
@@ -493,7 +482,6 @@ int cmd_stats(int argc, char **argv)
 	fputs(out.buf, stdout);
 	stats_clear(&s);
 	qr_corpus_close(c);
-	qr_buf_release(&err);
 	qr_buf_release(&out);
 	return s.store_damaged ? QR_EXIT_DAMAGED : 0;
 }

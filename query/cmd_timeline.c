@@ -8,6 +8,7 @@
 
 #include "aggregate.h"
 #include "cli.h"
+#include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "events.h"
@@ -20,7 +21,6 @@
 #include "timeline.h"
 #include "timeutil.h"
 
-#define MAX_RETRIES 5
 #define BAR_WIDTH 50
 
 static const qr_option options[] = {
@@ -62,24 +62,22 @@ static const qr_command_help help = {
 };
 
 struct opts {
-	const char *corpus;
+	qr_cmd_opts c;
 	const char *by;
 	const char *split;
 	unsigned long long top;
 	bool stack;
 	const char *share;
-	const char *format;
 	const char *svg;
 	const char *bars;
-	qr_query_opts q;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->corpus = arg;
-	else if (strcmp(name, "by") == 0)
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "by") == 0)
 		o->by = arg;
 	else if (strcmp(name, "split-by") == 0)
 		o->split = arg;
@@ -89,18 +87,10 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->stack = true;
 	else if (strcmp(name, "share") == 0)
 		o->share = arg;
-	else if (strcmp(name, "format") == 0)
-		o->format = arg;
 	else if (strcmp(name, "svg") == 0)
 		o->svg = arg;
 	else if (strcmp(name, "bars") == 0)
 		o->bars = arg;
-	else if (strcmp(name, "tz") == 0)
-		o->q.tz = arg;
-	else if (strcmp(name, "since") == 0)
-		o->q.since = arg;
-	else if (strcmp(name, "until") == 0)
-		o->q.until = arg;
 	return 0;
 }
 
@@ -205,7 +195,7 @@ static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, c
 		   const struct opts *o, struct result *r, qr_buf *err)
 {
 	qr_counts minutes = { 0 };
-	const char *zone = o->q.tz ? o->q.tz : "UTC";
+	const char *zone = o->c.q.tz ? o->c.q.tz : "UTC";
 	r->b.unit = unit;
 	r->b.tz = zone;
 	int st = qr_count_values(db, q, QR_SLOT_MINUTE, &minutes, err);
@@ -220,9 +210,9 @@ static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, c
 		}
 	/* The span also covers --since and --until, so that a day's
 	 * timeline shows all of the day. */
-	if (o->q.since && qr_event_time(o->q.since, zone, false, &t))
+	if (o->c.q.since && qr_event_time(o->c.q.since, zone, false, &t))
 		lo = t < lo ? t : lo;
-	if (o->q.until && qr_event_time(o->q.until, zone, true, &t))
+	if (o->c.q.until && qr_event_time(o->c.q.until, zone, true, &t))
 		hi = t - 1 > hi ? t - 1 : hi;
 	if (lo > hi)
 		goto out;   /* no post has a time */
@@ -378,7 +368,7 @@ static void print_json(const struct result *r, const char *query, const struct o
 	qr_jw_kint(&w, "format_version", 1);
 	qr_jw_kstr(&w, "query", query);
 	qr_jw_kstr(&w, "by", unit_names[b->unit]);
-	qr_jw_kstr(&w, "tz", b->tz ? b->tz : (o->q.tz ? o->q.tz : "UTC"));
+	qr_jw_kstr(&w, "tz", b->tz ? b->tz : (o->c.q.tz ? o->c.q.tz : "UTC"));
 	qr_jw_kint(&w, "posts", r->total);
 	qr_jw_kint(&w, "posts_without_time", (int64_t)(r->total - (r->ns ? r->s[0].total : 0)));
 	if (o->split) {
@@ -465,6 +455,38 @@ static void chart(const struct result *r, const char *query, const struct opts *
 	qr_buf_release(&note);
 }
 
+struct run {
+	const struct opts *o;
+	const char *text;
+	int unit;
+	const qr_facet_field *f;
+	struct result *r;
+};
+
+/* One timeline of the corpus's revision (QR_END: it changed meanwhile). */
+static int compute_once(qr_corpus *c, void *ctx, qr_buf *err)
+{
+	const struct run *run = ctx;
+	const struct opts *o = run->o;
+	xc_query *q = NULL, *q2 = NULL;
+	result_clear(run->r);
+	int st = qr_query_build(qr_corpus_db(c), run->text, &o->c.q, &q, err);
+	if (!st && o->share) {
+		qr_query_opts only_tz = { o->c.q.tz, NULL, NULL };
+		if ((st = qr_query_build(qr_corpus_db(c), o->share, &only_tz, &q2, err))) {
+			qr_buf why = QR_BUF_INIT;
+			qr_buf_setf(&why, "--share: %s", err->buf);
+			qr_buf_setf(err, "%s", why.buf);
+			qr_buf_release(&why);
+		}
+	}
+	if (!st)
+		st = compute(qr_corpus_db(c), q, q2, run->unit, run->f, o, run->r, err);
+	xc_query_destroy(q);
+	xc_query_destroy(q2);
+	return st;
+}
+
 static bool want_bars(const char *when)
 {
 	if (strcmp(when, "always") == 0)
@@ -476,11 +498,10 @@ static bool want_bars(const char *when)
 
 int cmd_timeline(int argc, char **argv)
 {
-	struct opts o = { NULL, "hour", NULL, 5, false, NULL, "text", NULL, "auto", { NULL, NULL, NULL } };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, "hour", NULL, 5, false, NULL, NULL, "auto" };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
 	struct result r;
 	qr_corpus *c = NULL;
-	xc_query *q = NULL, *q2 = NULL;
 	int first, st, unit = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -500,51 +521,22 @@ int cmd_timeline(int argc, char **argv)
 		return qr_usage_error("timeline", "--stack needs --split-by");
 	if (o.share && o.split)
 		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
-	if (strcmp(o.format, "text") && strcmp(o.format, "csv") && strcmp(o.format, "json"))
-		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o.format);
+	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "csv") && strcmp(o.c.format, "json"))
+		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o.c.format);
 	if (strcmp(o.bars, "auto") && strcmp(o.bars, "always") && strcmp(o.bars, "never"))
 		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o.bars);
-	if (o.q.tz && !qr_tz_valid(o.q.tz))
-		return qr_usage_error("timeline", "unknown time zone '%s' (use an IANA name such as Europe/Berlin)",
-				      o.q.tz);
+	if ((st = qr_cmd_check_tz("timeline", o.c.q.tz)))
+		return st;
 	if (o.svg && !*o.svg)
 		return qr_usage_error("timeline", "--svg needs a file name");
-	for (int i = first; i < argc; i++)
-		qr_buf_addf(&text, "%s%s", i > first ? " " : "", argv[i]);
-	if ((st = qr_corpus_open(qr_cli_corpus(o.corpus), QR_OPEN_READ, &c, &err))) {
-		qr_error("%s", err.buf);
+	qr_cmd_join(&text, argc - first, argv + first);
+	if (qr_cmd_open(o.c.corpus, &c)) {
 		st = QR_EXIT_USAGE;
 		goto out;
 	}
-	int res = QR_END;
-	for (int attempt = 0; attempt < MAX_RETRIES && res == QR_END; attempt++) {
-		if (attempt && qr_corpus_reopen(c)) {
-			qr_error("%s", qr_corpus_error(c));
-			res = QR_INTERNAL;
-			break;
-		}
-		result_clear(&r);
-		xc_query_destroy(q);
-		xc_query_destroy(q2);
-		q = q2 = NULL;
-		if ((res = qr_query_build(qr_corpus_db(c), text.buf, &o.q, &q, &err)))
-			break;
-		if (o.share) {
-			qr_query_opts only_tz = { o.q.tz, NULL, NULL };
-			if ((res = qr_query_build(qr_corpus_db(c), o.share, &only_tz, &q2, &err))) {
-				qr_buf_setf(&out, "--share: %s", err.buf);
-				qr_buf_setf(&err, "%s", out.buf);
-				qr_buf_reset(&out);
-				break;
-			}
-		}
-		res = compute(qr_corpus_db(c), q, q2, unit, f, &o, &r, &err);
-	}
-	if (res) {
-		qr_error("%s", res == QR_END ? "the corpus kept changing: try again" : err.buf);
-		st = qr_status_exit_code(res == QR_END ? QR_INTERNAL : res);
+	struct run run = { &o, text.buf, unit, f, &r };
+	if ((st = qr_cmd_retry(c, compute_once, &run)))
 		goto out;
-	}
 	bool svg_stdout = o.svg && strcmp(o.svg, "-") == 0;
 	if (o.svg && r.b.n) {
 		qr_buf svg = QR_BUF_INIT;
@@ -562,9 +554,9 @@ int cmd_timeline(int argc, char **argv)
 		qr_warning("no posts matched: no chart written");
 	}
 	if (!svg_stdout) {
-		if (strcmp(o.format, "csv") == 0)
+		if (strcmp(o.c.format, "csv") == 0)
 			print_csv(&r, &out);
-		else if (strcmp(o.format, "json") == 0)
+		else if (strcmp(o.c.format, "json") == 0)
 			print_json(&r, text.buf, &o, &out);
 		else
 			print_text(&r, text.buf, &o, want_bars(o.bars), &out);
@@ -573,8 +565,6 @@ int cmd_timeline(int argc, char **argv)
 	st = r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
 	result_clear(&r);
-	xc_query_destroy(q);
-	xc_query_destroy(q2);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
 	qr_buf_release(&err);

@@ -7,19 +7,75 @@
 #include "cli.h"
 #include "schema.h"
 #include "status.h"
+#include "timeutil.h"
 
-int qr_cmd_open_corpus(const char *dir, qr_corpus **c)
+bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg)
+{
+	if (strcmp(name, "corpus") == 0)
+		o->corpus = arg;
+	else if (strcmp(name, "format") == 0)
+		o->format = arg;
+	else if (strcmp(name, "tz") == 0)
+		o->q.tz = arg;
+	else if (strcmp(name, "since") == 0)
+		o->q.since = arg;
+	else if (strcmp(name, "until") == 0)
+		o->q.until = arg;
+	else
+		return false;
+	return true;
+}
+
+int qr_cmd_check_tz(const char *cmd, const char *tz)
+{
+	if (tz && !qr_tz_valid(tz))
+		return qr_usage_error(cmd, "unknown time zone '%s' (use an IANA name such as Europe/Berlin)", tz);
+	return 0;
+}
+
+int qr_cmd_open(const char *given, qr_corpus **c)
 {
 	qr_buf err = QR_BUF_INIT;
-	int st = qr_corpus_open(dir, QR_OPEN_READ, c, &err);
+	int st = qr_corpus_open(qr_cli_corpus(given), QR_OPEN_READ, c, &err);
 	if (st)
 		qr_error("%s", err.buf);
 	qr_buf_release(&err);
+	return st;
+}
+
+int qr_cmd_open_corpus(const char *given, qr_corpus **c)
+{
+	int st = qr_cmd_open(given, c);
 	if (!st)
 		return 0;
 	/* A corpus that is not there is the caller's mistake; one that is
 	 * there and cannot be read is damaged. */
 	return st == QR_NOT_FOUND || st == QR_USAGE ? QR_EXIT_USAGE : qr_status_exit_code(st);
+}
+
+int qr_cmd_retry(qr_corpus *c, int (*attempt)(qr_corpus *c, void *ctx, qr_buf *err), void *ctx)
+{
+	qr_buf err = QR_BUF_INIT;
+	int st = QR_END;
+	for (int n = 0; n < QR_CMD_RETRIES && st == QR_END; n++) {
+		if (n && qr_corpus_reopen(c)) {
+			qr_error("%s", qr_corpus_error(c));
+			st = QR_INTERNAL;
+			break;
+		}
+		st = attempt(c, ctx, &err);
+	}
+	if (st)
+		qr_error("%s", st == QR_END ? "the corpus kept changing: try again" : err.buf);
+	qr_buf_release(&err);
+	return st ? qr_status_exit_code(st == QR_END ? QR_INTERNAL : st) : 0;
+}
+
+void qr_cmd_explain(const xc_query *q)
+{
+	char *d = xc_query_describe(q);
+	fprintf(stderr, "%s\n", d ? d : "?");
+	free(d);
 }
 
 int qr_cmd_find_post(qr_corpus *c, const char *id, xc_docid *docid)

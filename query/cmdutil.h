@@ -1,7 +1,8 @@
 /*
- * What the query-side commands share: opening the corpus, finding posts by
- * the ids people type, building the query with a readable parse error,
- * deciding on colour, and running a query through a printer.
+ * What the commands that read a corpus share: their common options,
+ * opening the corpus, finding posts by the ids people type, building the
+ * query with a readable parse error, reading again when another process
+ * commits meanwhile, deciding on colour.
  */
 #ifndef QR_CMDUTIL_H
 #define QR_CMDUTIL_H
@@ -13,9 +14,37 @@
 #include "printer.h"
 #include "query.h"
 
-/* Open a corpus for reading; on failure print why and return the exit
- * code (0 on success). */
-int qr_cmd_open_corpus(const char *dir, qr_corpus **c);
+/* The options most of them take; each takes those of its table. */
+typedef struct qr_cmd_opts {
+	const char *corpus;      /* --corpus */
+	const char *format;      /* --format */
+	qr_query_opts q;         /* --tz, --since, --until */
+} qr_cmd_opts;
+
+/* Take one of those options into o: false when name is none of them. */
+bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg);
+/* Check --tz: 0, or the usage error for cmd (printed). */
+int qr_cmd_check_tz(const char *cmd, const char *tz);
+
+/* Open the corpus (--corpus, else $QUIRE_CORPUS, else ./quire-corpus) for
+ * reading; on failure print why and return the library status (0 on
+ * success). */
+int qr_cmd_open(const char *given, qr_corpus **c);
+/* The same, returning the exit code: usage when there is no corpus there,
+ * damaged when it is there and cannot be read (0 on success). */
+int qr_cmd_open_corpus(const char *given, qr_corpus **c);
+
+/* Tries before a command gives up on a corpus that keeps changing. */
+#define QR_CMD_RETRIES 5
+/* Run attempt(c, ctx, err) until it returns something other than QR_END
+ * (another process committed while it read), reopening the corpus on its
+ * newest revision between tries, at most QR_CMD_RETRIES times.  0 when an
+ * attempt succeeded; else the error is printed (err, or that the corpus
+ * kept changing) and the exit code returned. */
+int qr_cmd_retry(qr_corpus *c, int (*attempt)(qr_corpus *c, void *ctx, qr_buf *err), void *ctx);
+
+/* --explain: how the query was understood, on stderr. */
+void qr_cmd_explain(const xc_query *q);
 
 /* A post id as typed: platform:native, or a native id tried on each of
  * the corpus's platforms.  QR_NOT_FOUND when there is none. */
