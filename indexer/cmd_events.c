@@ -96,15 +96,6 @@ static void window_text(const qr_event *e, qr_buf *out)
 	qr_buf_addf(out, "%s .. %s (%s)", e->start_text, e->end_text ? e->end_text : "open", e->zone);
 }
 
-static void json_strv(qr_jw *w, const char *key, const qr_strv *sv)
-{
-	qr_jw_key(w, key);
-	qr_jw_begin_array(w);
-	for (size_t i = 0; i < sv->n; i++)
-		qr_jw_string(w, sv->v[i]);
-	qr_jw_end_array(w);
-}
-
 static void event_json(qr_jw *w, const qr_event *e, int64_t posts)
 {
 	char t[32];
@@ -121,10 +112,10 @@ static void event_json(qr_jw *w, const qr_event *e, int64_t posts)
 		qr_time_format_iso(e->end, t);
 		qr_jw_kstr(w, "end_utc", t);
 	}
-	json_strv(w, "hashtags", &e->hashtags);
-	json_strv(w, "terms", &e->terms);
-	json_strv(w, "accounts", &e->accounts);
-	json_strv(w, "places", &e->places);
+	qr_strv_to_json(&e->hashtags, w, "hashtags");
+	qr_strv_to_json(&e->terms, w, "terms");
+	qr_strv_to_json(&e->accounts, w, "accounts");
+	qr_strv_to_json(&e->places, w, "places");
 	qr_jw_key(w, "references");
 	qr_jw_begin_array(w);
 	for (size_t i = 0; i < e->nrefs; i++) {
@@ -135,7 +126,7 @@ static void event_json(qr_jw *w, const qr_event *e, int64_t posts)
 		qr_jw_kstr(w, "date", r->date);
 		qr_jw_kstr(w, "url", r->url);
 		if (r->authors.n)
-			json_strv(w, "authors", &r->authors);
+			qr_strv_to_json(&r->authors, w, "authors");
 		qr_jw_end_object(w);
 	}
 	qr_jw_end_array(w);

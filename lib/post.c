@@ -53,6 +53,15 @@ void qr_strv_clear(qr_strv *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
+void qr_strv_to_json(const qr_strv *sv, qr_jw *w, const char *key)
+{
+	qr_jw_key(w, key);
+	qr_jw_begin_array(w);
+	for (size_t i = 0; i < sv->n; i++)
+		qr_jw_string(w, sv->v[i]);
+	qr_jw_end_array(w);
+}
+
 void qr_kvv_set(qr_kvv *kv, const char *key, const char *value)
 {
 	for (size_t i = 0; i < kv->n; i++) {
@@ -175,15 +184,6 @@ bool qr_post_has_media_type(const qr_post *p, const char *type)
 	return false;
 }
 
-static void write_strv(qr_jw *w, const char *key, const qr_strv *sv)
-{
-	qr_jw_key(w, key);
-	qr_jw_begin_array(w);
-	for (size_t i = 0; i < sv->n; i++)
-		qr_jw_string(w, sv->v[i]);
-	qr_jw_end_array(w);
-}
-
 static void write_kvv(qr_jw *w, const char *key, const qr_kvv *kv)
 {
 	qr_jw_key(w, key);
@@ -209,7 +209,7 @@ static void write_media(qr_jw *w, const qr_media *m)
 	if (m->duration_ms >= 0)
 		qr_jw_kint(w, "duration_ms", m->duration_ms);
 	if (m->variants.n)
-		write_strv(w, "variants", &m->variants);
+		qr_strv_to_json(&m->variants, w, "variants");
 	qr_jw_end_object(w);
 }
 
@@ -234,9 +234,9 @@ void qr_post_to_json(const qr_post *p, qr_jw *w)
 	qr_jw_kstr(w, "kind", p->kind);
 	qr_jw_kstr(w, "text", p->text ? p->text : "");
 	qr_jw_kstr(w, "lang", p->lang);
-	write_strv(w, "hashtags", &p->hashtags);
-	write_strv(w, "mentions", &p->mentions);
-	write_strv(w, "urls", &p->urls);
+	qr_strv_to_json(&p->hashtags, w, "hashtags");
+	qr_strv_to_json(&p->mentions, w, "mentions");
+	qr_strv_to_json(&p->urls, w, "urls");
 	qr_jw_key(w, "media");
 	qr_jw_begin_array(w);
 	for (size_t i = 0; i < p->nmedia; i++)
@@ -252,8 +252,8 @@ void qr_post_to_json(const qr_post *p, qr_jw *w)
 	qr_jw_end_object(w);
 	if (p->extra.n)
 		write_kvv(w, "extra", &p->extra);
-	write_strv(w, "events", &p->events);
-	write_strv(w, "tags", &p->tags);
+	qr_strv_to_json(&p->events, w, "events");
+	qr_strv_to_json(&p->tags, w, "tags");
 
 	qr_jw_key(w, "source");
 	qr_jw_begin_object(w);

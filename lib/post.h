@@ -28,6 +28,8 @@ void qr_strv_push_unique(qr_strv *sv, const char *s, bool ci);
 bool qr_strv_contains(const qr_strv *sv, const char *s, bool ci);
 bool qr_strv_remove(qr_strv *sv, const char *s);
 void qr_strv_clear(qr_strv *sv);
+/* The strings as an array, the member `key` of the object open in w. */
+void qr_strv_to_json(const qr_strv *sv, qr_jw *w, const char *key);
 
 typedef struct qr_kv {
 	char *key;
