@@ -70,3 +70,27 @@ check_golden() {
 		not_ok "$name" "$(head -40 "$T/golden.diff")"
 	fi
 }
+
+# ingest_or_exit DESC CORPUS INPUT...: ingest the inputs into CORPUS; when
+# that fails, say so and end the test file (every check after needs it).
+ingest_or_exit() {
+	d=$1 c=$2; shift 2
+	if ! "$QUIRE" ingest --corpus "$c" "$@" >"$T/ingest.out" 2>&1; then
+		not_ok "$d" "$(cat "$T/ingest.out")"
+		exit 1
+	fi
+}
+
+# post_lines CORPUS [QUERY]: "id<TAB>handle<TAB>time<TAB>text as JSON" of
+# each post, sorted.
+post_lines() {
+	"$QUIRE" search -c "$1" -n 0 -f jsonl "${2:-}" |
+		jq -r '.post | [.native_id, (.author.handle // ""), (.created_at // ""), (.text | tojson)] | join("\t")' |
+		LC_ALL=C sort
+}
+
+# post_records CORPUS: every post as JSON, oldest first, without what
+# differs between corpora (source, record locator).
+post_records() {
+	"$QUIRE" search -c "$1" -f jsonl -n 0 --sort oldest '' | jq -S -c '.post | del(.source, .record)'
+}

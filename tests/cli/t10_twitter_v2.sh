@@ -4,12 +4,6 @@
 F="$FIXTURES/twitter-v2"
 JQ="$ROOT/tests/cli/jq"
 
-# posts CORPUS [QUERY]: "id<TAB>handle<TAB>time<TAB>text as JSON", sorted.
-posts() {
-	"$QUIRE" search -c "$1" -n 0 -f jsonl "${2:-}" |
-		jq -r '.post | [.native_id, (.author.handle // ""), (.created_at // ""), (.text | tojson)] | join("\t")' |
-		LC_ALL=C sort
-}
 field() { "$QUIRE" show -c "$C" "$1" | jq -r "$2"; }
 
 C="$T/corpus"
@@ -21,7 +15,7 @@ check_output "every input is read as twitter-v2" '["twitter-v2"]' \
 check_grep "the cut-off last stream line is rejected with its line" \
 	'"line":3,"byte":[0-9]+,"format":"twitter-v2","severity":"record","reason":"record is cut off' cat "$C/rejects.jsonl"
 check_output "the page's posts match what jq finds in the fixtures" \
-	"$(cat "$F"/*.jsonl | jq -R 'fromjson? // empty' | jq -r -f "$JQ/twitter_v2.jq" | LC_ALL=C sort -u)" posts "$C"
+	"$(cat "$F"/*.jsonl | jq -R 'fromjson? // empty' | jq -r -f "$JQ/twitter_v2.jq" | LC_ALL=C sort -u)" post_lines "$C"
 
 check_output "author resolved through includes.users" "dallas_desk Dallas Desk 90001" \
 	field twitter:1268400000000000001 '[.author.handle, .author.name, .author.id] | join(" ")'
@@ -74,7 +68,7 @@ if [ -d "$S" ]; then
 	check_grep "the twarc2 samples go in, every one as twitter-v2" 'ingested [0-9]+ records from 9 inputs' cat "$T/out"
 	check_output "every sample input sniffed as twitter-v2" '["twitter-v2"]' sh -c "jq -c .formats '$C/sources.jsonl' | sort -u"
 	check_output "every post jq finds is there: same ids, authors, times and texts" \
-		"$(cat "$S"/*.jsonl | jq -R 'fromjson? // empty' | jq -r -f "$JQ/twitter_v2.jq" | LC_ALL=C sort -u)" posts "$C"
+		"$(cat "$S"/*.jsonl | jq -R 'fromjson? // empty' | jq -r -f "$JQ/twitter_v2.jq" | LC_ALL=C sort -u)" post_lines "$C"
 	check_output "the one broken record is the streaming sample's cut-off last line" \
 		"streaming_output_with_error.jsonl 8" \
 		sh -c "jq -r 'select(.severity==\"record\") | (.path | split(\"/\") | last) + \" \" + (.line | tostring)' '$C/rejects.jsonl'"

@@ -5,14 +5,9 @@
 F="$FIXTURES/gnip-activity"
 JQ="$ROOT/tests/cli/jq"
 
-posts() {
-	"$QUIRE" search -c "$1" -n 0 -f jsonl "${2:-}" |
-		jq -r '.post | [.native_id, (.author.handle // ""), (.created_at // ""), (.text | tojson)] | join("\t")' |
-		LC_ALL=C sort
-}
 field() { "$QUIRE" show -c "$C" "$1" | jq -r "$2"; }
 # The posts of activities.json (the original-format tweet left out).
-activity_posts() { posts "$C" | grep -v '^1268520000000000001'; }
+activity_posts() { post_lines "$C" | grep -v '^1268520000000000001'; }
 
 C="$T/corpus"
 check_grep "activities and original format go in without --format; the info message is skipped" \
@@ -46,7 +41,7 @@ if [ -f "$S" ]; then
 		"ingested $(wc -l <"$S" | tr -d ' ') records from 1 input: $(jq -s length "$S") posts added, 0 updated, 0 duplicates, 0 rejected" \
 		"$QUIRE" ingest -c "$C" "$S"
 	check_output "every activity: ids, handles, times and full texts as jq finds them" \
-		"$(jq -r -f "$JQ/gnip.jq" "$S" | LC_ALL=C sort)" posts "$C"
+		"$(jq -r -f "$JQ/gnip.jq" "$S" | LC_ALL=C sort)" post_lines "$C"
 	check_output "shares are reposts of their object" \
 		"$(jq -r 'select(.verb == "share") | .id | split(":") | last' "$S" | sort | tr '\n' ' ')" \
 		sh -c "'$QUIRE' search -c '$C' -n 0 -f ids is:repost | sort | tr '\n' ' '"

@@ -4,10 +4,7 @@
 . tests/cli/lib.sh
 
 C="$T/c"
-if ! "$QUIRE" ingest --corpus "$C" "$FIXTURES/query/posts.jsonl" >"$T/ingest.out" 2>&1; then
-	not_ok "ingest the query fixture" "$(cat "$T/ingest.out")"
-	exit 1
-fi
+ingest_or_exit "ingest the query fixture" "$C" "$FIXTURES/query/posts.jsonl"
 export QUIRE_CORPUS="$C"
 
 # count_is WANT QUERY [OPTIONS...]: quire count prints WANT.

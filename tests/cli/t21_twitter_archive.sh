@@ -35,11 +35,6 @@ make_zip() {
 	(cd "$1" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | zip -q -X "$2" -@)
 }
 
-# Posts without what differs between corpora (source, record locator).
-posts() {
-	"$QUIRE" search -c "$1" -f jsonl -n 0 --sort oldest '' | jq -S -c '.post | del(.source, .record)'
-}
-
 make_tree "$T/tree"
 check "the archive is zipped at test time" make_zip "$T/tree" "$T/twitter.zip"
 C="$T/corpus"
@@ -130,8 +125,8 @@ check_output "and the store did not grow" "$before" store_size
 
 # Order does not matter: media and tweets before the account and manifest.
 check_grep "members in reverse order, into a new corpus" '5 posts added' run ingest -c "$T/rev" "$T/again.zip"
-posts "$C" >"$T/posts.a"
-posts "$T/rev" >"$T/posts.b"
+post_records "$C" >"$T/posts.a"
+post_records "$T/rev" >"$T/posts.b"
 check "the same posts whatever the member order" cmp "$T/posts.a" "$T/posts.b"
 
 # An archive re-zipped from its extracted folder has one more level.
@@ -150,7 +145,7 @@ check_exit 5 "an ingest whose index commit fails" env QUIRE_FAULT=commit:1:EIO "
 : >"$T/empty.txt"
 check_grep "the next open re-indexes from the store" 're-indexed 5 records \(5 posts\)' \
 	run ingest -c "$T/crash" "$T/empty.txt"
-posts "$T/crash" >"$T/posts.c"
+post_records "$T/crash" >"$T/posts.c"
 check "posts recovered from the store equal the ingested ones" cmp "$T/posts.a" "$T/posts.c"
 check_exit 5 "a commit fails after a first batch" \
 	env QUIRE_FAULT=commit:2:EIO "$QUIRE" ingest -c "$T/crash2" --batch 2 "$T/twitter.zip"

@@ -24,10 +24,6 @@ make_tar() {
 	(cd "$1" && tar -czf "$2" media_attachments outbox.json likes.json bookmarks.json actor.json avatar.png)
 }
 
-posts() {
-	"$QUIRE" search -c "$1" -f jsonl -n 0 --sort oldest '' | jq -S -c '.post | del(.source, .record)'
-}
-
 show() { "$QUIRE" show -c "$C" "$P/$1" | jq -r "$2"; }
 
 make_tree "$T/tree"
@@ -108,8 +104,8 @@ check_output "and the store did not grow" "$before" store_size
 rm -f "$T/export.zip"
 (cd "$T/tree" && zip -q -r "$T/export.zip" outbox.json media_attachments likes.json bookmarks.json actor.json avatar.png)
 check_grep "the zip export goes in" '6 posts added' "$QUIRE" ingest -c "$T/zipc" "$T/export.zip"
-posts "$C" >"$T/posts.a"
-posts "$T/zipc" >"$T/posts.b"
+post_records "$C" >"$T/posts.a"
+post_records "$T/zipc" >"$T/posts.b"
 check "the same posts from the tar.gz and the zip" cmp "$T/posts.a" "$T/posts.b"
 check_grep "the zip after the tar.gz: nothing added, the files not kept again" '0 posts added, 0 updated, 6 duplicates' \
 	"$QUIRE" ingest -c "$C" "$T/export.zip"
@@ -119,7 +115,7 @@ check_output "...the store did not grow" "$before" store_size
 check_exit 5 "an ingest whose index commit fails" env QUIRE_FAULT=commit:1:EIO "$QUIRE" ingest -c "$T/crash" "$T/export.tar.gz"
 : >"$T/empty.txt"
 check_grep "the next open re-indexes from the store" 're-indexed 6 records' "$QUIRE" ingest -c "$T/crash" "$T/empty.txt"
-posts "$T/crash" >"$T/posts.c"
+post_records "$T/crash" >"$T/posts.c"
 check "posts recovered from the store equal the ingested ones" cmp "$T/posts.a" "$T/posts.c"
 
 # "orderedItems" twice: the last one wins, even when the first is not empty.

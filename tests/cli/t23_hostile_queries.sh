@@ -7,10 +7,7 @@ C="$T/c"
 awk 'BEGIN { printf "{\"created_at\":\"Wed Jun 03 12:00:00 +0000 2020\",\"id_str\":\"1400000000000000001\",\"full_text\":\"";
 	for (i = 0; i < 1500; i++) printf "a%04d ", i;
 	printf "\",\"user\":{\"id_str\":\"9\",\"screen_name\":\"wordy\",\"name\":\"Wordy\"},\"entities\":{}}\n" }' >"$T/wordy.jsonl"
-if ! "$QUIRE" ingest --corpus "$C" "$FIXTURES/query/posts.jsonl" "$T/wordy.jsonl" >"$T/ingest.out" 2>&1; then
-	not_ok "ingest the fixtures" "$(cat "$T/ingest.out")"
-	exit 1
-fi
+ingest_or_exit "ingest the fixtures" "$C" "$FIXTURES/query/posts.jsonl" "$T/wordy.jsonl"
 export QUIRE_CORPUS="$C"
 
 # hostile DESC WANT-EXIT PATTERN QUERY: ends within 2 s with that exit code

@@ -10,10 +10,7 @@ if [ ! -f "$TRUTH" ] || ! command -v jq >/dev/null 2>&1; then
 	exit 0
 fi
 C="$T/demo"
-if ! "$QUIRE" ingest --corpus "$C" "$DEMO/data" >"$T/ingest.out" 2>&1; then
-	not_ok "ingest the demo corpus" "$(cat "$T/ingest.out")"
-	exit 1
-fi
+ingest_or_exit "ingest the demo corpus" "$C" "$DEMO/data"
 export QUIRE_CORPUS="$C"
 
 # ask DESC QUERY JQ-PATH [OPTIONS...]: quire count QUERY = TRUTH's number.
