@@ -78,14 +78,17 @@ static int fail(qr_buf *err, const char *what, const char *path, int e)
 	return QR_IO;
 }
 
-int qr_io_pwrite_all(int fd, const void *data, size_t n, uint64_t offset, const char *path, qr_buf *err)
+/* write(2), or pwrite(2) at offset when positioned, until all of it is
+ * written. */
+static int write_fully(int fd, const void *data, size_t n, bool positioned, uint64_t offset, const char *path,
+		       qr_buf *err)
 {
 	const char *p = data;
 	int e = qr_io_fault(QR_IO_WRITE);
 	if (e)
 		return fail(err, "cannot write", path, e);
 	while (n) {
-		ssize_t w = pwrite(fd, p, n, (off_t)offset);
+		ssize_t w = positioned ? pwrite(fd, p, n, (off_t)offset) : write(fd, p, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -98,23 +101,14 @@ int qr_io_pwrite_all(int fd, const void *data, size_t n, uint64_t offset, const 
 	return 0;
 }
 
+int qr_io_pwrite_all(int fd, const void *data, size_t n, uint64_t offset, const char *path, qr_buf *err)
+{
+	return write_fully(fd, data, n, true, offset, path, err);
+}
+
 int qr_io_write_all(int fd, const void *data, size_t n, const char *path, qr_buf *err)
 {
-	const char *p = data;
-	int e = qr_io_fault(QR_IO_WRITE);
-	if (e)
-		return fail(err, "cannot write", path, e);
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return fail(err, "cannot write", path, errno);
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return write_fully(fd, data, n, false, 0, path, err);
 }
 
 int qr_io_pread_all(int fd, void *data, size_t n, uint64_t offset, const char *path, qr_buf *err)
