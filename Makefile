@@ -133,6 +133,10 @@ BENCH_DEPLIBS = $(B)/libquire.a $(B)/libxapian-c.a
 $(B)/bench/gen $(B)/bench/qtime $(B)/bench/randget $(B)/bench/storetune: $(B)/bench/%: $(B)/bench/%.o $(BENCH_DEPLIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The timing tools share bench/timing (clock, order of samples).
+$(B)/bench/qtime $(B)/bench/randget $(B)/bench/storetune $(B)/bench/qcount $(B)/bench/fts5 $(B)/bench/jsonparse: \
+	$(B)/bench/timing.o
+
 $(B)/bench/qcount: $(B)/bench/qcount.o $(B)/libquire-front.a $(BENCH_DEPLIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -15,18 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "timing.h"
 
 enum { F_ID, F_CREATED, F_HANDLE, F_TAGS = 6, F_MTYPES = 9, F_TEXT = 16, F_ALTS = 17, F_COUNT = 18 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void unescape(const char *s, size_t n, qr_buf *out)
 {
@@ -74,7 +67,7 @@ int main(int argc, char **argv)
 	check(db, sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, text, hashtags, author, media) VALUES (?,?,?,?,?)", -1,
 				     &ins_fts, NULL), "prepare");
 
-	double t0 = now();
+	double t0 = bench_now();
 	check(db, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), "begin");
 	char *line = NULL;
 	size_t cap = 0;
@@ -126,7 +119,7 @@ int main(int argc, char **argv)
 				   "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);",
 			       NULL, NULL, NULL),
 	      "commit");
-	double s = now() - t0;
+	double s = bench_now() - t0;
 	sqlite3_finalize(ins_post);
 	sqlite3_finalize(ins_fts);
 	sqlite3_close(db);

@@ -14,17 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "parsers.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "timing.h"
 
 static int parse_cjson(const char *s, size_t n)
 {
@@ -80,13 +73,13 @@ int main(int argc, char **argv)
 	memset(all.buf + all.len, ' ', pad);
 
 	for (size_t k = 0; k < sizeof(libs) / sizeof(libs[0]); k++) {
-		double t0 = now();
+		double t0 = bench_now();
 		size_t start = 0, bad = 0;
 		for (size_t i = 0; i < n; i++) {
 			bad += libs[k].parse(all.buf + start, ends[i] - start - 1) != 0;
 			start = ends[i];
 		}
-		double s = now() - t0;
+		double s = bench_now() - t0;
 		printf("%-9s %8.1f MB/s %9.0f records/s%s\n", libs[k].name, (double)all.len / 1e6 / s, (double)n / s,
 		       bad ? "  (parse errors!)" : "");
 		fflush(stdout);

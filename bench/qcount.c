@@ -9,17 +9,10 @@
  * count, then milliseconds for the count.
  */
 #include <stdio.h>
-#include <time.h>
 
 #include "corpus.h"
 #include "query.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "timing.h"
 
 int main(int argc, char **argv)
 {
@@ -38,13 +31,13 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	uint32_t docs = 0;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	if (xc_db_doccount(qr_corpus_db(c), &docs) != XC_OK || xc_enquire_create(qr_corpus_db(c), &enq) != XC_OK || xc_enquire_set_query(enq, q) != XC_OK ||
 	    xc_enquire_get_mset(enq, 0, 0, docs, &ms) != XC_OK) {
 		fprintf(stderr, "qcount: the count failed\n");
 		return 5;
 	}
-	double t1 = now_ms();
+	double t1 = bench_now_ms();
 	if (xc_mset_matches_lower_bound(ms) != xc_mset_matches_upper_bound(ms)) {
 		fprintf(stderr, "qcount: the count is not exact\n");
 		return 5;

@@ -18,21 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "timing.h"
 
 /* Nearest-rank percentile of a sorted array. */
 static double pct(const double *v, int n, double p)
@@ -50,7 +38,7 @@ static int run(char **cmd, double *total, double *first, long *lines)
 	int fd[2];
 	if (pipe(fd) < 0)
 		return -1;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
@@ -73,14 +61,14 @@ static int run(char **cmd, double *total, double *first, long *lines)
 			break;
 		}
 		if (*first < 0)
-			*first = now_ms() - t0;
+			*first = bench_now_ms() - t0;
 		for (ssize_t i = 0; i < n; i++)
 			*lines += buf[i] == '\n';
 	}
 	close(fd[0]);
 	int status;
 	waitpid(pid, &status, 0);
-	*total = now_ms() - t0;
+	*total = bench_now_ms() - t0;
 	if (*first < 0)
 		*first = *total;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -117,8 +105,8 @@ int main(int argc, char **argv)
 			return 5;
 		}
 	}
-	qsort(tot, (size_t)runs, sizeof(double), cmp_double);
-	qsort(fst, (size_t)runs, sizeof(double), cmp_double);
+	qsort(tot, (size_t)runs, sizeof(double), bench_cmp_double);
+	qsort(fst, (size_t)runs, sizeof(double), bench_cmp_double);
 	printf("%.3f %.3f %.3f %.3f %ld %d\n", pct(tot, runs, 0.5), pct(tot, runs, 0.95), pct(fst, runs, 0.5),
 	       pct(fst, runs, 0.95), lines, st);
 	free(tot);

@@ -16,24 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "corpus.h"
 #include "store.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "timing.h"
 
 struct row {
 	char id[24];
@@ -97,16 +84,16 @@ int main(int argc, char **argv)
 		qr_locator loc;
 		xc_docid docid;
 		qr_post_init(&p);
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		qr_buf_setf(&pid, "twitter:%s", r->id);
 		if (qr_corpus_find(c, pid.buf, &docid) || qr_corpus_load_post(c, docid, &p) ||
 		    !qr_locator_parse(p.record.locator, &loc)) {
 			fprintf(stderr, "randget: cannot find %s: %s\n", pid.buf, qr_corpus_error(c));
 			return 3;
 		}
-		double t1 = now_ms();
+		double t1 = bench_now_ms();
 		int st = qr_store_get(qr_corpus_store(c), &loc, &data, NULL, NULL);
-		double t2 = now_ms();
+		double t2 = bench_now_ms();
 		get[i] = t2 - t1;
 		all[i] = t2 - t0;
 		/* the input line, newline left out (as the generator counts it) */
@@ -120,8 +107,8 @@ int main(int argc, char **argv)
 		}
 		qr_post_clear(&p);
 	}
-	qsort(get, (size_t)count, sizeof(double), cmp_double);
-	qsort(all, (size_t)count, sizeof(double), cmp_double);
+	qsort(get, (size_t)count, sizeof(double), bench_cmp_double);
+	qsort(all, (size_t)count, sizeof(double), bench_cmp_double);
 	int p99 = (int)(0.99 * count + 0.999999) - 1;
 	printf("store_get %.4f %.4f %.4f\n", get[count / 2], get[p99], get[count - 1]);
 	printf("lookup %.4f %.4f %.4f\n", all[count / 2], all[p99], all[count - 1]);

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zdict.h>
 #include <zstd.h>
@@ -29,22 +28,10 @@
 #include "buf.h"
 #include "hash.h"
 #include "store.h"
+#include "timing.h"
 
 #define DICT_SIZE (112 * 1024)
 #define TRAIN 2000
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 typedef struct lines {
 	char **p;
@@ -179,7 +166,7 @@ static void measure(const struct config *cf, int row, const char *work, const li
 		fprintf(stderr, "storetune: %s\n", err.buf);
 		exit(3);
 	}
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < n; i++) {
 		const char *rec = l->p[from + i];
 		qr_record_meta m;
@@ -206,7 +193,7 @@ static void measure(const struct config *cf, int row, const char *work, const li
 		fprintf(stderr, "storetune: %s\n", qr_store_error(s));
 		exit(5);
 	}
-	double secs = now() - t0;
+	double secs = bench_now() - t0;
 	uint64_t bytes = qr_store_bytes(s);
 	uint64_t headers = header_bytes(s);
 	qr_store_close(s);
@@ -222,13 +209,13 @@ static void measure(const struct config *cf, int row, const char *work, const li
 	int bad = 0;
 	for (int i = 0; i < GETS; i++) {
 		size_t k = (size_t)rand() % n;
-		double a = now();
+		double a = bench_now();
 		int st = qr_store_get(s, &locs[k], &data, NULL, NULL);
-		t[i] = (now() - a) * 1e3;
+		t[i] = (bench_now() - a) * 1e3;
 		if (st || data.len != l->len[from + k] || memcmp(data.buf, l->p[from + k], data.len) != 0)
 			bad++;
 	}
-	qsort(t, GETS, sizeof(double), cmp_double);
+	qsort(t, GETS, sizeof(double), bench_cmp_double);
 	qr_store_close(s);
 	char block[24];
 	if (cf->block <= 1)
@@ -258,9 +245,9 @@ static void whole(const char *name, const char *buf, size_t len, int level, int 
 	}
 	size_t cap = ZSTD_compressBound(len);
 	char *out = qr_malloc(cap);
-	double t0 = now();
+	double t0 = bench_now();
 	size_t n = ZSTD_compress2(cc, out, cap, buf, len);
-	double secs = now() - t0;
+	double secs = bench_now() - t0;
 	if (ZSTD_isError(n)) {
 		fprintf(stderr, "storetune: %s\n", ZSTD_getErrorName(n));
 		exit(5);
@@ -296,16 +283,16 @@ int main(int argc, char **argv)
 
 	qr_buf dicts[3] = { QR_BUF_INIT, QR_BUF_INIT, QR_BUF_INIT };
 	size_t idx[TRAIN];
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < TRAIN; i++)
 		idx[i] = i;
 	train(&l, idx, TRAIN, &dicts[1]);
-	double t_first = now() - t0;
+	double t_first = bench_now() - t0;
 	for (size_t i = 0; i < TRAIN; i++)
 		idx[i] = i * (l.n / TRAIN);
-	t0 = now();
+	t0 = bench_now();
 	train(&l, idx, TRAIN, &dicts[2]);
-	double t_spread = now() - t0;
+	double t_spread = bench_now() - t0;
 	printf("sample: %zu records (%zu..%zu of %zu), %llu bytes; dictionaries %zu and %zu bytes, trained in %.1f s and %.1f s\n",
 	       sample, from + 1, from + sample, l.n, (unsigned long long)raw, dicts[1].len, dicts[2].len, t_first,
 	       t_spread);
