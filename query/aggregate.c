@@ -83,18 +83,16 @@ static int run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
 	return st;
 }
 
-int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t top, const char *const *skip,
-		   qr_counts *out, qr_buf *err)
+/* Run q with the spy and read its counts into out: by frequency (most
+ * first) or in value order, without the first plen bytes of each, leaving
+ * out the `skip` values, at most `top` (0: all).  Destroys the spy. */
+static int spy_counts(xc_db *db, const xc_query *q, xc_spy *spy, bool by_freq, size_t plen, uint32_t top,
+		      const char *const *skip, qr_counts *out, qr_buf *err)
 {
-	xc_spy *spy = NULL;
 	xc_termiter *it = NULL;
-	size_t plen = strlen(prefix);
-	qr_counts_clear(out);
-	xc_status x = xc_spy_term_count(prefix, &spy);
-	if (x != XC_OK)
-		return xfail(x, "count", NULL, err);
+	xc_status x;
 	int st = run_spy(db, q, spy, err);
-	if (!st && (x = xc_spy_top(spy, 0, &it)) != XC_OK)
+	if (!st && (x = by_freq ? xc_spy_top(spy, 0, &it) : xc_spy_all(spy, &it)) != XC_OK)
 		st = xfail(x, "count", xc_spy_error(spy), err);
 	if (!st) {
 		const char *t;
@@ -117,30 +115,25 @@ int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t to
 	return st;
 }
 
+int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t top, const char *const *skip,
+		   qr_counts *out, qr_buf *err)
+{
+	xc_spy *spy = NULL;
+	qr_counts_clear(out);
+	xc_status x = xc_spy_term_count(prefix, &spy);
+	if (x != XC_OK)
+		return xfail(x, "count", NULL, err);
+	return spy_counts(db, q, spy, true, strlen(prefix), top, skip, out, err);
+}
+
 int qr_count_values(xc_db *db, const xc_query *q, xc_valueno slot, qr_counts *out, qr_buf *err)
 {
 	xc_spy *spy = NULL;
-	xc_termiter *it = NULL;
 	qr_counts_clear(out);
 	xc_status x = xc_spy_value_count(slot, &spy);
 	if (x != XC_OK)
 		return xfail(x, "count", NULL, err);
-	int st = run_spy(db, q, spy, err);
-	if (!st && (x = xc_spy_all(spy, &it)) != XC_OK)
-		st = xfail(x, "count", xc_spy_error(spy), err);
-	if (!st) {
-		const char *v;
-		size_t len;
-		uint32_t freq;
-		out->total = xc_spy_total(spy);
-		while (xc_termiter_next(it, &v, &len, &freq) == XC_OK) {
-			push(out, v, len, freq);
-			out->distinct++;
-		}
-	}
-	xc_termiter_destroy(it);
-	xc_spy_destroy(spy);
-	return st;
+	return spy_counts(db, q, spy, false, 0, 0, NULL, out, err);
 }
 
 xc_query *qr_query_with_terms(const xc_query *q, xc_query_op op, const char *const *terms, size_t n)

@@ -127,16 +127,21 @@ static qr_series *add_series(struct result *r, const char *name)
 	return s;
 }
 
+/* Posts per minute into the buckets of s, and their sum into its total. */
+static void add_minutes(const qr_buckets *b, const qr_counts *minutes, qr_series *s)
+{
+	qr_buckets_add(b, minutes, s->count);
+	for (size_t i = 0; i < b->n; i++)
+		s->total += s->count[i];
+}
+
 /* Per-bucket counts of q's posts into s. */
 static int fill(xc_db *db, const xc_query *q, const qr_buckets *b, qr_series *s, qr_buf *err)
 {
 	qr_counts minutes = { 0 };
 	int st = qr_count_values(db, q, QR_SLOT_MINUTE, &minutes, err);
-	if (!st) {
-		qr_buckets_add(b, &minutes, s->count);
-		for (size_t i = 0; i < b->n; i++)
-			s->total += s->count[i];
-	}
+	if (!st)
+		add_minutes(b, &minutes, s);
 	qr_counts_clear(&minutes);
 	return st;
 }
@@ -221,9 +226,7 @@ static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, c
 		goto out;
 	}
 	qr_series *all = add_series(r, "all posts");
-	qr_buckets_add(&r->b, &minutes, all->count);
-	for (size_t i = 0; i < r->b.n; i++)
-		all->total += all->count[i];
+	add_minutes(&r->b, &minutes, all);
 	if (f && (st = split(db, q, f, o, r, err)))
 		goto out;
 	if (q2) {
