@@ -246,8 +246,9 @@ static int list_codes(const struct opts *o, const char *text)
 	qr_corpus *c = NULL;
 	qr_buf err = QR_BUF_INIT;
 	int st;
-	if (qr_cmd_open(o->c.corpus, &c))
-		return QR_EXIT_USAGE;
+	int open_st = qr_cmd_open_corpus(o->c.corpus, &c);
+	if (open_st)
+		return open_st;
 	xc_db *db = qr_corpus_db(c);
 	xc_termiter *it = NULL;
 	xc_spy *spy = NULL;

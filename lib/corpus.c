@@ -192,7 +192,7 @@ static int open_index(qr_corpus *c, int mode)
 	if (x == XC_ERR_DATABASE_LOCKED)
 		st = cerr(c, QR_LOCKED, "corpus is locked by another ingest ('%s')", c->dir);
 	else if (x != XC_OK)
-		st = cerr(c, xc_to_status(x) == QR_INTERNAL ? QR_DAMAGED : xc_to_status(x),
+		st = cerr(c, x == XC_ERR_NOMEM ? QR_NOMEM : QR_DAMAGED,
 			  "cannot open the index '%s': %s", path.buf, msg ? msg : xc_status_string(x));
 	free(msg);
 	qr_buf_release(&path);

@@ -166,10 +166,8 @@ int cmd_facets(int argc, char **argv)
 	if ((st = qr_cmd_check_tz("facets", o.c.q.tz)))
 		return st;
 	qr_cmd_join(&text, argc - first, argv + first);
-	if (qr_cmd_open(o.c.corpus, &c)) {
-		st = QR_EXIT_USAGE;
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	}
 	struct run r = { &o, f, text.buf, &counts };
 	if ((st = qr_cmd_retry(c, count_once, &r)))
 		goto out;

@@ -89,10 +89,8 @@ int cmd_media(int argc, char **argv)
 		return qr_usage_error("media", "not writing a media file to a terminal: use --output FILE or redirect");
 	char hex[QR_SHA256_HEX];
 	qr_hex(bin, QR_SHA256_LEN, hex);
-	if (qr_cmd_open(o.c.corpus, &c)) {
-		rc = QR_EXIT_USAGE;
+	if ((rc = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	}
 	st = qr_corpus_find_media(c, hex, &loc);
 	if (st == QR_NOT_FOUND) {
 		qr_error("no media file with sha256 %s is kept in the corpus", hex);

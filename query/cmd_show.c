@@ -61,8 +61,9 @@ int cmd_show(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	if (first >= argc)
 		return qr_usage_error("show", "no id given");
-	if (qr_cmd_open(o.c.corpus, &c))
-		return QR_EXIT_USAGE;
+	int open_st = qr_cmd_open_corpus(o.c.corpus, &c);
+	if (open_st)
+		return open_st;
 	for (int i = first; i < argc; i++) {
 		xc_docid docid;
 		qr_post p;

@@ -471,8 +471,9 @@ int cmd_stats(int argc, char **argv)
 		return qr_usage_error("stats", "--format takes text or json, not '%s'", o.format);
 	if (first < argc)
 		return qr_usage_error("stats", "stats takes no arguments (use --corpus DIR)");
-	if (qr_cmd_open(o.corpus, &c))
-		return QR_EXIT_USAGE;
+	int open_st = qr_cmd_open_corpus(o.corpus, &c);
+	if (open_st)
+		return open_st;
 	memset(&s, 0, sizeof(s));
 	collect(c, &s);
 	if (strcmp(o.format, "json") == 0)

@@ -533,10 +533,8 @@ int cmd_timeline(int argc, char **argv)
 	if (o.svg && !*o.svg)
 		return qr_usage_error("timeline", "--svg needs a file name");
 	qr_cmd_join(&text, argc - first, argv + first);
-	if (qr_cmd_open(o.c.corpus, &c)) {
-		st = QR_EXIT_USAGE;
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	}
 	struct run run = { &o, text.buf, unit, f, &r };
 	if ((st = qr_cmd_retry(c, compute_once, &run)))
 		goto out;
