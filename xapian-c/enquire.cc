@@ -204,7 +204,10 @@ xc_status xc_mset_fetch(xc_mset *ms)
 	if (!ms)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&ms->err, [&] {
-		ms->ms.fetch();
+		/* Not MSet::fetch() without arguments: in Xapian 1.4 it (and the
+		 * one-item form) reads past its items when the MSet does not start
+		 * at the first match, and crashes on the second page of results. */
+		ms->ms.fetch(ms->ms.begin(), ms->ms.end());
 		return XC_OK;
 	});
 }
