@@ -482,6 +482,23 @@ out:
 	return st;
 }
 
+int qr_corpus_begin(qr_corpus *c)
+{
+	return begin(c);
+}
+
+int qr_corpus_remove_post(qr_corpus *c, xc_docid docid)
+{
+	int st = begin(c);
+	if (st)
+		return st;
+	xc_status x = xc_db_delete_document(c->db, docid);
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot remove document %u: %s", docid, xc_db_error(c->db));
+	c->pending++;
+	return 0;
+}
+
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p)
 {
 	(void)docid;

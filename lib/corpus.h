@@ -75,6 +75,11 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 		  size_t nposts, const qr_locator *stored, qr_add_counts *counts);
 /* Replace a post's document after its tags or events changed. */
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p);
+/* Start the index transaction now (so that the next commit records the
+ * store's tail even when no post changed). */
+int qr_corpus_begin(qr_corpus *c);
+/* Take a post's document out of the index (repair: its record is lost). */
+int qr_corpus_remove_post(qr_corpus *c, xc_docid docid);
 /* Sync the store, then commit the index with the store's tail. */
 int qr_corpus_commit(qr_corpus *c);
 /* Pending (uncommitted) changes, in posts. */
