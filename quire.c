@@ -21,6 +21,7 @@ static const struct command {
 	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
 	{ "formats", cmd_formats, "list the input formats quire reads" },
+	{ "check", cmd_check, "verify a corpus end to end; --repair makes the index match the store" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },
 };

@@ -4,5 +4,6 @@
 
 int cmd_ingest(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
 #include "format.h"
 #include "hash.h"
@@ -569,6 +570,10 @@ static void load_known(struct ingest *ing)
 			const char *sha = qr_json_str(o, "sha256");
 			if (status && sha && (strcmp(status, "complete") == 0 || strcmp(status, "unchanged") == 0))
 				qr_strv_push_unique(&ing->known, sha, false);
+			/* A repair found records of this input lost from the store:
+			 * read it again (later lines win). */
+			else if (status && sha && strcmp(status, "lost") == 0)
+				qr_strv_remove(&ing->known, sha);
 			cJSON_Delete(o);
 		}
 	}
@@ -661,7 +666,10 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 		qr_error("%s", err.buf);
 		goto done;
 	}
-	st = qr_corpus_recover(*out, qr_ingest_renormalize, NULL, &report);
+	qr_repair_stats rs = { 0 };
+	st = qr_repair_lost_tail(*out, qr_ingest_renormalize, NULL, &report, &rs);
+	if (!st)
+		st = qr_corpus_recover(*out, qr_ingest_renormalize, NULL, &report);
 	if (report.len)
 		qr_warning("recovered the corpus: %s", report.buf);
 	if (st) {
