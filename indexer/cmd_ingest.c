@@ -83,9 +83,19 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-static void summary(const qr_ingest_stats *s)
+static void summary(const qr_ingest_stats *s, bool failed)
 {
 	qr_buf line = QR_BUF_INIT;
+	if (failed) {
+		/* Counts of a failed run mix committed and uncommitted posts:
+		 * none of it is reported as done. */
+		qr_buf_adds(&line, "ingest FAILED after reading ");
+		qr_add_grouped(&line, s->records);
+		qr_buf_adds(&line, " records: what was committed before the error is kept; run it again to finish");
+		puts(line.buf);
+		qr_buf_release(&line);
+		return;
+	}
 	qr_buf_adds(&line, "ingested ");
 	qr_add_grouped(&line, s->records);
 	qr_buf_addf(&line, " records from %llu input%s", (unsigned long long)s->inputs, s->inputs == 1 ? "" : "s");
@@ -131,7 +141,7 @@ int cmd_ingest(int argc, char **argv)
 	qr_ingest_stats stats;
 	st = qr_ingest(c, argv + first, (size_t)(argc - first), &op.o, &stats);
 	qr_corpus_close(c);
-	summary(&stats);
+	summary(&stats, st != 0);
 	if (st)
 		return qr_status_exit_code(st);
 	return stats.incomplete ? QR_EXIT_DAMAGED : 0;

@@ -430,9 +430,13 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 			ing->source = qr_corpus_new_source(ing->c);
 			ing->stats->unchanged++;
 			ing->stats->bytes += in->size;
-			source_line(ing, "unchanged", started, started_wall);
 			qr_buf_release(&err);
-			return commit(ing);
+			/* Commit first (the source number), then log: as for an
+			 * input read in full, and nothing after a failure. */
+			if (commit(ing))
+				return ing->fatal;
+			source_line(ing, "unchanged", started, started_wall);
+			return ing->fatal;
 		}
 		fd = open(in->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
@@ -670,12 +674,17 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 	st = qr_repair_lost_tail(*out, qr_ingest_renormalize, NULL, &report, &rs);
 	if (!st)
 		st = qr_corpus_recover(*out, qr_ingest_renormalize, NULL, &report);
-	if (report.len)
-		qr_warning("recovered the corpus: %s", report.buf);
 	if (st) {
-		qr_error("cannot recover the corpus '%s': %s", dir, qr_corpus_error(*out));
+		/* The store's messages are in the report, the index's on the corpus. */
+		const char *why = qr_corpus_error(*out);
+		if (report.len)
+			qr_error("cannot recover the corpus '%s': %s%s%s", dir, report.buf, *why ? "; " : "", why);
+		else
+			qr_error("cannot recover the corpus '%s': %s", dir, why);
 		qr_corpus_close(*out);
 		*out = NULL;
+	} else if (report.len) {
+		qr_warning("recovered the corpus: %s", report.buf);
 	}
 done:
 	qr_buf_release(&err);

@@ -558,10 +558,13 @@ static uint64_t complete_end(qr_store *s, int stream, uint32_t seg)
 	return off;
 }
 
-static void mark_lost_input(qr_corpus *c, qr_strv *done, const char *sha, const char *why)
+/* Without this line the input would be skipped as already ingested, and
+ * its lost posts never come back: a failure to write it fails the repair
+ * (before anything is committed, so that the next open does it again). */
+static int mark_lost_input(qr_corpus *c, qr_strv *done, const char *sha, const char *why)
 {
 	if (!sha || qr_strv_contains(done, sha, false))
-		return;
+		return 0;
 	qr_strv_push(done, sha);
 	char now[32];
 	qr_buf line = QR_BUF_INIT;
@@ -574,9 +577,9 @@ static void mark_lost_input(qr_corpus *c, qr_strv *done, const char *sha, const 
 	qr_jw_kstr(&w, "time", now);
 	qr_jw_kstr(&w, "reason", why);
 	qr_jw_end_object(&w);
-	/* Best effort: the index is repaired either way. */
-	qr_corpus_log(c, "sources.jsonl", line.buf, line.len);
+	int st = qr_corpus_log(c, "sources.jsonl", line.buf, line.len);
 	qr_buf_release(&line);
+	return st;
 }
 
 /* Rebuild post p from the record at `where` (an older version that
@@ -644,8 +647,12 @@ static int drop_past(qr_corpus *c, const qr_store_pos *end, qr_renormalize_fn fn
 		qr_post p;
 		qr_post_init(&p);
 		if (qr_corpus_load_post(c, docid, &p) == 0 && past(end, p.record.locator)) {
-			mark_lost_input(c, inputs, p.source.input_sha256,
-					"records of this input were lost from the store; ingest it again to restore them");
+			st = mark_lost_input(c, inputs, p.source.input_sha256,
+					     "records of this input were lost from the store; ingest it again to restore them");
+			if (st) {
+				qr_post_clear(&p);
+				break;
+			}
 			/* The newest surviving version, if any. */
 			const qr_kv *best = NULL;
 			for (size_t i = 0; i < p.record.versions.n; i++) {

@@ -179,6 +179,13 @@ static int open_index(qr_corpus *c, int mode)
 	qr_buf path = QR_BUF_INIT;
 	char *msg = NULL;
 	qr_corpus_path(c, "index", &path);
+	struct stat sb;
+	if (mode == QR_OPEN_READ && stat(path.buf, &sb) < 0 && errno == ENOENT) {
+		/* The ingest that created the corpus stopped before the index
+		 * existed: nothing was committed, so readers see no posts. */
+		qr_buf_release(&path);
+		return xc_db_create_empty(&c->db) == XC_OK ? 0 : cerr(c, QR_NOMEM, "out of memory");
+	}
 	xc_status x = xc_db_open(path.buf, mode == QR_OPEN_READ ? XC_DB_READONLY : XC_DB_CREATE_OR_OPEN, &c->db, &msg);
 	int st = 0;
 	if (x == XC_ERR_DATABASE_LOCKED)
