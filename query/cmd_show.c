@@ -92,16 +92,26 @@ int cmd_show(int argc, char **argv)
 		xc_docid docid;
 		qr_post p;
 		qr_post_init(&p);
-		st = find(c, argv[i], &docid);
+		for (int attempt = 0; attempt < 5; attempt++) {
+			st = find(c, argv[i], &docid);
+			if (!st)
+				st = qr_corpus_load_post(c, docid, &p);
+			if (!st && (o.raw || o.verify))
+				st = qr_corpus_get_record(c, &p, &data);
+			if (st != QR_INTERNAL && st != QR_IO)
+				break;
+			/* An ingest committed meanwhile and Xapian discarded the
+			 * revision being read: read the newest one and try again. */
+			qr_post_clear(&p);
+			qr_post_init(&p);
+			if (qr_corpus_reopen(c))
+				break;
+		}
 		if (st == QR_NOT_FOUND) {
 			qr_error("no post '%s' in the corpus", argv[i]);
 			worst = worst ? worst : QR_EXIT_NO_HITS;
 			continue;
 		}
-		if (!st)
-			st = qr_corpus_load_post(c, docid, &p);
-		if (!st && (o.raw || o.verify))
-			st = qr_corpus_get_record(c, &p, &data);
 		if (st) {
 			if (o.verify)
 				printf("DAMAGED %s %s %s\n", p.id ? p.id : argv[i], p.record.sha256 ? p.record.sha256 : "-",
