@@ -33,6 +33,7 @@ struct walk {
 	void *raw_ctx;
 	uint64_t produced;       /* bytes handed to readers, all leaves */
 	bool incomplete;
+	bool capped;             /* a cap on the whole input was reached */
 	int stop;
 };
 
@@ -77,6 +78,7 @@ static ssize_t guard_read(qr_stream *s, void *buf, size_t n)
 	if (g->w->produced > lim->max_input_bytes) {
 		qr_buf_setf(&s->err, "input decompresses to more than %llu bytes (limit max_input_bytes)",
 			    (unsigned long long)lim->max_input_bytes);
+		g->w->capped = true;
 		return -1;
 	}
 	if (g->w->produced > lim->bomb_floor && g->w->raw_read) {
@@ -85,6 +87,7 @@ static ssize_t guard_read(qr_stream *s, void *buf, size_t n)
 			qr_buf_setf(&s->err,
 				    "input expands more than %llu:1 past %llu MB: a compression bomb? (limit max_ratio)",
 				    (unsigned long long)lim->max_ratio, (unsigned long long)(lim->bomb_floor >> 20));
+			g->w->capped = true;
 			return -1;
 		}
 	}
@@ -298,7 +301,9 @@ static void process_archive(struct walk *w, qr_stream *s, const char *member, un
 		}
 		ms->ctx = NULL;
 		qr_stream_free(ms);
-		if (w->stop)
+		/* Past a cap on the whole input, the other members would only
+		 * trip it again. */
+		if (w->stop || w->capped)
 			break;
 	}
 out:
@@ -312,7 +317,7 @@ out:
 static void process(struct walk *w, qr_stream *s, const char *member, unsigned depth, const char *kinds, bool top)
 {
 	const char *head;
-	if (w->stop)
+	if (w->stop || w->capped)
 		return;
 	if (depth > w->lim->max_depth) {
 		note(w, QR_FAILED, member, 0, "nested more than %u levels deep (limit max_depth)", w->lim->max_depth);
@@ -357,7 +362,7 @@ static void process(struct walk *w, qr_stream *s, const char *member, unsigned d
 int qr_container_walk(const char *path, qr_stream *top, const qr_limits *lim, uint64_t (*raw_read)(void *),
 		      void *raw_ctx, const qr_container_cb *cb)
 {
-	struct walk w = { path, lim, cb, raw_read, raw_ctx, 0, false, 0 };
+	struct walk w = { path, lim, cb, raw_read, raw_ctx, 0, false, false, 0 };
 	process(&w, top, NULL, 0, "", true);
 	if (w.stop)
 		return w.stop;
