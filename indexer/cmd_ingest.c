@@ -18,6 +18,7 @@ static const qr_option options[] = {
 	{ "max-record", 0, "BYTES", "reject records longer than this (default 16777216)" },
 	{ "max-depth", 0, "N", "nesting of archives and compression layers (default 8)" },
 	{ "max-member", 0, "BYTES", "decompressed size of one archive member (default 64 GiB)" },
+	{ "max-input", 0, "BYTES", "decompressed size of one input, all members together (default 1 TiB)" },
 	{ "max-ratio", 0, "N", "decompressed : read ratio taken as a compression bomb (default 1000)" },
 	{ "max-entries", 0, "N", "entries of one archive (default 1000000)" },
 	{ "quiet", 'q', NULL, "no message per rejected record (they are still in rejects.jsonl)" },
@@ -75,6 +76,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 			op->o.limits.max_depth = (unsigned)v;
 		else if (strcmp(name, "max-member") == 0)
 			op->o.limits.max_member_bytes = v;
+		else if (strcmp(name, "max-input") == 0)
+			op->o.limits.max_input_bytes = v;
 		else if (strcmp(name, "max-ratio") == 0)
 			op->o.limits.max_ratio = v;
 		else if (strcmp(name, "max-entries") == 0)

@@ -63,6 +63,7 @@ struct ingest {
 	qr_posts posts;
 	qr_buf ids;
 	int shown;
+	uint64_t unshown;        /* messages past SHOWN_REJECTS, this input */
 	int fatal;
 };
 
@@ -105,13 +106,17 @@ static void reject(struct ingest *ing, const char *member, const char *format, u
 	}
 	if (ing->o->quiet)
 		return;
-	if (ing->shown++ < SHOWN_REJECTS) {
+	/* Rejected records and skipped members can number in the millions:
+	 * the first ones are shown; an input that ends early is always said. */
+	if (strcmp(severity, "fatal") == 0 || ing->shown++ < SHOWN_REJECTS) {
 		qr_buf loc = QR_BUF_INIT;
 		where(&loc, ing->in->path, member, line, byte);
 		qr_progress_clear(&ing->progress);
 		qr_error("%s: %s (%s)", strcmp(severity, "record") == 0 ? "rejected record" : "input not fully read",
 			 reason, loc.buf);
 		qr_buf_release(&loc);
+	} else {
+		ing->unshown++;
 	}
 }
 
@@ -128,6 +133,8 @@ static void on_note(void *ctx, int severity, const char *path, const char *membe
 		if (!ing->o->quiet && ing->shown++ < SHOWN_REJECTS) {
 			qr_progress_clear(&ing->progress);
 			qr_warning("%s (%s%s%s)", msg, ing->in->path, member ? ": " : "", member ? member : "");
+		} else if (!ing->o->quiet) {
+			ing->unshown++;
 		}
 		qr_buf_release(&loc);
 		return;
@@ -402,6 +409,8 @@ static void reset_input(struct ingest *ing, const struct input *in)
 	qr_strv_clear(&ing->containers);
 	qr_strv_clear(&ing->notes);
 	qr_buf_reset(&ing->rejects);
+	ing->unshown = 0;
+	ing->shown = 0;
 	ing->sha[0] = '\0';
 	ing->sha_known = false;
 }
@@ -466,9 +475,13 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 		ing->incomplete = true;
 	if (ing->hash) {
 		/* Hash what the readers left unread, so that the sha256 names
-		 * the whole input. */
+		 * the whole input; not past a failure or a cap, though: a stream
+		 * that never ends (a pipe from an endless producer) would keep
+		 * the ingest reading forever.  An input not read to its end is
+		 * never taken as ingested, whatever its sha256. */
 		char buf[65536];
-		while (!ing->fatal && qr_stream_read(top, buf, sizeof(buf)) > 0)
+		while (!ing->fatal && !ing->incomplete && ing->raw <= ing->o->limits.max_input_bytes &&
+		       qr_stream_read(top, buf, sizeof(buf)) > 0)
 			;
 		uint8_t sha[QR_SHA256_LEN];
 		qr_sha256_final(ing->hash, sha);
@@ -478,6 +491,14 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 	}
 	qr_stream_free(top);
 	qr_stream_free(raw);
+	if (ing->unshown) {
+		qr_buf n = QR_BUF_INIT;
+		qr_add_grouped(&n, ing->unshown);
+		qr_progress_clear(&ing->progress);
+		qr_warning("%s more messages about '%s' not shown (every rejected record is in rejects.jsonl)", n.buf,
+			   in->path);
+		qr_buf_release(&n);
+	}
 	ing->stats->bytes = ing->bytes_before + (in->is_stdin ? ing->raw : in->size);
 	if (ing->incomplete)
 		ing->stats->incomplete++;
