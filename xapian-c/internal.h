@@ -44,6 +44,10 @@ struct xc_query {
 struct xc_qp {
 	Xapian::QueryParser qp;
 	std::string err;
+	/* A C callback's failure during parse_query: kept here rather than
+	 * thrown through Xapian's parser, which leaks when a processor throws. */
+	bool cb_failed = false;
+	std::string cb_err;
 };
 
 struct xc_enquire {

@@ -25,12 +25,26 @@ Xapian::Query take_query(xc_query *q)
 	return r;
 }
 
+/* Record a callback's failure on the parser's handle (the first one wins)
+ * and let the parse finish: xc_qp_parse reports it.  Throwing from a
+ * processor instead leaks memory inside Xapian 1.4's parser. */
+Xapian::Query callback_failed(xc_qp *owner, char *msg, const char *fallback)
+{
+	std::string m = take_message(msg, fallback);
+	if (!owner->cb_failed) {
+		owner->cb_failed = true;
+		owner->cb_err = m;
+	}
+	return Xapian::Query::MatchNothing;
+}
+
 class CallbackField : public Xapian::FieldProcessor {
 	xc_field_fn fn;
 	void *ctx;
+	xc_qp *owner;
 
 public:
-	CallbackField(xc_field_fn f, void *c) : fn(f), ctx(c) {}
+	CallbackField(xc_field_fn f, void *c, xc_qp *o) : fn(f), ctx(c), owner(o) {}
 
 	Xapian::Query operator()(const std::string &str) override
 	{
@@ -39,7 +53,7 @@ public:
 		xc_status st = fn(ctx, str.data(), str.size(), &q, &msg);
 		if (st != XC_OK) {
 			delete q;
-			throw Xapian::QueryParserError(take_message(msg, "field callback failed"));
+			return callback_failed(owner, msg, "field callback failed");
 		}
 		std::free(msg);
 		return take_query(q);
@@ -49,10 +63,11 @@ public:
 class CallbackRange : public Xapian::RangeProcessor {
 	xc_range_fn fn;
 	void *ctx;
+	xc_qp *owner;
 
 public:
-	CallbackRange(const std::string &prefix, xc_range_fn f, void *c)
-		: Xapian::RangeProcessor(Xapian::BAD_VALUENO, prefix, 0), fn(f), ctx(c)
+	CallbackRange(const std::string &prefix, xc_range_fn f, void *c, xc_qp *o)
+		: Xapian::RangeProcessor(Xapian::BAD_VALUENO, prefix, 0), fn(f), ctx(c), owner(o)
 	{
 	}
 
@@ -68,7 +83,7 @@ public:
 		}
 		if (st != XC_OK) {
 			delete q;
-			throw Xapian::QueryParserError(take_message(msg, "range callback failed"));
+			return callback_failed(owner, msg, "range callback failed");
 		}
 		std::free(msg);
 		return take_query(q);
@@ -297,7 +312,7 @@ xc_status xc_qp_add_field_callback(xc_qp *qp, const char *field, int boolean, xc
 	if (!qp || !field || !fn)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&qp->err, [&] {
-		Xapian::FieldProcessor *p = new CallbackField(fn, ctx);
+		Xapian::FieldProcessor *p = new CallbackField(fn, ctx, qp);
 		p->release();
 		if (boolean)
 			qp->qp.add_boolean_prefix(field, p);
@@ -312,7 +327,7 @@ xc_status xc_qp_add_range_callback(xc_qp *qp, const char *prefix, xc_range_fn fn
 	if (!qp || !fn)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&qp->err, [&] {
-		Xapian::RangeProcessor *p = new CallbackRange(prefix ? prefix : "", fn, ctx);
+		Xapian::RangeProcessor *p = new CallbackRange(prefix ? prefix : "", fn, ctx, qp);
 		p->release();
 		qp->qp.add_rangeprocessor(p);
 		return XC_OK;
@@ -324,9 +339,15 @@ xc_status xc_qp_parse(xc_qp *qp, const char *text, int flags, const char *defaul
 	if (!qp || !text || !out)
 		return XC_ERR_INVALID_ARGUMENT;
 	*out = nullptr;
+	qp->cb_failed = false;
+	qp->cb_err.clear();
 	return guard(&qp->err, [&] {
 		Xapian::Query q = qp->qp.parse_query(text, static_cast<unsigned>(flags),
 						      default_prefix ? default_prefix : "");
+		if (qp->cb_failed) {
+			qp->err = qp->cb_err;
+			return XC_ERR_CALLBACK;
+		}
 		return new_query(out, q);
 	});
 }
