@@ -53,6 +53,93 @@ struct qctx {
 	xc_db *db;
 };
 
+/*
+ * Xapian 1.4's parser does not hand a field value with punctuation in it
+ * (- / : @ and the like, which make phrases of words) to the field
+ * processor: the value is dropped ('id:twitter:1268...' found nothing,
+ * 'url:https://...' was ignored), and after '+' the parser crashes.  Such
+ * values go to the parser hex-encoded behind a marker, as one plain word,
+ * and every field processor decodes them first (the parser lowercases
+ * the word on the way: hex digits and marker survive that).
+ */
+#define VALUE_MARK "qrxv"
+
+static bool needs_encoding(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c < 0x80 && !isalnum(c) && !strchr("_*", c))
+			return true;
+	}
+	return false;
+}
+
+/* Rewrite `field:value` (field one of ours, outside quotes) when needed. */
+static void encode_field_values(qr_buf *out, const char *text)
+{
+	static const char *const fields[] = { "lang", "platform", "domain", "url", "event", "tag", "source",
+					      "visibility", "community", "hashtag", "mention", "from", "media",
+					      "is", "id" };
+	bool quoted = false;
+	for (const char *p = text; *p;) {
+		bool at_start = p == text || strchr(" \t\n(+-", p[-1]) != NULL;
+		if (*p == '"')
+			quoted = !quoted;
+		size_t name = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+		if (!quoted && at_start && name && p[name] == ':') {
+			const char *v = p + name + 1;
+			size_t n = strcspn(v, " \t\n)");
+			bool ours = false;
+			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ours; i++)
+				ours = strlen(fields[i]) == name && strncmp(p, fields[i], name) == 0;
+			if (ours && n && needs_encoding(v, n)) {
+				qr_buf_add(out, p, name + 1);
+				qr_buf_adds(out, VALUE_MARK);
+				for (size_t i = 0; i < n; i++)
+					qr_buf_addf(out, "%02x", (unsigned char)v[i]);
+				p = v + n;
+				continue;
+			}
+		}
+		qr_buf_addch(out, *p++);
+	}
+}
+
+/* The value as typed: decoded into tmp when it came encoded. */
+static void decode_value(const char **text, size_t *len, qr_buf *tmp)
+{
+	size_t m = strlen(VALUE_MARK);
+	if (*len <= m || (*len - m) % 2 || strncasecmp(*text, VALUE_MARK, m) != 0)
+		return;
+	qr_buf_reset(tmp);
+	for (size_t i = m; i + 1 < *len; i += 2) {
+		char hex[3] = { (*text)[i], (*text)[i + 1], '\0' };
+		char *end;
+		unsigned long c = strtoul(hex, &end, 16);
+		if (*end)
+			return;
+		qr_buf_addch(tmp, (int)c);
+	}
+	*text = tmp->buf;
+	*len = tmp->len;
+}
+
+/* Every field processor is called through this, which decodes the value. */
+struct field_cb {
+	xc_field_fn fn;
+	void *ctx;
+};
+
+static xc_status field_decoded(void *ctx, const char *text, size_t len, xc_query **out, char **err)
+{
+	const struct field_cb *cb = ctx;
+	qr_buf tmp = QR_BUF_INIT;
+	decode_value(&text, &len, &tmp);
+	xc_status st = cb->fn(cb->ctx, text, len, out, err);
+	qr_buf_release(&tmp);
+	return st;
+}
+
 static xc_status term_query(const char *prefix, const char *value, size_t len, bool casefold, xc_query **out)
 {
 	qr_buf v = QR_BUF_INIT, t = QR_BUF_INIT;
@@ -398,19 +485,28 @@ int qr_query_build(xc_db *db, const char *text, const qr_query_opts *o, xc_query
 
 	static const char *plain[] = { "lang", "platform", "domain", "url", "event", "tag", "source", "visibility",
 				       "community" };
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		xc_qp_add_field_callback(qp, plain[i], 0, field_plain, (void *)qr_field_by_name(plain[i]));
-	xc_qp_add_field_callback(qp, "hashtag", 0, field_hashtag, &ctx);
-	xc_qp_add_field_callback(qp, "mention", 0, field_mention, &ctx);
-	xc_qp_add_field_callback(qp, "from", 0, field_from, &ctx);
-	xc_qp_add_field_callback(qp, "media", 0, field_media, &ctx);
-	xc_qp_add_field_callback(qp, "is", 0, field_is, &ctx);
-	xc_qp_add_field_callback(qp, "id", 0, field_id, &ctx);
-	xc_qp_add_field_callback(qp, "date", 0, field_date, &ctx);
+	struct field_cb cbs[16];
+	size_t ncb = 0;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		cbs[ncb] = (struct field_cb){ field_plain, (void *)qr_field_by_name(plain[i]) };
+		xc_qp_add_field_callback(qp, plain[i], 0, field_decoded, &cbs[ncb++]);
+	}
+	static const struct {
+		const char *name;
+		xc_field_fn fn;
+	} own[] = { { "hashtag", field_hashtag }, { "mention", field_mention }, { "from", field_from },
+		    { "media", field_media }, { "is", field_is }, { "id", field_id }, { "date", field_date } };
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		cbs[ncb] = (struct field_cb){ own[i].fn, &ctx };
+		xc_qp_add_field_callback(qp, own[i].name, 0, field_decoded, &cbs[ncb++]);
+	}
 	xc_qp_add_range_callback(qp, "date:", range_date_prefix, &ctx);
 	xc_qp_add_range_callback(qp, "", range_bare, &ctx);
 
-	qr_query_shorthands(&rewritten, text);
+	qr_buf shorthand = QR_BUF_INIT;
+	qr_query_shorthands(&shorthand, text);
+	encode_field_values(&rewritten, shorthand.buf);
+	qr_buf_release(&shorthand);
 	const char *s = rewritten.buf;
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
