@@ -132,7 +132,8 @@ asan:
 	@sh .ci/deps test
 	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" all
 	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN) $(TEST_TOOLS))
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 sh tests/run-all.sh build/asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		sh tests/run-all.sh build/asan
 
 ubsan:
 	@sh .ci/deps test
