@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "indexer/commands.h"
 #include "query/commands.h"
 #include "status.h"
@@ -56,7 +57,7 @@ static int cmd_help(int argc, char **argv)
 	const struct command *c = lookup(argv[1]);
 	if (!c || c->run == cmd_help) {
 		if (!c)
-			fprintf(stderr, "quire: no command '%s'\n", argv[1]);
+			qr_error("no command '%s'", argv[1]);
 		usage(c ? stdout : stderr);
 		return c ? 0 : QR_EXIT_USAGE;
 	}
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 		return cmd_version(argc - 1, argv + 1);
 	const struct command *c = lookup(argv[1]);
 	if (!c) {
-		fprintf(stderr, "quire: no command '%s'\n", argv[1]);
+		qr_error("no command '%s'", argv[1]);
 		usage(stderr);
 		return QR_EXIT_USAGE;
 	}

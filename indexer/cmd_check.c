@@ -155,9 +155,10 @@ static int set_aside_damaged_index(const char *dir)
 		qr_error("%s", err.buf);
 		goto out;
 	}
-	printf("repair: the index is damaged (%s): moved to '%s'; rebuilding it from the store (tags and events kept "
-	       "only in the index are not in the store: apply them again)\n",
-	       x == XC_OK ? "Xapian's check found problems" : "Xapian cannot open it", aside.buf);
+	qr_buf_setf(&err, "the index is damaged (%s): moved to '%s'; rebuilding it from the store (tags and events kept "
+		    "only in the index are not in the store: apply them again)",
+		    x == XC_OK ? "Xapian's check found problems" : "Xapian cannot open it", aside.buf);
+	print_finding((void *)"repair: ", QR_FOUND_INFO, err.buf);
 out:
 	free(msg);
 	qr_buf_release(&path);

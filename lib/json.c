@@ -150,7 +150,7 @@ void qr_json_quote(qr_buf *out, const char *s, size_t n)
 	qr_buf_addch(out, '"');
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
 			i++;
 			run++;
 			continue;
@@ -178,7 +178,11 @@ void qr_json_quote(qr_buf *out, const char *s, size_t n)
 		size_t l = qr_utf8_decode(s + i, n - i, &cp);
 		if (cp == 0xFFFD && l == 1)
 			qr_buf_adds(out, "\\ufffd");
-		else if (cp == 0x2028 || cp == 0x2029)
+		/* Line separators break JavaScript; C1 controls (U+009B is a
+		 * CSI) and bidi overrides would reach a terminal that shows the
+		 * JSON: all written as escapes, which mean the same. */
+		else if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+			 (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C)
 			qr_buf_addf(out, "\\u%04x", (unsigned)cp);
 		else
 			qr_buf_add(out, s + i, l);

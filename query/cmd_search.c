@@ -267,7 +267,10 @@ int cmd_search(int argc, char **argv)
 		}
 		if (o.explain && attempt == 0) {
 			char *d = xc_query_describe(q);
-			fprintf(stderr, "%s\n", d ? d : "?");
+			qr_buf safe = QR_BUF_INIT;
+			qr_escape_terminal(&safe, d ? d : "?", d ? strlen(d) : 1, 0);
+			fprintf(stderr, "%s\n", safe.buf);
+			qr_buf_release(&safe);
 			free(d);
 		}
 		st = run(c, q, &o, pr, text.buf, &printed);

@@ -40,6 +40,12 @@ static void body(qr_printer *p, const char *text, const char *indent)
 	}
 }
 
+/* Every string of a post may hold what the input said: escaped. */
+static void escaped(qr_printer *p, const char *s)
+{
+	qr_escape_terminal(&p->buf, s, strlen(s), 0);
+}
+
 static void begin(qr_printer *p, const qr_result_info *info)
 {
 	(void)p, (void)info;
@@ -70,9 +76,12 @@ static void hit(qr_printer *p, const qr_hit *h)
 		qr_escape_terminal(&p->buf, post->author_handle, strlen(post->author_handle), 0);
 		style(p, RESET);
 	}
-	qr_buf_addf(&p->buf, " · %s · %s", when, post->platform ? post->platform : "?");
-	if (post->kind && strcmp(post->kind, "original") != 0)
-		qr_buf_addf(&p->buf, " · %s", post->kind);
+	qr_buf_addf(&p->buf, " · %s · ", when);
+	escaped(p, post->platform ? post->platform : "?");
+	if (post->kind && strcmp(post->kind, "original") != 0) {
+		qr_buf_adds(&p->buf, " · ");
+		escaped(p, post->kind);
+	}
 	if (h->collapsed)
 		qr_buf_addf(&p->buf, " · +%u reposts", h->collapsed);
 	qr_buf_addf(&p->buf, "\n%s", indent);
@@ -100,15 +109,20 @@ static void hit(qr_printer *p, const qr_hit *h)
 	qr_buf_release(&media);
 	if (post->events.n) {
 		qr_buf_addf(&p->buf, "%sevents: ", indent);
-		for (size_t i = 0; i < post->events.n; i++)
-			qr_buf_addf(&p->buf, "%s%s", i ? ", " : "", post->events.v[i]);
+		for (size_t i = 0; i < post->events.n; i++) {
+			qr_buf_adds(&p->buf, i ? ", " : "");
+			escaped(p, post->events.v[i]);
+		}
 		qr_buf_addch(&p->buf, '\n');
 	}
 	if (p->locator) {
 		qr_buf_adds(&p->buf, indent);
 		style(p, DIM);
 		qr_buf_adds(&p->buf, "archived: ");
-		qr_locator_text(&p->buf, p->corpus_id, post);
+		qr_buf loc = QR_BUF_INIT;
+		qr_locator_text(&loc, p->corpus_id, post);
+		escaped(p, loc.buf);
+		qr_buf_release(&loc);
 		style(p, RESET);
 		qr_buf_addch(&p->buf, '\n');
 	}
