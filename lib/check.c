@@ -431,7 +431,16 @@ static void check_xapian(struct check *k)
 	qr_buf path = QR_BUF_INIT;
 	char *report = NULL, *msg = NULL;
 	size_t errors = 0;
+	struct stat sb;
 	qr_corpus_path(k->c, "index", &path);
+	if (stat(path.buf, &sb) < 0) {
+		/* Readers see an empty corpus; the store says otherwise. */
+		if (k->st->records)
+			found(k, QR_FOUND_DAMAGE, "the index '%s' is missing ('quire check --repair' or the next ingest "
+			      "rebuilds it from the store)", path.buf);
+		qr_buf_release(&path);
+		return;
+	}
 	xc_status x = xc_db_check(path.buf, 0, k->o->verbose ? &report : NULL, &errors, &msg);
 	if (x != XC_OK) {
 		k->st->xapian_errors++;
