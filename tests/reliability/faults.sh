@@ -95,7 +95,7 @@ for sc in fresh existing cut; do
 		count=$(grep -c "^$op " "$T/clean")
 		# Quick runs: past its first commit, a new corpus takes the same
 		# path as the existing one.
-		[ "$FULL" != 1 ] && [ $sc = fresh ] && count=$(sed '/^commit 1$/,$d' "$T/clean" | grep -c "^$op ")
+		[ "$FULL" != 1 ] && [ $sc = fresh ] && count=$(sed '/^commit 1$/q' "$T/clean" | grep -c "^$op ")
 		echo "# $sc corpus: $count ${op} calls on the commit path"
 		i=1
 		while [ $i -le "$count" ]; do

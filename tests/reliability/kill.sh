@@ -7,13 +7,15 @@
 # inputs 1..k: none lost, none twice, store and index agreeing, and
 # xapian-check clean.  Prints:
 #   kills: N, lost: 0, duplicates: 0, mismatches: 0
-# Parameters (environment): KILLS (100), POSTS (50000), SEED, BATCH (200).
+# Parameters (environment): KILLS (100), POSTS (50000), SEED, BATCH (50:
+# small batches, so that kills often land between a store sync and the
+# index commit).
 . tests/cli/lib.sh
 
 KILLS=${KILLS:-100}
 POSTS=${POSTS:-50000}
 SEED=${SEED:-${RELIABILITY_SEED:-1}}
-BATCH=${BATCH:-200}
+BATCH=${BATCH:-50}
 GEN="$ROOT/$B/tests/reliability/genposts"
 if [ ! -x "$GEN" ]; then
 	not_ok "the post generator is built" "make $B/tests/reliability/genposts"
