@@ -1,7 +1,5 @@
 /* Databases: opening, reading, writing, transactions, metadata. */
 #include <cstdlib>
-#include <cstring>
-#include <sstream>
 
 #include "internal.h"
 
@@ -383,33 +381,6 @@ xc_status xc_db_compact(xc_db *db, const char *dest)
 		db->db.compact(dest, Xapian::DBCOMPACT_MULTIPASS);
 		return XC_OK;
 	});
-}
-
-xc_status xc_db_check(const char *path, int opts, char **report, size_t *errors, char **errmsg)
-{
-	if (errmsg)
-		*errmsg = nullptr;
-	if (report)
-		*report = nullptr;
-	if (!path || !errors)
-		return XC_ERR_INVALID_ARGUMENT;
-	*errors = 0;
-	std::string err;
-	xc_status st = guard(&err, [&] {
-		std::ostringstream out;
-		*errors = Xapian::Database::check(path, opts, report ? &out : nullptr);
-		if (report) {
-			std::string text = out.str();
-			*report = static_cast<char *>(std::malloc(text.size() + 1));
-			if (!*report)
-				throw std::bad_alloc();
-			std::memcpy(*report, text.c_str(), text.size() + 1);
-		}
-		return XC_OK;
-	});
-	if (st != XC_OK)
-		set_errmsg(errmsg, err);
-	return st;
 }
 
 }

@@ -140,11 +140,6 @@ XC_API xc_status xc_db_commit_transaction(xc_db *db);
 XC_API xc_status xc_db_cancel_transaction(xc_db *db);
 /* Write a compacted copy of the database to `dest` (a new directory). */
 XC_API xc_status xc_db_compact(xc_db *db, const char *dest);
-/* Check the structure of the database at path, as xapian-check does
- * (Xapian::Database::check; opts 0 checks every table).  *errors gets the
- * number of problems found; *report (may be NULL) a malloc'd text of what
- * was checked.  A database that cannot be opened at all is an error. */
-XC_API xc_status xc_db_check(const char *path, int opts, char **report, size_t *errors, char **errmsg);
 
 /* ---- documents -------------------------------------------------------- */
 
