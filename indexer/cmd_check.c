@@ -19,8 +19,8 @@
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "repair", 0, NULL, "make the index match the store again (takes the corpus's write lock)" },
-	{ "verbose", 'v', NULL, "a line per store block, and Xapian's own report" },
-	{ "no-xapian", 0, NULL, "skip Xapian's structure check of the index (faster)" },
+	{ "verbose", 'v', NULL, "a line per store block, and xapian-check's report" },
+	{ "no-xapian", 0, NULL, "skip xapian-check on the index (faster)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -32,7 +32,7 @@ static const qr_command_help help = {
 	"checksum, the sha256 of every record), checks that every index entry's store\n"
 	"locator leads to a record with its sha256 and that every post of a committed\n"
 	"record is indexed, compares the store's tail with the tail the index\n"
-	"committed, and runs Xapian's structure check (what xapian-check does).  Each\n"
+	"committed, and runs xapian-check on the index.  Each\n"
 	"problem is printed as 'damage: ...' naming the segment and byte offset or the\n"
 	"post; 'note: ...' lines are not damage (an interrupted ingest's tail).\n\n"
 	"--repair treats the store as the source of truth: a store that ends before\n"
@@ -41,7 +41,7 @@ static const qr_command_help help = {
 	"and their inputs are marked lost in sources.jsonl (ingesting them again\n"
 	"restores them), index entries are pointed at intact copies of their records,\n"
 	"posts missing from the index are put back from the store, and an index that\n"
-	"Xapian finds damaged is moved aside and rebuilt from the store.  No committed\n"
+	"xapian-check finds damaged is moved aside and rebuilt from the store.  No committed\n"
 	"byte of the store is ever deleted.  Then the check runs again.\n\n"
 	"Exit status: 0 no damage, 3 damage found (after --repair: damage left), 4 the\n"
 	"corpus is locked by an ingest (--repair).",
@@ -113,8 +113,11 @@ static int run_check(const char *dir, const struct opts *o)
 	int st = qr_corpus_open(dir, QR_OPEN_READ, &c, &err);
 	if (st) {
 		qr_error("%s", err.buf);
+		if (st == QR_DAMAGED)
+			print_finding((void *)"", QR_FOUND_DAMAGE, "the corpus cannot be opened ('quire check --repair' moves "
+								 "a damaged index aside and rebuilds it from the store)");
 		qr_buf_release(&err);
-		return st == QR_USAGE ? QR_EXIT_USAGE : QR_EXIT_DAMAGED;
+		return st == QR_USAGE ? QR_EXIT_USAGE : st == QR_LOCKED ? QR_EXIT_LOCKED : QR_EXIT_DAMAGED;
 	}
 	st = qr_check_corpus(c, &co, print_finding, (void *)"", &stats);
 	if (st) {
@@ -134,16 +137,14 @@ static int run_check(const char *dir, const struct opts *o)
  * repair rebuilds it from the store. */
 static int set_aside_damaged_index(const char *dir)
 {
-	qr_buf path = QR_BUF_INIT, aside = QR_BUF_INIT, err = QR_BUF_INIT;
-	char *msg = NULL;
-	size_t errors = 0;
+	qr_buf path = QR_BUF_INIT, aside = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
+	uint64_t errors = 0;
 	struct stat sb;
 	int st = 0;
 	qr_buf_setf(&path, "%s/index", dir);
 	if (stat(path.buf, &sb) < 0)
 		goto out;
-	xc_status x = xc_db_check(path.buf, 0, NULL, &errors, &msg);
-	if (x == XC_OK && errors == 0)
+	if (qr_check_xapian(path.buf, &errors, &out) != 0 || errors == 0)
 		goto out;
 	char when[32];
 	qr_time_format_iso((int64_t)time(NULL), when);
@@ -157,13 +158,13 @@ static int set_aside_damaged_index(const char *dir)
 	}
 	qr_buf_setf(&err, "the index is damaged (%s): moved to '%s'; rebuilding it from the store (tags and events kept "
 		    "only in the index are not in the store: apply them again)",
-		    x == XC_OK ? "Xapian's check found problems" : "Xapian cannot open it", aside.buf);
+		    "xapian-check found problems", aside.buf);
 	print_finding((void *)"repair: ", QR_FOUND_INFO, err.buf);
 out:
-	free(msg);
 	qr_buf_release(&path);
 	qr_buf_release(&aside);
 	qr_buf_release(&err);
+	qr_buf_release(&out);
 	return st;
 }
 
@@ -180,18 +181,17 @@ static int run_repair(const char *dir)
 	} else if (!st) {
 		/* Open: nobody else writes.  Xapian's structure check decides
 		 * whether the index itself can be trusted. */
-		qr_buf path = QR_BUF_INIT;
-		size_t errors = 0;
-		char *msg = NULL;
+		qr_buf path = QR_BUF_INIT, out = QR_BUF_INIT;
+		uint64_t errors = 0;
 		qr_buf_setf(&path, "%s/index", dir);
-		if (xc_db_check(path.buf, 0, NULL, &errors, &msg) != XC_OK || errors) {
+		if (qr_check_xapian(path.buf, &errors, &out) == 0 && errors) {
 			qr_corpus_close(c);
 			c = NULL;
 			if ((st = set_aside_damaged_index(dir)) == 0)
 				st = qr_corpus_open(dir, QR_OPEN_WRITE, &c, &err);
 		}
-		free(msg);
 		qr_buf_release(&path);
+		qr_buf_release(&out);
 	}
 	if (st) {
 		qr_error("%s", err.buf);

@@ -50,6 +50,11 @@ typedef struct qr_check_stats {
 	uint64_t notes;
 } qr_check_stats;
 
+/* Run xapian-check on an index: 0 when it ran (*errors: what it found, 0
+ * clean), QR_NOT_FOUND when it is not installed; its output in out.  A
+ * separate process: a damaged index cannot take quire down with it. */
+int qr_check_xapian(const char *index, uint64_t *errors, qr_buf *out);
+
 /* Check the corpus (open for reading or writing).  Returns 0 when the check
  * ran (its verdict is stats->damage), or the status that stopped it. */
 int qr_check_corpus(qr_corpus *c, const qr_check_opts *o, qr_finding_fn fn, void *ctx, qr_check_stats *stats);
