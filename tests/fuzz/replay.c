@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 		}
 		if (d)
 			closedir(d);
-		qsort(names, nn, sizeof(*names), cmp);
+		if (nn)
+			qsort(names, nn, sizeof(*names), cmp);
 		for (size_t k = 0; k < nn; k++) {
 			qr_buf path = QR_BUF_INIT;
 			qr_buf_setf(&path, "%s/%s", argv[i], names[k]);
