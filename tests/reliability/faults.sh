@@ -58,7 +58,7 @@ run_case() { # scenario op n errno mode
 		fail "$what: the fault point exists" "$(tail -3 "$T/trace" 2>/dev/null)"
 		return
 	fi
-	[ $rc -ne 0 ] || fail "$what: the ingest fails (exit $rc)" "$(cat "$T/out" "$T/err")"
+	[ $rc -eq 5 ] || fail "$what: the ingest fails with exit 5 (exit $rc)" "$(cat "$T/out" "$T/err")"
 	grep -q "^ingested " "$T/out" && fail "$what: no success reported" "$(cat "$T/out")"
 	grep -q "$(errtext "$e")" "$T/err" || fail "$what: the message names the error" "$(cat "$T/err")"
 	grep -q "'$C[/']" "$T/err" || fail "$what: the message names the file" "$(cat "$T/err")"
