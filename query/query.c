@@ -68,21 +68,39 @@ static bool needs_encoding(const char *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
-		if (c < 0x80 && !isalnum(c) && !strchr("_*", c))
+		if (c >= 0x80 || (!isalnum(c) && !strchr("_*", c)))
 			return true;
 	}
 	return false;
 }
 
-/* Rewrite `field:value` (field one of ours, outside quotes) when needed. */
+/* A date or a range of dates as the range processor reads them. */
+static bool date_text(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)v[i]) && !strchr("-:.+TtZz", v[i]))
+			return false;
+	return true;
+}
+
+/* Rewrite `field:value` (field one of ours, outside quotes) when needed,
+ * and drop the '+' that starts a word: with AND as the default operator it
+ * adds nothing, and Xapian 1.4 crashes when what follows it parses to
+ * nothing (a field value it dropped). */
 static void encode_field_values(qr_buf *out, const char *text)
 {
 	static const char *const fields[] = { "lang", "platform", "domain", "url", "event", "tag", "source",
 					      "visibility", "community", "hashtag", "mention", "from", "media",
-					      "is", "id" };
+					      "is", "id", "date" };
 	bool quoted = false;
 	for (const char *p = text; *p;) {
-		bool at_start = p == text || strchr(" \t\n(+-", p[-1]) != NULL;
+		if (!quoted && *p == '+' && (p == text || strchr(" \t\n(", p[-1]))) {
+			p++;
+			continue;
+		}
+		/* Xapian starts a field at any word start: after anything but a
+		 * letter or digit (an invalid byte, a symbol, an operator). */
+		bool at_start = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
 		if (*p == '"')
 			quoted = !quoted;
 		size_t name = strspn(p, "abcdefghijklmnopqrstuvwxyz");
@@ -92,6 +110,9 @@ static void encode_field_values(qr_buf *out, const char *text)
 			bool ours = false;
 			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ours; i++)
 				ours = strlen(fields[i]) == name && strncmp(p, fields[i], name) == 0;
+			/* Dates and ranges go to the range processor as typed. */
+			if (ours && name == 4 && strncmp(p, "date", 4) == 0 && date_text(v, n))
+				ours = false;
 			if (ours && n && needs_encoding(v, n)) {
 				qr_buf_add(out, p, name + 1);
 				qr_buf_adds(out, VALUE_MARK);
