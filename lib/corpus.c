@@ -187,6 +187,13 @@ static int open_index(qr_corpus *c, int mode)
 		return xc_db_create_empty(&c->db) == XC_OK ? 0 : cerr(c, QR_NOMEM, "out of memory");
 	}
 	xc_status x = xc_db_open(path.buf, mode == QR_OPEN_READ ? XC_DB_READONLY : XC_DB_CREATE_OR_OPEN, &c->db, &msg);
+	/* A reader opening while an ingest commits twice can find the
+	 * revision it started on discarded: open again, on the newest one. */
+	for (int tries = 0; x == XC_ERR_DATABASE_MODIFIED && tries < 10; tries++) {
+		free(msg);
+		msg = NULL;
+		x = xc_db_open(path.buf, XC_DB_READONLY, &c->db, &msg);
+	}
 	int st = 0;
 	if (x == XC_ERR_DATABASE_LOCKED)
 		st = cerr(c, QR_LOCKED, "corpus is locked by another ingest ('%s')", c->dir);

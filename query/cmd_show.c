@@ -58,15 +58,20 @@ static int find(qr_corpus *c, const char *id, xc_docid *docid)
 	xc_termiter *it = NULL;
 	qr_buf full = QR_BUF_INIT;
 	int st = QR_NOT_FOUND;
-	if (xc_db_allterms(qr_corpus_db(c), QR_P_PLATFORM, &it) == XC_OK) {
+	xc_status x = xc_db_allterms(qr_corpus_db(c), QR_P_PLATFORM, &it);
+	if (x == XC_OK) {
 		const char *t;
 		size_t len;
 		size_t plen = strlen(QR_P_PLATFORM);
-		while (st == QR_NOT_FOUND && xc_termiter_next(it, &t, &len, NULL) == XC_OK) {
+		while (st == QR_NOT_FOUND && (x = xc_termiter_next(it, &t, &len, NULL)) == XC_OK) {
 			qr_buf_setf(&full, "%.*s:%s", (int)(len - plen), t + plen, id);
 			st = qr_corpus_find(c, full.buf, docid);
 		}
 	}
+	/* The list of platforms could not be read (an ingest committed under
+	 * it, say): that is no answer, not "no such post". */
+	if (st == QR_NOT_FOUND && x != XC_OK && x != XC_END)
+		st = QR_INTERNAL;
 	xc_termiter_destroy(it);
 	qr_buf_release(&full);
 	return st;
