@@ -15,13 +15,15 @@ OPT ?= -O2 -g
 SAN ?=
 SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer,)
 COVFLAGS ?=
+# Coverage instrumentation for libFuzzer (make fuzz sets it).
+FUZZFLAGS ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
 
 CPPFLAGS += -Ilib -Ixapian-c -Iindexer -Iquery -D_GNU_SOURCE -MMD -MP
-CFLAGS += -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(COVFLAGS) -pthread $(PKG_CFLAGS)
-CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(WERROR) $(SANFLAGS) $(COVFLAGS) -fPIC \
+CFLAGS += -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(FUZZFLAGS) $(COVFLAGS) -pthread $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(WERROR) $(SANFLAGS) $(FUZZFLAGS) $(COVFLAGS) -fPIC \
 	-fvisibility=hidden -fvisibility-inlines-hidden $(PKG_CFLAGS)
 LDFLAGS += $(SANFLAGS) $(COVFLAGS) -pthread
 LDLIBS += $(PKG_LIBS) -lstdc++ -lm
@@ -40,6 +42,13 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 QUIRE = $(B)/quire
+
+# Test tools: the post generator of the reliability tests, and one replay
+# binary per fuzz target (runs the target's function on files, without
+# libFuzzer, so that make test replays every regression input).
+FUZZ_TARGETS = twitter_v1 container store query
+REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
+TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 
 .PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
 	reliability fuzz
@@ -86,6 +95,24 @@ $(B)/tests/%: tests/unit/%.c $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapia
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) \
 		$(shell pkg-config --libs cmocka) $(LDLIBS)
 
+$(B)/tests/reliability/genposts: tests/reliability/genposts.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -o $@ $< $(LDFLAGS)
+
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(B)/libquire-front.a $(B)/libquire.a \
+		$(B)/libxapian-c.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(B)/libquire-front.a \
+		$(B)/libquire.a $(B)/libxapian-c.a $(LDFLAGS) $(LDLIBS)
+
+# libFuzzer binaries (make fuzz): clang, ASan + UBSan, linked by clang++
+# for the C++ parts of UBSan's runtime.
+$(B)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) -c -o $@.o tests/fuzz/fuzz_$*.c
+	$(CXX) -fsanitize=fuzzer $(SANFLAGS) -o $@ $@.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a \
+		$(LDFLAGS) $(LDLIBS)
+
 deps:
 	@sh .ci/deps test
 
@@ -97,7 +124,7 @@ cli: $(QUIRE)
 
 # The whole suite, with one summary line at the end.
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_TOOLS)
 	@sh tests/run-all.sh $(B)
 
 demo:
@@ -108,19 +135,25 @@ demo:
 asan:
 	@sh .ci/deps test
 	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" all
-	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 sh tests/run-all.sh build/asan
+	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN) $(TEST_TOOLS))
+	@rm -rf build/asan/findings && mkdir -p build/asan/findings
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(CURDIR)/build/asan/findings/asan \
+		UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build/asan/findings/ubsan \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		sh tests/run-all.sh build/asan; rc=$$?; sh tests/sanitizer-findings.sh build/asan/findings && exit $$rc
 
 ubsan:
 	@sh .ci/deps test
 	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" all
-	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" $(patsubst $(B)/%,build/ubsan/%,$(UNIT_BIN))
-	@sh tests/run-all.sh build/ubsan
+	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" $(patsubst $(B)/%,build/ubsan/%,$(UNIT_BIN) $(TEST_TOOLS))
+	@rm -rf build/ubsan/findings && mkdir -p build/ubsan/findings
+	@UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build/ubsan/findings/ubsan \
+		sh tests/run-all.sh build/ubsan; rc=$$?; sh tests/sanitizer-findings.sh build/ubsan/findings && exit $$rc
 
 coverage:
 	@sh .ci/deps test
 	@$(MAKE) --no-print-directory B=build/coverage COVFLAGS=--coverage OPT="-O0 -g" all
-	@$(MAKE) --no-print-directory B=build/coverage COVFLAGS=--coverage OPT="-O0 -g" $(patsubst $(B)/%,build/coverage/%,$(UNIT_BIN))
+	@$(MAKE) --no-print-directory B=build/coverage COVFLAGS=--coverage OPT="-O0 -g" $(patsubst $(B)/%,build/coverage/%,$(UNIT_BIN) $(TEST_TOOLS))
 	@sh tests/run-all.sh build/coverage
 	@gcov -o build/coverage/lib lib/*.c >/dev/null 2>&1; echo "coverage data in build/coverage"
 
@@ -173,6 +206,22 @@ bench-store:
 	@sh .ci/deps bench
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh --store $(B) $(BENCH_N)
+
+# The long reliability runs (tests/reliability/): 100 kills on 50,000
+# posts, every byte of a torn tail, 1,000 flipped bytes...  Each script
+# prints its figure; RELIABILITY_SEED picks other kill points and flips.
+reliability: deps
+	@$(MAKE) --no-print-directory all $(TEST_TOOLS)
+	@sh tests/reliability/run.sh $(B)
+
+# libFuzzer on each target for FUZZ_SECONDS (default 60) each; crashes are
+# copied to tests/fuzz/regressions/<target>/, which make test replays.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh .ci/deps fuzz
+	@$(MAKE) --no-print-directory B=build/fuzz CC=clang CXX=clang++ SAN=address,undefined \
+		FUZZFLAGS=-fsanitize=fuzzer-no-link OPT="-O1 -g" $(FUZZ_TARGETS:%=build/fuzz/tests/fuzz/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/fuzz
 
 clean:
 	rm -rf build

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "indexer/commands.h"
 #include "query/commands.h"
 #include "status.h"
@@ -29,6 +30,7 @@ static const struct command {
 	{ "facets", cmd_facets, "top hashtags, authors, media, events... of a query's posts" },
 	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
 	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },
+	{ "check", cmd_check, "verify a corpus end to end; --repair makes the index match the store" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },
 };
@@ -63,7 +65,7 @@ static int cmd_help(int argc, char **argv)
 	const struct command *c = lookup(argv[1]);
 	if (!c || c->run == cmd_help) {
 		if (!c)
-			fprintf(stderr, "quire: no command '%s'\n", argv[1]);
+			qr_error("no command '%s'", argv[1]);
 		usage(c ? stdout : stderr);
 		return c ? 0 : QR_EXIT_USAGE;
 	}
@@ -93,7 +95,7 @@ int main(int argc, char **argv)
 		return cmd_version(argc - 1, argv + 1);
 	const struct command *c = lookup(argv[1]);
 	if (!c) {
-		fprintf(stderr, "quire: no command '%s'\n", argv[1]);
+		qr_error("no command '%s'", argv[1]);
 		usage(stderr);
 		return QR_EXIT_USAGE;
 	}

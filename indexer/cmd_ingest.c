@@ -23,6 +23,7 @@ static const qr_option options[] = {
 	{ "max-record", 0, "BYTES", "reject records longer than this (default 16777216)" },
 	{ "max-depth", 0, "N", "nesting of archives and compression layers (default 8)" },
 	{ "max-member", 0, "BYTES", "decompressed size of one archive member (default 64 GiB)" },
+	{ "max-input", 0, "BYTES", "decompressed size of one input, all members together (default 1 TiB)" },
 	{ "max-ratio", 0, "N", "decompressed : read ratio taken as a compression bomb (default 1000)" },
 	{ "max-entries", 0, "N", "entries of one archive (default 1000000)" },
 	{ "max-media", 0, "BYTES", "largest media file of an archive kept in the store (default 268435456)" },
@@ -102,6 +103,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 			op->o.limits.max_depth = (unsigned)v;
 		else if (strcmp(name, "max-member") == 0)
 			op->o.limits.max_member_bytes = v;
+		else if (strcmp(name, "max-input") == 0)
+			op->o.limits.max_input_bytes = v;
 		else if (strcmp(name, "max-ratio") == 0)
 			op->o.limits.max_ratio = v;
 		else if (strcmp(name, "max-entries") == 0)
@@ -114,9 +117,19 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-static void summary(const qr_ingest_stats *s)
+static void summary(const qr_ingest_stats *s, bool failed)
 {
 	qr_buf line = QR_BUF_INIT;
+	if (failed) {
+		/* Counts of a failed run mix committed and uncommitted posts:
+		 * none of it is reported as done. */
+		qr_buf_adds(&line, "ingest FAILED after reading ");
+		qr_add_grouped(&line, s->records);
+		qr_buf_adds(&line, " records: what was committed before the error is kept; run it again to finish");
+		puts(line.buf);
+		qr_buf_release(&line);
+		return;
+	}
 	qr_buf_adds(&line, "ingested ");
 	qr_add_grouped(&line, s->records);
 	qr_buf_addf(&line, " records from %llu input%s", (unsigned long long)s->inputs, s->inputs == 1 ? "" : "s");
@@ -194,7 +207,7 @@ int cmd_ingest(int argc, char **argv)
 	qr_events_free(events);
 	qr_mapping_use(NULL);
 	qr_mapping_free(op.mapping);
-	summary(&stats);
+	summary(&stats, st != 0);
 	if (st)
 		return qr_status_exit_code(st);
 	return stats.incomplete ? QR_EXIT_DAMAGED : 0;

@@ -35,6 +35,7 @@ struct walk {
 	void *raw_ctx;
 	uint64_t produced;       /* bytes handed to readers, all leaves */
 	bool incomplete;
+	bool capped;             /* a cap on the whole input was reached */
 	int stop;
 	uint64_t archives;       /* archives begun so far */
 };
@@ -80,6 +81,7 @@ static ssize_t guard_read(qr_stream *s, void *buf, size_t n)
 	if (g->w->produced > lim->max_input_bytes) {
 		qr_buf_setf(&s->err, "input decompresses to more than %llu bytes (limit max_input_bytes)",
 			    (unsigned long long)lim->max_input_bytes);
+		g->w->capped = true;
 		return -1;
 	}
 	if (g->w->produced > lim->bomb_floor && g->w->raw_read) {
@@ -88,6 +90,7 @@ static ssize_t guard_read(qr_stream *s, void *buf, size_t n)
 			qr_buf_setf(&s->err,
 				    "input expands more than %llu:1 past %llu MB: a compression bomb? (limit max_ratio)",
 				    (unsigned long long)lim->max_ratio, (unsigned long long)(lim->bomb_floor >> 20));
+			g->w->capped = true;
 			return -1;
 		}
 	}
@@ -343,7 +346,9 @@ static void process_archive(struct walk *w, qr_stream *s, const struct place *at
 		}
 		ms->ctx = NULL;
 		qr_stream_free(ms);
-		if (w->stop)
+		/* Past a cap on the whole input, the other members would only
+		 * trip it again. */
+		if (w->stop || w->capped)
 			break;
 	}
 out:
@@ -360,7 +365,7 @@ static void process(struct walk *w, qr_stream *s, const struct place *at, unsign
 {
 	const char *member = at->member;
 	const char *head;
-	if (w->stop)
+	if (w->stop || w->capped)
 		return;
 	if (depth > w->lim->max_depth) {
 		note(w, QR_FAILED, member, 0, "nested more than %u levels deep (limit max_depth)", w->lim->max_depth);
@@ -406,7 +411,7 @@ static void process(struct walk *w, qr_stream *s, const struct place *at, unsign
 int qr_container_walk(const char *path, qr_stream *top, const qr_limits *lim, uint64_t (*raw_read)(void *),
 		      void *raw_ctx, const qr_container_cb *cb)
 {
-	struct walk w = { path, lim, cb, raw_read, raw_ctx, 0, false, 0, 0 };
+	struct walk w = { path, lim, cb, raw_read, raw_ctx, 0, false, false, 0, 0 };
 	struct place at = { NULL, 0, NULL };
 	process(&w, top, &at, 0, "", true);
 	if (w.stop)

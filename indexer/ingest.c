@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "archive_reader.h"
+#include "check.h"
 #include "cli.h"
 #include "format.h"
 #include "hash.h"
@@ -77,6 +78,7 @@ struct ingest {
 	qr_posts posts;
 	qr_buf ids;
 	int shown;
+	uint64_t unshown;        /* messages past SHOWN_REJECTS, this input */
 	int fatal;
 	/* archives being read, innermost last */
 	struct session **sessions;
@@ -123,13 +125,17 @@ static void reject(struct ingest *ing, const char *member, const char *format, u
 	}
 	if (ing->o->quiet)
 		return;
-	if (ing->shown++ < SHOWN_REJECTS) {
+	/* Rejected records and skipped members can number in the millions:
+	 * the first ones are shown; an input that ends early is always said. */
+	if (strcmp(severity, "fatal") == 0 || ing->shown++ < SHOWN_REJECTS) {
 		qr_buf loc = QR_BUF_INIT;
 		where(&loc, ing->in->path, member, line, byte);
 		qr_progress_clear(&ing->progress);
 		qr_error("%s: %s (%s)", strcmp(severity, "record") == 0 ? "rejected record" : "input not fully read",
 			 reason, loc.buf);
 		qr_buf_release(&loc);
+	} else {
+		ing->unshown++;
 	}
 }
 
@@ -146,6 +152,8 @@ static void on_note(void *ctx, int severity, const char *path, const char *membe
 		if (!ing->o->quiet && ing->shown++ < SHOWN_REJECTS) {
 			qr_progress_clear(&ing->progress);
 			qr_warning("%s (%s%s%s)", msg, ing->in->path, member ? ": " : "", member ? member : "");
+		} else if (!ing->o->quiet) {
+			ing->unshown++;
 		}
 		qr_buf_release(&loc);
 		return;
@@ -800,6 +808,8 @@ static void reset_input(struct ingest *ing, const struct input *in)
 	qr_strv_clear(&ing->containers);
 	qr_strv_clear(&ing->notes);
 	qr_buf_reset(&ing->rejects);
+	ing->unshown = 0;
+	ing->shown = 0;
 	ing->sha[0] = '\0';
 	ing->sha_known = false;
 }
@@ -828,9 +838,13 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 			ing->source = qr_corpus_new_source(ing->c);
 			ing->stats->unchanged++;
 			ing->stats->bytes += in->size;
-			source_line(ing, "unchanged", started, started_wall);
 			qr_buf_release(&err);
-			return commit(ing);
+			/* Commit first (the source number), then log: as for an
+			 * input read in full, and nothing after a failure. */
+			if (commit(ing))
+				return ing->fatal;
+			source_line(ing, "unchanged", started, started_wall);
+			return ing->fatal;
 		}
 		fd = open(in->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
@@ -865,9 +879,13 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 		ing->incomplete = true;
 	if (ing->hash) {
 		/* Hash what the readers left unread, so that the sha256 names
-		 * the whole input. */
+		 * the whole input; not past a failure or a cap, though: a stream
+		 * that never ends (a pipe from an endless producer) would keep
+		 * the ingest reading forever.  An input not read to its end is
+		 * never taken as ingested, whatever its sha256. */
 		char buf[65536];
-		while (!ing->fatal && qr_stream_read(top, buf, sizeof(buf)) > 0)
+		while (!ing->fatal && !ing->incomplete && ing->raw <= ing->o->limits.max_input_bytes &&
+		       qr_stream_read(top, buf, sizeof(buf)) > 0)
 			;
 		uint8_t sha[QR_SHA256_LEN];
 		qr_sha256_final(ing->hash, sha);
@@ -877,6 +895,14 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 	}
 	qr_stream_free(top);
 	qr_stream_free(raw);
+	if (ing->unshown) {
+		qr_buf n = QR_BUF_INIT;
+		qr_add_grouped(&n, ing->unshown);
+		qr_progress_clear(&ing->progress);
+		qr_warning("%s more messages about '%s' not shown (every rejected record is in rejects.jsonl)", n.buf,
+			   in->path);
+		qr_buf_release(&n);
+	}
 	ing->stats->bytes = ing->bytes_before + (in->is_stdin ? ing->raw : in->size);
 	if (ing->incomplete)
 		ing->stats->incomplete++;
@@ -973,6 +999,10 @@ static void load_known(struct ingest *ing)
 			const char *sha = qr_json_str(o, "sha256");
 			if (status && sha && (strcmp(status, "complete") == 0 || strcmp(status, "unchanged") == 0))
 				qr_strv_push_unique(&ing->known, sha, false);
+			/* A repair found records of this input lost from the store:
+			 * read it again (later lines win). */
+			else if (status && sha && strcmp(status, "lost") == 0)
+				qr_strv_remove(&ing->known, sha);
 			cJSON_Delete(o);
 		}
 	}
@@ -1143,16 +1173,24 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 	qr_strv ignored = { 0 };
 	qr_events_load_corpus(*out, &events, &ignored);
 	qr_renorm renorm = { *out, events, NULL, 0, 0 };
-	st = qr_corpus_recover(*out, qr_ingest_renormalize, &renorm, &report);
+	qr_repair_stats rs = { 0 };
+	st = qr_repair_lost_tail(*out, qr_ingest_renormalize, &renorm, &report, &rs);
+	if (!st)
+		st = qr_corpus_recover(*out, qr_ingest_renormalize, &renorm, &report);
 	qr_renorm_release(&renorm);
 	qr_events_free(events);
 	qr_strv_clear(&ignored);
-	if (report.len)
-		qr_warning("recovered the corpus: %s", report.buf);
 	if (st) {
-		qr_error("cannot recover the corpus '%s': %s", dir, qr_corpus_error(*out));
+		/* The store's messages are in the report, the index's on the corpus. */
+		const char *why = qr_corpus_error(*out);
+		if (report.len)
+			qr_error("cannot recover the corpus '%s': %s%s%s", dir, report.buf, *why ? "; " : "", why);
+		else
+			qr_error("cannot recover the corpus '%s': %s", dir, why);
 		qr_corpus_close(*out);
 		*out = NULL;
+	} else if (report.len) {
+		qr_warning("recovered the corpus: %s", report.buf);
 	}
 done:
 	qr_buf_release(&err);

@@ -143,14 +143,18 @@ static bool skip_blanks(qr_input *in, bool commas)
  * Find where the value starting at the current position ends: depth and
  * strings are tracked, nothing else is checked (cJSON does that later).
  * Returns the length, 0 when the input ended first, or SIZE_MAX when the
- * limit was passed.
+ * limit was passed.  *resync is where a line inside the value starts with
+ * '{' (0: nowhere), with *resync_lines the lines before it: the start of
+ * the next record when this one never closes.
  */
-static size_t value_length(qr_input *in, uint64_t *lines)
+static size_t value_length(qr_input *in, uint64_t *lines, size_t *resync, uint64_t *resync_lines)
 {
 	size_t i = 0;
 	int depth = 0;
 	bool in_string = false, escaped = false;
 	*lines = 0;
+	*resync = 0;
+	*resync_lines = 0;
 	char first = in->buf[in->start];
 	bool scalar = first != '{' && first != '[';
 	for (;;) {
@@ -175,6 +179,12 @@ static size_t value_length(qr_input *in, uint64_t *lines)
 		} else if (c == '"') {
 			in_string = true;
 		} else if (c == '{' || c == '[') {
+			/* Pretty-printed values indent what is inside them; a line
+			 * that starts with '{' is a new record. */
+			if (c == '{' && depth > 0 && !*resync && in->buf[in->start + i - 1] == '\n') {
+				*resync = i;
+				*resync_lines = *lines;
+			}
 			depth++;
 		} else if (c == '}' || c == ']') {
 			if (--depth <= 0)
@@ -190,7 +200,19 @@ static size_t value_length(qr_input *in, uint64_t *lines)
 static int frame_value(qr_input *in, qr_frame *f, qr_buf *why, uint64_t *lines)
 {
 	char c = in->buf[in->start];
-	size_t n = value_length(in, lines);
+	uint64_t resync_lines;
+	size_t resync;
+	size_t n = value_length(in, lines, &resync, &resync_lines);
+	if ((n == SIZE_MAX || (n == 0 && !in->failed)) && resync) {
+		/* A value that never closes costs itself, not the records
+		 * after it (a broken first line of JSON lines, say). */
+		qr_buf_setf(why, "JSON value not closed before the next record on line %llu",
+			    (unsigned long long)(f->line + resync_lines));
+		f->data = in->buf + in->start;
+		f->len = resync;
+		consume(in, resync, resync_lines);
+		return QR_BAD_INPUT;
+	}
 	if (n == SIZE_MAX) {
 		qr_buf_setf(why, "record is longer than %zu bytes (limit max_record)", in->max_record);
 		skip_line(in);

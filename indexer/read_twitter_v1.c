@@ -3,6 +3,7 @@
  * Gnip delivered), one object per line, a JSON array of them, or
  * pretty-printed objects one after another.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,143 @@ static void add_media(qr_post *p, const cJSON *list)
 	}
 }
 
+/* ---- types of every field the reader uses ---- */
+
+/* A field of the wrong type is not skipped silently: the record is
+ * rejected and says which field.  null always passes (Twitter writes it
+ * for absent values). */
+enum ftype { F_STR, F_OBJ, F_BOOL, F_INT, F_ID, F_OBJS };
+
+struct ftable {
+	const char *path;
+	enum ftype type;
+	const struct ftable *items;     /* F_OBJS: the fields of each element */
+};
+
+static const struct ftable hashtag_fields[] = { { "text", F_STR, NULL }, { NULL, F_STR, NULL } };
+static const struct ftable mention_fields[] = { { "screen_name", F_STR, NULL }, { NULL, F_STR, NULL } };
+static const struct ftable url_fields[] = { { "url", F_STR, NULL }, { "expanded_url", F_STR, NULL }, { NULL, F_STR, NULL } };
+static const struct ftable variant_fields[] = {
+	{ "url", F_STR, NULL }, { "content_type", F_STR, NULL }, { "bitrate", F_INT, NULL }, { NULL, F_STR, NULL },
+};
+static const struct ftable media_fields[] = {
+	{ "type", F_STR, NULL }, { "media_key", F_STR, NULL }, { "id_str", F_ID, NULL }, { "id", F_ID, NULL },
+	{ "ext_alt_text", F_STR, NULL }, { "media_url_https", F_STR, NULL }, { "media_url", F_STR, NULL },
+	{ "url", F_STR, NULL }, { "video_info", F_OBJ, NULL }, { "video_info.variants", F_OBJS, variant_fields },
+	{ "video_info.duration_millis", F_INT, NULL }, { NULL, F_STR, NULL },
+};
+static const struct ftable entity_fields[] = {
+	{ "hashtags", F_OBJS, hashtag_fields }, { "user_mentions", F_OBJS, mention_fields },
+	{ "urls", F_OBJS, url_fields }, { "media", F_OBJS, media_fields }, { NULL, F_STR, NULL },
+};
+static const struct ftable status_fields[] = {
+	{ "id_str", F_ID, NULL }, { "id", F_ID, NULL }, { "created_at", F_STR, NULL }, { "lang", F_STR, NULL },
+	{ "text", F_STR, NULL }, { "full_text", F_STR, NULL }, { "truncated", F_BOOL, NULL },
+	{ "user", F_OBJ, NULL }, { "user.id_str", F_ID, NULL }, { "user.id", F_ID, NULL },
+	{ "user.screen_name", F_STR, NULL }, { "user.name", F_STR, NULL },
+	{ "extended_tweet", F_OBJ, NULL }, { "extended_tweet.full_text", F_STR, NULL },
+	{ "entities", F_OBJ, NULL }, { "extended_entities", F_OBJ, NULL },
+	{ "extended_tweet.entities", F_OBJ, NULL }, { "extended_tweet.extended_entities", F_OBJ, NULL },
+	{ "retweeted_status", F_OBJ, NULL }, { "quoted_status", F_OBJ, NULL },
+	{ "quoted_status_id_str", F_ID, NULL }, { "in_reply_to_status_id_str", F_ID, NULL },
+	{ "retweet_count", F_INT, NULL }, { "favorite_count", F_INT, NULL }, { "reply_count", F_INT, NULL },
+	{ "quote_count", F_INT, NULL }, { "place", F_OBJ, NULL }, { "place.full_name", F_STR, NULL },
+	{ NULL, F_STR, NULL },
+};
+static const char *const entity_paths[] = { "entities", "extended_entities", "extended_tweet.entities",
+					    "extended_tweet.extended_entities" };
+
+static bool type_ok(const cJSON *v, enum ftype type, const char **what)
+{
+	switch (type) {
+	case F_STR:
+		*what = "is not a string";
+		return cJSON_IsString(v);
+	case F_OBJ:
+		*what = "is not an object";
+		return cJSON_IsObject(v);
+	case F_BOOL:
+		*what = "is not true or false";
+		return cJSON_IsBool(v);
+	case F_OBJS:
+		*what = "is not an array";
+		return cJSON_IsArray(v);
+	case F_INT:
+		if (cJSON_IsString(v) || cJSON_IsNumber(v)) {
+			int64_t x;
+			*what = "is not a whole number within range";
+			return qr_json_int(v, "", &x) || (cJSON_IsString(v) && !v->valuestring[0]);
+		}
+		*what = "is not a number";
+		return false;
+	case F_ID:
+		if (cJSON_IsString(v)) {
+			*what = "is not an id (digits)";
+			return v->valuestring[0] == '\0' || qr_twitter_valid_id(v->valuestring);
+		}
+		/* Large ids as numbers lose digits: they are not used, but a
+		 * number that is no id at all is wrong. */
+		*what = cJSON_IsNumber(v) ? "is out of range for an id" : "is not an id";
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0 &&
+		       v->valuedouble < 1.8446744073709552e19 && v->valuedouble == floor(v->valuedouble);
+	}
+	return false;
+}
+
+static bool check_fields(const cJSON *o, const struct ftable *fields, const char *prefix, qr_buf *why)
+{
+	for (const struct ftable *f = fields; f->path; f++) {
+		const cJSON *v = qr_json_get(o, f->path);
+		const char *what;
+		if (!v || cJSON_IsNull(v))
+			continue;
+		if (!type_ok(v, f->type, &what)) {
+			qr_buf_setf(why, "%s%s %s", prefix, f->path, what);
+			return false;
+		}
+		if (f->type != F_OBJS)
+			continue;
+		int i = 0;
+		for (const cJSON *e = v->child; e; e = e->next, i++) {
+			qr_buf sub = QR_BUF_INIT;
+			qr_buf_setf(&sub, "%s%s[%d]", prefix, f->path, i);
+			if (!cJSON_IsObject(e)) {
+				qr_buf_setf(why, "%s is not an object", sub.buf);
+				qr_buf_release(&sub);
+				return false;
+			}
+			qr_buf_addch(&sub, '.');
+			bool good = check_fields(e, f->items, sub.buf, why);
+			qr_buf_release(&sub);
+			if (!good)
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool check_status(const cJSON *t, const char *prefix, int depth, qr_buf *why)
+{
+	qr_buf sub = QR_BUF_INIT;
+	bool good = check_fields(t, status_fields, prefix, why);
+	for (size_t i = 0; good && i < sizeof(entity_paths) / sizeof(entity_paths[0]); i++) {
+		const cJSON *e = qr_json_get(t, entity_paths[i]);
+		qr_buf_setf(&sub, "%s%s.", prefix, entity_paths[i]);
+		if (e && !cJSON_IsNull(e))
+			good = check_fields(e, entity_fields, sub.buf, why);
+	}
+	/* The retweeted and quoted statuses are read too (one level down). */
+	static const char *const inner[] = { "retweeted_status", "quoted_status" };
+	for (size_t i = 0; good && depth == 0 && i < 2; i++) {
+		const cJSON *e = qr_json_get(t, inner[i]);
+		qr_buf_setf(&sub, "%s%s.", prefix, inner[i]);
+		if (cJSON_IsObject(e))
+			good = check_status(e, sub.buf, depth + 1, why);
+	}
+	qr_buf_release(&sub);
+	return good;
+}
+
 /* One tweet object into one post. */
 static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 {
@@ -138,6 +276,8 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 		qr_buf_setf(why, "tweet is not a JSON object");
 		goto out;
 	}
+	if (!check_status(t, "", 0, why))
+		goto out;
 	if (!qr_twitter_get_id(t, &id)) {
 		qr_buf_setf(why, "no valid id_str");
 		goto out;

@@ -40,8 +40,13 @@ ssize_t qr_stream_peek(qr_stream *s, size_t n, const char **p)
 	while (s->peeked.len < n) {
 		qr_buf_grow(&s->peeked, n - s->peeked.len);
 		ssize_t r = s->read(s, s->peeked.buf + s->peeked.len, n - s->peeked.len);
-		if (r < 0)
+		if (r < 0) {
+			/* Hand out what came before the failure (a stream cut
+			 * short still holds records); the next read fails again. */
+			if (s->peeked.len)
+				break;
 			return -1;
+		}
 		if (r == 0)
 			break;
 		s->produced += (uint64_t)r;

@@ -187,7 +187,21 @@ static int open_index(qr_corpus *c, int mode)
 	qr_buf path = QR_BUF_INIT;
 	char *msg = NULL;
 	qr_corpus_path(c, "index", &path);
+	struct stat sb;
+	if (mode == QR_OPEN_READ && stat(path.buf, &sb) < 0 && errno == ENOENT) {
+		/* The ingest that created the corpus stopped before the index
+		 * existed: nothing was committed, so readers see no posts. */
+		qr_buf_release(&path);
+		return xc_db_create_empty(&c->db) == XC_OK ? 0 : cerr(c, QR_NOMEM, "out of memory");
+	}
 	xc_status x = xc_db_open(path.buf, mode == QR_OPEN_READ ? XC_DB_READONLY : XC_DB_CREATE_OR_OPEN, &c->db, &msg);
+	/* A reader opening while an ingest commits twice can find the
+	 * revision it started on discarded: open again, on the newest one. */
+	for (int tries = 0; x == XC_ERR_DATABASE_MODIFIED && tries < 10; tries++) {
+		free(msg);
+		msg = NULL;
+		x = xc_db_open(path.buf, XC_DB_READONLY, &c->db, &msg);
+	}
 	int st = 0;
 	if (x == XC_ERR_DATABASE_LOCKED)
 		st = cerr(c, QR_LOCKED, "corpus is locked by another ingest ('%s')", c->dir);
@@ -637,6 +651,23 @@ out:
 	free(old);
 	free(state);
 	return st;
+}
+
+int qr_corpus_begin(qr_corpus *c)
+{
+	return begin(c);
+}
+
+int qr_corpus_remove_post(qr_corpus *c, xc_docid docid)
+{
+	int st = begin(c);
+	if (st)
+		return st;
+	xc_status x = xc_db_delete_document(c->db, docid);
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot remove document %u: %s", docid, xc_db_error(c->db));
+	c->pending++;
+	return 0;
 }
 
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p)

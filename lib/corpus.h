@@ -77,6 +77,11 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p);
 /* Set a key of the index metadata; written by the next commit. */
 int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value);
+/* Start the index transaction now (so that the next commit records the
+ * store's tail even when no post changed). */
+int qr_corpus_begin(qr_corpus *c);
+/* Take a post's document out of the index (repair: its record is lost). */
+int qr_corpus_remove_post(qr_corpus *c, xc_docid docid);
 /* Sync the store, then commit the index with the store's tail. */
 int qr_corpus_commit(qr_corpus *c);
 /* Pending (uncommitted) changes, in posts. */

@@ -20,6 +20,7 @@ static struct {
 	int err;
 	bool persist;
 	unsigned long calls[QR_IO_NOPS];
+	const char *trace;
 } fault = { .op = -1 };
 
 static int errno_by_name(const char *name)
@@ -38,6 +39,9 @@ static int errno_by_name(const char *name)
 static void load_fault(void)
 {
 	fault.loaded = true;
+	fault.trace = getenv("QUIRE_FAULT_TRACE");
+	if (fault.trace && !*fault.trace)
+		fault.trace = NULL;
 	const char *spec = getenv("QUIRE_FAULT");
 	if (!spec || !*spec)
 		return;
@@ -58,16 +62,36 @@ static void load_fault(void)
 	fault.persist = f_persist && strcmp(f_persist, "persist") == 0;
 }
 
+/* QUIRE_FAULT_TRACE=<file>: every call of the commit path is logged as
+ * "<op> <n>" (with " fault <errno>" when one was injected), so that the
+ * tests know every point there is to fail and what happened after one. */
+static void trace(enum qr_io_op op, unsigned long n, int err)
+{
+	char line[96];
+	int len = err ? snprintf(line, sizeof(line), "%s %lu fault %d\n", op_names[op], n, err)
+		      : snprintf(line, sizeof(line), "%s %lu\n", op_names[op], n);
+	int fd = open(fault.trace, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)len) < 0) {
+		/* tracing only: nothing to do */
+	}
+	close(fd);
+}
+
 int qr_io_fault(enum qr_io_op op)
 {
 	if (!fault.loaded)
 		load_fault();
-	if (fault.op != (int)op)
+	if (fault.op != (int)op && !fault.trace)
 		return 0;
 	unsigned long n = ++fault.calls[op];
-	if (n == fault.nth || (fault.persist && n > fault.nth))
-		return fault.err;
-	return 0;
+	int e = 0;
+	if (fault.op == (int)op && (n == fault.nth || (fault.persist && n > fault.nth)))
+		e = fault.err;
+	if (fault.trace)
+		trace(op, n, e);
+	return e;
 }
 
 static int fail(qr_buf *err, const char *what, const char *path, int e)
@@ -218,10 +242,15 @@ int qr_io_append_line(const char *path, const char *line, size_t n, qr_buf *err)
 	int fd;
 	struct stat sb;
 	bool is_new = stat(path, &sb) < 0;
-	int st = qr_io_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, &fd, err);
+	int st = qr_io_open(path, O_RDWR | O_CREAT | O_APPEND, 0644, &fd, err);
 	if (st)
 		return st;
 	qr_buf b = QR_BUF_INIT;
+	/* An earlier append cut short (ENOSPC, a crash) left a partial line:
+	 * end it, so that this line stays whole and readable. */
+	char last;
+	if (!is_new && fstat(fd, &sb) == 0 && sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n')
+		qr_buf_addch(&b, '\n');
 	qr_buf_add(&b, line, n);
 	if (!n || line[n - 1] != '\n')
 		qr_buf_addch(&b, '\n');

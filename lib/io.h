@@ -6,7 +6,8 @@
  * Fault injection: QUIRE_FAULT="<op>:<n>:<errno name>[:persist]" makes the
  * n-th call (1-based) of <op> fail with that errno, once, or with :persist
  * that call and every later one.  <op> is one of write, fsync, rename,
- * commit (the Xapian commit), open.  Only for tests.
+ * commit (the Xapian commit), open.  QUIRE_FAULT_TRACE=<file> logs every
+ * call ("<op> <n>", "... fault <errno>" when injected).  Only for tests.
  */
 #ifndef QR_IO_H
 #define QR_IO_H

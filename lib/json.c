@@ -9,6 +9,30 @@
 
 #include "text.h"
 
+/* How deep in arrays and objects byte `off` is (strings skipped): cJSON
+ * stops at its nesting limit with the same error as for a syntax error. */
+static size_t nesting(const char *s, size_t off)
+{
+	size_t depth = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < off; i++) {
+		char c = s[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+	return depth;
+}
+
 cJSON *qr_json_parse(const char *s, size_t n, qr_buf *why)
 {
 	const char *end = NULL;
@@ -31,7 +55,9 @@ cJSON *qr_json_parse(const char *s, size_t n, qr_buf *why)
 		const char *at = end;
 		if (at && at >= s && at <= s + n) {
 			size_t off = (size_t)(at - s);
-			if (off >= n)
+			if (nesting(s, off) >= CJSON_NESTING_LIMIT)
+				qr_buf_setf(why, "JSON nested more than %d deep at byte %zu", CJSON_NESTING_LIMIT, off);
+			else if (off >= n)
 				qr_buf_setf(why, "invalid JSON: unexpected end of input at byte %zu", off);
 			else
 				qr_buf_setf(why, "invalid JSON at byte %zu", off);
@@ -126,7 +152,7 @@ void qr_json_quote(qr_buf *out, const char *s, size_t n)
 	qr_buf_addch(out, '"');
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
 			i++;
 			run++;
 			continue;

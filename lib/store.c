@@ -41,6 +41,7 @@ struct open_block {
 struct stream_state {
 	uint32_t segment;        /* segment being written (0: none yet) */
 	uint64_t size;           /* its size on disk */
+	uint64_t synced;         /* its size at the last fsync (or at open) */
 	int fd;
 	bool created;            /* segment file made since the last sync */
 	bool unsynced;
@@ -356,6 +357,7 @@ int qr_store_open(const char *dir, bool writable, const qr_store_options *opts, 
 	for (int i = 0; i < QR_STREAM_COUNT; i++) {
 		s->st[i].segment = qr_store_last_segment(s, i);
 		s->st[i].size = s->st[i].segment ? qr_store_segment_size(s, i, s->st[i].segment) : 0;
+		s->st[i].synced = s->st[i].size;
 	}
 	qr_buf_release(&path);
 	*out = s;
@@ -422,6 +424,31 @@ static uint32_t intern(struct open_block *b, const char *str)
 	return (uint32_t)b->nstrings++;
 }
 
+/*
+ * After a failed write or fsync nothing written since the last good fsync
+ * can be vouched for: the kernel may have dropped the dirty pages and a
+ * later fsync would report success without them.  So those bytes are cut
+ * off (they were never committed: the index only records synced data, and
+ * the input still holds them), rather than left for recovery to index.
+ */
+static void discard_unsynced(qr_store *s, int stream)
+{
+	struct stream_state *w = &s->st[stream];
+	qr_buf path = QR_BUF_INIT;
+	if (!w->segment || w->size <= w->synced)
+		return;
+	qr_store_segment_path(s, stream, w->segment, &path);
+	int fd = open(path.buf, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && ftruncate(fd, (off_t)w->synced) == 0) {
+		qr_buf_addf(&s->err, "; the %" PRIu64 " bytes written since the last fsync were discarded",
+			    w->size - w->synced);
+		w->size = w->synced;
+	}
+	if (fd >= 0)
+		close(fd);
+	qr_buf_release(&path);
+}
+
 /* Start the segment that the next block goes to, if the current is full. */
 static int ensure_segment(qr_store *s, int stream)
 {
@@ -442,6 +469,7 @@ static int ensure_segment(qr_store *s, int stream)
 		qr_store_segment_path(s, stream, w->segment, &path);
 		if (w->unsynced && (st = qr_io_fsync(w->fd, path.buf, &s->err))) {
 			s->failed = true;
+			discard_unsynced(s, stream);
 			goto out;
 		}
 		close(w->fd);
@@ -450,6 +478,7 @@ static int ensure_segment(qr_store *s, int stream)
 	}
 	w->segment++;
 	w->size = 0;
+	w->synced = 0;
 	qr_store_segment_path(s, stream, w->segment, &path);
 	st = qr_io_open(path.buf, O_WRONLY | O_CREAT | O_EXCL, 0644, &w->fd, &s->err);
 	if (!st)
@@ -543,6 +572,9 @@ static int write_block(qr_store *s, int stream)
 	st = qr_io_pwrite_all(w->fd, header.buf, header.len, w->size, path.buf, &s->err);
 	if (st) {
 		s->failed = true;
+		/* A short write may have left part of the block behind. */
+		w->size += header.len;
+		discard_unsynced(s, stream);
 		goto out;
 	}
 	w->size += header.len;
@@ -642,9 +674,11 @@ int qr_store_sync(qr_store *s)
 			 * dropped the dirty pages, and a second fsync would
 			 * succeed without them. */
 			s->failed = true;
+			discard_unsynced(s, i);
 			goto out;
 		}
 		w->unsynced = false;
+		w->synced = w->size;
 		if (w->created) {
 			qr_buf_setf(&path, "%s/%s", s->dir, stream_dirs[i]);
 			if ((st = qr_io_fsync_dir(path.buf, &s->err))) {
@@ -1042,6 +1076,7 @@ int qr_store_recover(qr_store *s, int stream, const qr_store_pos *from, qr_store
 	/* The writer continues from what is on disk now. */
 	s->st[stream].segment = last;
 	s->st[stream].size = last ? qr_store_segment_size(s, stream, last) : 0;
+	s->st[stream].synced = s->st[stream].size;
 	if (s->st[stream].fd >= 0) {
 		close(s->st[stream].fd);
 		s->st[stream].fd = -1;

@@ -1,6 +1,7 @@
 /* quire show: posts by id, as normalized records or as their original bytes. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmdutil.h"
@@ -50,6 +51,22 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
+/* A line of --verify output: ids, hashes and locators come from the
+ * index, which holds what the inputs said: escaped like any untrusted
+ * text. */
+static void verify_line(const char *state, const char *id, const char *sha, const char *loc)
+{
+	const char *f[3] = { id, sha, loc };
+	qr_buf line = QR_BUF_INIT;
+	qr_buf_adds(&line, state);
+	for (int i = 0; i < 3; i++) {
+		qr_buf_addch(&line, ' ');
+		qr_escape_terminal(&line, f[i] ? f[i] : "-", f[i] ? strlen(f[i]) : 1, 0);
+	}
+	puts(line.buf);
+	qr_buf_release(&line);
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, false, false };
@@ -68,27 +85,43 @@ int cmd_show(int argc, char **argv)
 		xc_docid docid;
 		qr_post p;
 		qr_post_init(&p);
-		st = qr_cmd_find_post(c, argv[i], &docid);
+		for (int attempt = 0; attempt < 5; attempt++) {
+			st = qr_cmd_find_post(c, argv[i], &docid);
+			if (!st)
+				st = qr_corpus_load_post(c, docid, &p);
+			if (!st && (o.raw || o.verify))
+				st = qr_corpus_get_record(c, &p, &data);
+			if (st != QR_INTERNAL && st != QR_IO)
+				break;
+			/* An ingest committed meanwhile and Xapian discarded the
+			 * revision being read: read the newest one and try again. */
+			qr_post_clear(&p);
+			qr_post_init(&p);
+			if (qr_corpus_reopen(c))
+				break;
+		}
 		if (st == QR_NOT_FOUND) {
 			qr_error("no post '%s' in the corpus", argv[i]);
 			worst = worst ? worst : QR_EXIT_NO_HITS;
 			continue;
 		}
-		if (!st)
-			st = qr_corpus_load_post(c, docid, &p);
-		if (!st && (o.raw || o.verify))
-			st = qr_corpus_get_record(c, &p, &data);
 		if (st) {
 			if (o.verify)
-				printf("DAMAGED %s %s %s\n", p.id ? p.id : argv[i], p.record.sha256 ? p.record.sha256 : "-",
-				       p.record.locator ? p.record.locator : "-");
+				verify_line("DAMAGED", p.id ? p.id : argv[i], p.record.sha256, p.record.locator);
 			qr_error("cannot show '%s': %s", argv[i], qr_corpus_error(c));
 			worst = qr_status_exit_code(st);
 			qr_post_clear(&p);
 			continue;
 		}
 		if (o.verify) {
-			printf("ok %s %s %s\n", p.id, p.record.sha256, p.record.locator);
+			verify_line("ok", p.id, p.record.sha256, p.record.locator);
+		} else if (o.raw && isatty(STDOUT_FILENO)) {
+			/* The exact bytes go to pipes and files; a terminal gets
+			 * them with control characters and bidi overrides shown
+			 * escaped, as everything untrusted. */
+			qr_buf_reset(&out);
+			qr_escape_terminal(&out, data.buf, data.len, QR_ESC_KEEP_NEWLINES);
+			puts(out.buf);
 		} else if (o.raw) {
 			fwrite(data.buf, 1, data.len, stdout);
 			fputc('\n', stdout);

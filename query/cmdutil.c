@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "schema.h"
 #include "status.h"
+#include "text.h"
 #include "timeutil.h"
 
 bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg)
@@ -74,7 +75,11 @@ int qr_cmd_retry(qr_corpus *c, int (*attempt)(qr_corpus *c, void *ctx, qr_buf *e
 void qr_cmd_explain(const xc_query *q)
 {
 	char *d = xc_query_describe(q);
-	fprintf(stderr, "%s\n", d ? d : "?");
+	qr_buf safe = QR_BUF_INIT;
+	/* The description quotes the user's words: escaped like them. */
+	qr_escape_terminal(&safe, d ? d : "?", d ? strlen(d) : 1, 0);
+	fprintf(stderr, "%s\n", safe.buf);
+	qr_buf_release(&safe);
 	free(d);
 }
 
@@ -85,14 +90,19 @@ int qr_cmd_find_post(qr_corpus *c, const char *id, xc_docid *docid)
 	xc_termiter *it = NULL;
 	qr_buf full = QR_BUF_INIT;
 	int st = QR_NOT_FOUND;
-	if (xc_db_allterms(qr_corpus_db(c), QR_P_PLATFORM, &it) == XC_OK) {
+	xc_status x = xc_db_allterms(qr_corpus_db(c), QR_P_PLATFORM, &it);
+	if (x == XC_OK) {
 		const char *t;
 		size_t len, plen = strlen(QR_P_PLATFORM);
-		while (st == QR_NOT_FOUND && xc_termiter_next(it, &t, &len, NULL) == XC_OK) {
+		while (st == QR_NOT_FOUND && (x = xc_termiter_next(it, &t, &len, NULL)) == XC_OK) {
 			qr_buf_setf(&full, "%.*s:%s", (int)(len - plen), t + plen, id);
 			st = qr_corpus_find(c, full.buf, docid);
 		}
 	}
+	/* The list of platforms could not be read (an ingest committed under
+	 * it, say): that is no answer, not "no such post"; callers retry. */
+	if (st == QR_NOT_FOUND && x != XC_OK && x != XC_END)
+		st = QR_INTERNAL;
 	xc_termiter_destroy(it);
 	qr_buf_release(&full);
 	return st;

@@ -41,6 +41,12 @@ static void body(qr_printer *p, const char *text, const char *indent)
 	}
 }
 
+/* Every string of a post may hold what the input said: escaped. */
+static void escaped(qr_printer *p, const char *s)
+{
+	qr_escape_terminal(&p->buf, s, strlen(s), 0);
+}
+
 static void begin(qr_printer *p, const qr_result_info *info)
 {
 	(void)p, (void)info;
@@ -118,7 +124,10 @@ static void hit(qr_printer *p, const qr_hit *h)
 		qr_buf_adds(&p->buf, indent);
 		style(p, DIM);
 		qr_buf_adds(&p->buf, "archived: ");
-		qr_locator_text(&p->buf, p->corpus_id, post);
+		qr_buf loc = QR_BUF_INIT;
+		qr_locator_text(&loc, p->corpus_id, post);
+		escaped(p, loc.buf);
+		qr_buf_release(&loc);
 		style(p, RESET);
 		qr_buf_addch(&p->buf, '\n');
 	}

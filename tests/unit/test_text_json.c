@@ -391,7 +391,7 @@ static void test_json_quote(void **state)
 	(void)state;
 	qr_buf b = QR_BUF_INIT;
 	qr_json_quote(&b, "a\"b\\c\n\t\x01\x7f\xe2\x80\xa8\xff", 13);
-	assert_string_equal(b.buf, "\"a\\\"b\\\\c\\n\\t\\u0001\x7f\\u2028\\ufffd\"");
+	assert_string_equal(b.buf, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u2028\\ufffd\"");
 	qr_buf_reset(&b);
 	const char *hostile = "\x1b]0;t\x07\xc2\x9b" "1m\xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f\xd8\x9c\xed\x95\x9c";
 	qr_json_quote(&b, hostile, strlen(hostile));

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Seed corpora for the fuzz targets, made from the fixtures with the real
+# tools:  sh tests/fuzz/seeds.sh OUTDIR QUIRE
+# OUTDIR/<target>/ gets one file per seed.
+set -e
+root=$(pwd)
+mkdir -p "$1/twitter_v1" "$1/container" "$1/store" "$1/query"
+out=$(cd "$1" && pwd)
+quire=$2
+tweets="$root/tests/fixtures/hostile/tweets.jsonl"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/quire-seeds.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# twitter_v1: single records, a few lines of each demo input, an array.
+i=0
+for f in "$tweets" "$root"/corpus/demo/data/*.jsonl; do
+	[ -f "$f" ] || continue
+	head -n 20 "$f" | while IFS= read -r line; do
+		i=$((i + 1))
+		printf '%s\n' "$line" >"$out/twitter_v1/line-$(basename "$f")-$i"
+	done
+	head -n 5 "$f" >"$out/twitter_v1/lines-$(basename "$f")"
+done
+for f in "$root"/corpus/demo/data/single/*.json; do
+	[ -f "$f" ] && cp "$f" "$out/twitter_v1/"
+done
+{ echo '['; sed '$!s/$/,/' "$tweets"; echo ']'; } >"$out/twitter_v1/array.json"
+
+# container: the fixture in every container kind the layer reads.
+cp "$tweets" "$tmp/posts.jsonl"
+(
+	cd "$tmp"
+	gzip -n -c posts.jsonl >"$out/container/posts.jsonl.gz"
+	zstd -q -c posts.jsonl >"$out/container/posts.jsonl.zst"
+	bzip2 -c posts.jsonl >"$out/container/posts.jsonl.bz2"
+	xz -c posts.jsonl >"$out/container/posts.jsonl.xz"
+	zip -q -X "$out/container/posts.zip" posts.jsonl
+	tar --mtime=2020-06-03 --owner=0 --group=0 -cf "$out/container/posts.tar" posts.jsonl
+	tar --mtime=2020-06-03 --owner=0 --group=0 -czf "$out/container/posts.tar.gz" posts.jsonl
+	zip -q -X inner.zip posts.jsonl
+	zip -q -X "$out/container/nested.zip" inner.zip
+	cp posts.jsonl "$out/container/plain.jsonl"
+)
+
+# store: segments of small blocks (1 KiB), whole and cut short.
+: >"$tmp/empty.jsonl"
+QUIRE_PROGRESS=0 "$quire" ingest -q -c "$tmp/c" "$tmp/empty.jsonl" >/dev/null 2>&1
+sed 's/"block_size": *[0-9]*/"block_size": 1024/' "$tmp/c/quire.json" >"$tmp/m" && cp "$tmp/m" "$tmp/c/quire.json"
+QUIRE_PROGRESS=0 "$quire" ingest -q -c "$tmp/c" "$tweets" >/dev/null 2>&1
+seg="$tmp/c/store/000001.zst"
+cp "$seg" "$out/store/segment.zst"
+size=$(stat -c %s "$seg")
+head -c $((size / 2)) "$seg" >"$out/store/cut-half.zst"
+head -c $((size - 3)) "$seg" >"$out/store/cut-end.zst"
+
+# query: the query language's forms.
+n=0
+while IFS= read -r q; do
+	n=$((n + 1))
+	printf '\000%s' "$q" >"$out/query/q$n"
+	printf '\017%s' "$q" >"$out/query/q$n-tz"
+done <<'QUERIES'
+#WhiteLivesMatter fancam
+from:kpop_relay_demo date:2020-05-31..2020-06-01
+iwatch AND app
+"fancams in" NEAR tonight
+fanc* OR clip*
+media:video is:repost lang:en
+@kpop_relay_demo -statement
+date:2020-06-03T14:00..2020-06-03T18:00
+date:2020-06 domain:example.org
+id:1268170000000000001 OR id:twitter:1268170000000000002
+2020-06-01..2020-06-04 (statement OR clips)
+警察
+QUERIES
