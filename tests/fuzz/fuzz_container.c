@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.max_entries = 2000;
 	lim.max_record = 1u << 20;
 	qr_stream *top = fuzz_mem_stream(&m, data, size, 0);
-	qr_container_cb cb = { leaf, note, NULL };
+	qr_container_cb cb = { leaf, note, NULL, NULL };
 	qr_container_walk("fuzz", top, &lim, raw_read, &m, &cb);
 	qr_stream_free(top);
 	return 0;
