@@ -6,5 +6,6 @@ int cmd_ingest(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
 
 #endif
