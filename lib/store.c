@@ -30,7 +30,7 @@
 #define READ_FDS 16
 #define MAX_DICTS 8
 #define MAX_SAMPLE (128u << 10) /* of one record, for training */
-#define GET_CHUNK (32u << 10)   /* compressed bytes fed per step of a partial read */
+#define GET_CHUNK (16u << 10)   /* compressed bytes fed per step of a partial read */
 
 static const char *stream_dirs[QR_STREAM_COUNT] = { "", "media/" };
 
@@ -1427,6 +1427,9 @@ static int cache_block(qr_store *s, const qr_locator *loc)
 		return damaged(s, (int)b->stream, b->segment, b->offset, "data frame is not one complete zstd frame");
 	ZSTD_DCtx_reset(s->sdctx, ZSTD_reset_session_and_parameters);
 	ZSTD_DCtx_refDDict(s->sdctx, dd);
+	/* Straight into the content buffer, which stays put and holds the
+	 * whole block: no copy out of zstd's own window. */
+	ZSTD_DCtx_setParameter(s->sdctx, ZSTD_d_stableOutBuffer, 1);
 	qr_buf_reset(&b->content);
 	qr_buf_grow(&b->content, b->usize);
 	s->frame_pos = 0;
