@@ -1,5 +1,7 @@
 #include "compact.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,10 +139,23 @@ static int commit(xc_db *db, qr_buf *err)
 
 /* ---- planning ---- */
 
-/* The first block of a segment says whether compaction wrote it. */
+static bool segment_exists(qr_store *s, int stream, uint32_t seg)
+{
+	qr_buf path = QR_BUF_INIT;
+	struct stat sb;
+	qr_store_segment_path(s, stream, seg, &path);
+	bool yes = stat(path.buf, &sb) == 0;
+	qr_buf_release(&path);
+	return yes;
+}
+
+/* The first block of a segment says whether compaction wrote it.  A
+ * number with no segment (one a compaction replaced) counts as one. */
 static bool compacted(qr_store *s, int stream, uint32_t seg)
 {
 	qr_block b;
+	if (!segment_exists(s, stream, seg))
+		return true;
 	qr_block_init(&b);
 	bool yes = qr_store_segment_size(s, stream, seg) > 0 &&
 		   qr_store_read_block(s, stream, seg, 0, false, &b) == 0 && (b.flags & QR_BLOCK_COMPACTED);
@@ -172,9 +187,12 @@ static int plan(struct job *j)
 		j->old_first[i] = from;
 		j->old_last[i] = last;
 		j->new_first[i] = last + 1;
-		for (uint32_t seg = from; seg <= last; seg++)
+		for (uint32_t seg = from; seg <= last; seg++) {
+			if (!segment_exists(j->in, i, seg))
+				continue;
 			j->st->bytes_in += qr_store_segment_size(j->in, i, seg);
-		j->st->segments_in += last - from + 1;
+			j->st->segments_in++;
+		}
 	}
 	return j->old_first[QR_STREAM_RECORDS] || j->old_first[QR_STREAM_MEDIA] ? 0 : QR_NOT_FOUND;
 }
@@ -242,8 +260,11 @@ static int train(struct job *j)
 		return 0;
 	j->want = j->o->dict_sample / (j->record_bytes / j->records + 1) + 1;
 	j->stride = j->records / j->want + 1;
+	/* A dictionary is stored once for all the records it serves: past a
+	 * sixty-fourth of them it costs more than it saves. */
+	size_t size = j->o->dict_size < j->record_bytes / 64 ? j->o->dict_size : (size_t)(j->record_bytes / 64);
 	if (!(st = each_block(j, QR_STREAM_RECORDS, true, sample_block)) &&
-	    qr_store_train_dictionary(j->samples.buf, j->sizes, j->nsamples, j->o->dict_size, &j->dict, &why) == 0) {
+	    qr_store_train_dictionary(j->samples.buf, j->sizes, j->nsamples, size, &j->dict, &why) == 0) {
 		j->dict_id = ZSTD_getDictID_fromDict(j->dict.buf, j->dict.len);
 		qr_buf_setf(&path, "%s/dictionary-%" PRIu32, qr_store_dir(j->in), j->dict_id);
 		j->dict_created = stat(path.buf, &sb) < 0;
@@ -725,6 +746,58 @@ static int remove_segments(qr_store *s, int stream, uint32_t first, uint32_t las
 	return st;
 }
 
+/* Remove every store/dictionary-<id> that no block of the store names
+ * any more (a compaction's, once the segments it wrote were compacted
+ * again).  store/dictionary, ingest's, stays.  Best effort. */
+static void drop_unused_dictionaries(qr_store *s)
+{
+	uint32_t *used = NULL;
+	size_t nused = 0, alloc = 0;
+	qr_block b;
+	qr_block_init(&b);
+	for (int i = 0; i < QR_STREAM_COUNT; i++) {
+		uint32_t first = qr_store_first_segment(s, i), last = qr_store_last_segment(s, i);
+		for (uint32_t seg = first; seg && seg <= last; seg++) {
+			uint64_t size = qr_store_segment_size(s, i, seg);
+			for (uint64_t off = 0; off < size; off = b.end) {
+				if (qr_store_read_block(s, i, seg, off, false, &b)) {
+					/* an unreadable block: its dictionary is unknown */
+					free(used);
+					qr_block_release(&b);
+					return;
+				}
+				if (b.dict_id && (!nused || used[nused - 1] != b.dict_id)) {
+					used = qr_grow_array(used, sizeof(*used), nused + 1, &alloc);
+					used[nused++] = b.dict_id;
+				}
+			}
+		}
+	}
+	qr_block_release(&b);
+	qr_buf path = QR_BUF_INIT;
+	DIR *d = opendir(qr_store_dir(s));
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		const char *n = e->d_name;
+		char *end;
+		if (strncmp(n, "dictionary-", 11) != 0 || !isdigit((unsigned char)n[11]))
+			continue;
+		unsigned long id = strtoul(n + 11, &end, 10);
+		if (*end || id > UINT32_MAX)
+			continue;
+		bool in_use = false;
+		for (size_t k = 0; k < nused && !in_use; k++)
+			in_use = used[k] == id;
+		qr_buf_setf(&path, "%s/%s", qr_store_dir(s), n);
+		if (!in_use)
+			unlink(path.buf);
+	}
+	if (d)
+		closedir(d);
+	qr_buf_release(&path);
+	free(used);
+}
+
 /* Undo a compaction that failed before the switch: its output goes. */
 static void undo(struct job *j)
 {
@@ -796,10 +869,17 @@ static int run(struct job *j)
 	if (st || (st = set_meta(j->db, META_OLD, list.buf, j->err)) || (st = set_meta(j->db, META_NEW, "", j->err)))
 		goto undo;
 	int e = qr_io_fault(QR_IO_COMMIT);
-	if (e || xc_db_commit_transaction(j->db) != XC_OK) {
-		st = jerr(j, QR_IO, "cannot commit the index: %s", e ? strerror(e) : xc_db_error(j->db));
-		j->in_txn = e != 0;
+	if (e) {
+		st = jerr(j, QR_IO, "cannot commit the index: %s", strerror(e));
 		goto undo;
+	}
+	if (xc_db_commit_transaction(j->db) != XC_OK) {
+		/* Whether the switch reached the disk is for the index to say:
+		 * the next writable open reads quire.compact.new or .old from
+		 * what was committed and removes the segments nobody needs. */
+		j->in_txn = false;
+		st = jerr(j, QR_IO, "cannot commit the index: %s", xc_db_error(j->db));
+		goto out;
 	}
 	j->in_txn = false;
 	crash_point("switch");
@@ -809,6 +889,8 @@ static int run(struct job *j)
 			st = remove_segments(j->in, i, j->old_first[i], j->old_last[i], NULL, j->err, "removed");
 	if (!st && !(st = set_meta(j->db, META_OLD, "", j->err)))
 		st = commit(j->db, j->err);
+	if (!st)
+		drop_unused_dictionaries(j->in);
 	goto out;
 undo:
 	undo(j);
@@ -940,6 +1022,8 @@ int qr_compact_recover(qr_corpus *c, qr_buf *report, qr_buf *err)
 		if (!st && !(st = set_meta(db, META_OLD, "", err)) && !(st = commit(db, err)) && report)
 			qr_buf_addf(report, "%sremoved %" PRIu32 " segments a compaction had replaced",
 				    report->len ? "; " : "", removed);
+		if (!st)
+			drop_unused_dictionaries(s);
 	}
 	free(v);
 	return st;
