@@ -483,6 +483,8 @@ int qr_store_train_dictionary(const void *samples, const size_t *sizes, size_t n
 		qr_buf_setf(err, "too few samples (%zu records, %zu bytes) to train a dictionary on", n, total);
 		return QR_BAD_INPUT;
 	}
+	if (p.k > size)
+		p.k = (unsigned)size; /* a segment never larger than the dictionary */
 	qr_buf_grow(dict, size);
 	size_t got = ZDICT_trainFromBuffer_fastCover(dict->buf, size, samples, sizes, (unsigned)n, p);
 	if (ZDICT_isError(got)) {
