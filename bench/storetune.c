@@ -9,11 +9,11 @@
  * input (where a corpus's ingest starts, so that a dictionary trained on
  * the first records is trained on what ingest would see) and writes them
  * into a fresh store for each configuration: block size, level, and a
- * dictionary: none; "auto", the store's own, trained on the first
- * dict_sample bytes it receives, the blocks before it compressed without
- * one (what ingest does); "first", trained on the first records and there
- * from the first block; "spread", trained on records spread over the
- * sample (what `quire compact` does).  "clustered" writes the records in
+ * dictionary: none; "auto", the store's own, trained on the first 16 MB
+ * of records it receives (STORETUNE_SAMPLE_MB to change), the blocks
+ * before it compressed without one (what ingest does); "first", trained
+ * on the first 16 MB and there from the first block; "spread", trained on
+ * 32 MB of records spread over the sample (what `quire compact` does).  "clustered" writes the records in
  * the order compaction does: each retweet or quote next to the first
  * record of its original within a window of 256 MB.  For each it prints
  * the store's bytes (headers and dictionary included), the ratio to the
@@ -36,7 +36,10 @@
 #include "hash.h"
 #include "store.h"
 
-#define SAMPLE_BYTES (32u << 20)   /* training sample of "first" and "spread" (and of "auto") */
+/* training sample of "first" and "auto" (ingest's, STORETUNE_SAMPLE_MB to
+ * change) and of "spread" (compaction's) */
+static size_t SAMPLE_BYTES = 16u << 20;
+#define SPREAD_BYTES (32u << 20)
 #define WINDOW (256u << 20)        /* of the clustered order */
 
 static double now(void)
@@ -256,9 +259,9 @@ static void measure(const struct config *cf, int row, const char *work, const li
 	}
 	double t0 = now();
 	if (cf->dict == D_FIRST || cf->dict == D_SPREAD) {
-		/* as many records as make SAMPLE_BYTES, from the start or spread */
-		size_t k = 0, bytes = 0;
-		while (k < n && bytes < SAMPLE_BYTES)
+		/* as many records as make the sample, from the start or spread */
+		size_t k = 0, bytes = 0, want = cf->dict == D_SPREAD ? SPREAD_BYTES : SAMPLE_BYTES;
+		while (k < n && bytes < want)
 			bytes += l->len[from + k++];
 		size_t *idx = qr_malloc(k * sizeof(size_t));
 		for (size_t i = 0; i < k; i++)
@@ -405,12 +408,14 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	sample = l.n;
+	if (getenv("STORETUNE_SAMPLE_MB"))
+		SAMPLE_BYTES = (size_t)strtoull(getenv("STORETUNE_SAMPLE_MB"), NULL, 10) << 20;
 	uint64_t raw = 0;
 	for (size_t i = 0; i < sample; i++)
 		raw += l.len[i] + 1;
 	mkdir(argv[2], 0755);
-	printf("sample: the first %zu records, %llu bytes; dictionaries trained on %u MB of records\n", sample,
-	       (unsigned long long)raw, SAMPLE_BYTES >> 20);
+	printf("sample: the first %zu records, %llu bytes; dictionaries trained on %zu MB of records (spread: %u MB)\n",
+	       sample, (unsigned long long)raw, SAMPLE_BYTES >> 20, SPREAD_BYTES >> 20);
 
 	/* the same bytes as one stream, newline-separated like the store's content */
 	qr_buf joined = QR_BUF_INIT;
@@ -431,21 +436,22 @@ int main(int argc, char **argv)
 
 	enum { K = 1024, M = 1024 * 1024 };
 	static const struct config configs[] = {
-		{ 64 * K, 3, D_NONE, 0, false },        /* the v1 default */
-		{ 256 * K, 6, D_AUTO, M, false },
+		{ 64 * K, 3, D_NONE, 0, false },        /* the v1 default (with v2 headers) */
+		{ 256 * K, 7, D_AUTO, M, false },
 		{ M, 5, D_AUTO, M, false },
-		{ M, 6, D_AUTO, 256 * K, false },
 		{ M, 6, D_AUTO, M, false },
-		{ M, 7, D_AUTO, M, false },
+		{ M, 7, D_AUTO, 256 * K, false },
+		{ M, 7, D_AUTO, M, false },             /* ingest's default */
 		{ M, 8, D_AUTO, M, false },
-		{ M, 6, D_FIRST, M, false },
+		{ M, 7, D_FIRST, M, false },
 		{ M, 12, D_SPREAD, M, true },
 		{ M, 15, D_SPREAD, M, true },
-		{ M, 19, D_SPREAD, M, true },
+		{ M, 19, D_SPREAD, M, true },           /* quire compact's default */
 		{ M, 19, D_SPREAD, M, false },
 		{ 2 * M, 19, D_SPREAD, M, true },
 		{ 512 * K, 19, D_SPREAD, M, true },
 	};
+
 	printf("row block level dict         order            bytes   ratio  /z19  write MB/s  get med ms  get p99 ms  headers  w/o hdr\n");
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++)
 		if (picked(pick, i + 1))
