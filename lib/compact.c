@@ -676,6 +676,56 @@ static int check_output(struct job *j, int stream)
 	return st;
 }
 
+/* Does a locator name a segment this compaction replaces? */
+static bool names_old(const struct job *j, const char *where)
+{
+	qr_locator loc;
+	return where && qr_locator_parse(where, &loc) && loc.stream < QR_STREAM_COUNT && j->old_first[loc.stream] &&
+	       loc.segment >= j->old_first[loc.stream] && loc.segment <= j->old_last[loc.stream];
+}
+
+/* The safety net before the switch: no document may still name a segment
+ * about to go (a record whose header did not list the post, say). */
+static int check_documents(struct job *j)
+{
+	xc_docid last = 0;
+	int st = 0;
+	if (xc_db_lastdocid(j->db, &last) != XC_OK)
+		return jerr(j, QR_INTERNAL, "cannot read the index: %s", xc_db_error(j->db));
+	for (xc_docid id = 1; id <= last && !st; id++) {
+		xc_doc *doc = NULL;
+		char *data = NULL;
+		size_t len = 0;
+		qr_buf why = QR_BUF_INIT;
+		qr_post p;
+		qr_post_init(&p);
+		xc_status x = xc_db_get_document(j->db, id, &doc);
+		if (x == XC_OK)
+			x = xc_doc_get_data(doc, &data, &len);
+		if (x != XC_OK && x != XC_NOT_FOUND) /* not found: a number no document has now */
+			st = jerr(j, QR_INTERNAL, "cannot read document %u: %s", id, xc_db_error(j->db));
+		else if (x == XC_OK && qr_post_from_json(&p, data, len, &why))
+			st = jerr(j, QR_DAMAGED, "document %u holds no valid post: %s", id, why.buf);
+		free(data);
+		qr_buf_release(&why);
+		if (!st && x == XC_OK) {
+			const char *bad = names_old(j, p.record.locator) ? p.record.locator : NULL;
+			for (size_t i = 0; !bad && i < p.record.versions.n; i++)
+				if (names_old(j, p.record.versions.v[i].value))
+					bad = p.record.versions.v[i].value;
+			for (size_t i = 0; !bad && i < p.nmedia; i++)
+				if (names_old(j, p.media[i].locator))
+					bad = p.media[i].locator;
+			if (bad)
+				st = jerr(j, QR_DAMAGED, "%s still names %s after its record was moved: nothing was changed",
+					  p.id ? p.id : "a post", bad);
+		}
+		qr_post_clear(&p);
+		xc_doc_destroy(doc);
+	}
+	return st;
+}
+
 /* ---- the protocol ---- */
 
 static void span_list(const struct job *j, const uint32_t *first, const uint32_t *last, qr_buf *out)
@@ -852,7 +902,7 @@ static int run(struct job *j)
 			st = check_output(j, i);
 	}
 	qr_progress_clear(&j->progress);
-	if (st)
+	if (st || (st = check_documents(j)))
 		goto undo;
 	crash_point("verified");
 	/* 4. switch: the index names the new segments only */
