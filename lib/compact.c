@@ -872,24 +872,13 @@ static void undo(struct job *j)
 	qr_buf_release(&ignored);
 }
 
-static int run(struct job *j)
+/* 3. every record into the new segments, the documents pointed at them
+ * inside the open transaction, the new segments synced and read back. */
+static int rewrite(struct job *j)
 {
-	qr_buf list = QR_BUF_INIT;
-	int st;
-
-	/* 1. intent */
-	span_list(j, j->new_first, NULL, &list);
-	if ((st = set_meta(j->db, META_NEW, list.buf, j->err)) || (st = commit(j->db, j->err)))
-		goto out;
-	crash_point("intent");
-	/* 2. the dictionary, then 3. the records */
-	if ((st = open_writers(j)))
-		goto undo;
-	crash_point("dictionary");
-	if (xc_db_begin_transaction(j->db, 1) != XC_OK) {
-		st = jerr(j, QR_INTERNAL, "cannot start an index transaction: %s", xc_db_error(j->db));
-		goto undo;
-	}
+	int st = 0;
+	if (xc_db_begin_transaction(j->db, 1) != XC_OK)
+		return jerr(j, QR_INTERNAL, "cannot start an index transaction: %s", xc_db_error(j->db));
 	j->in_txn = true;
 	for (int i = 0; i < QR_STREAM_COUNT && !st; i++) {
 		if (!j->old_first[i])
@@ -902,10 +891,16 @@ static int run(struct job *j)
 			st = check_output(j, i);
 	}
 	qr_progress_clear(&j->progress);
-	if (st || (st = check_documents(j)))
-		goto undo;
-	crash_point("verified");
-	/* 4. switch: the index names the new segments only */
+	return st ? st : check_documents(j);
+}
+
+/* 4. the switch: one commit makes the index name the new segments only.
+ * A failure before the commit leaves the transaction to be cancelled;
+ * *committed_unknown says when the commit itself failed. */
+static int switch_index(struct job *j, bool *committed_unknown)
+{
+	qr_buf list = QR_BUF_INIT;
+	int st = 0;
 	for (int i = 0; i < QR_STREAM_COUNT && !st; i++) {
 		char pos[48];
 		qr_store_pos tail;
@@ -916,22 +911,48 @@ static int run(struct job *j)
 		st = set_meta(j->db, tail_keys[i], pos, j->err);
 	}
 	span_list(j, j->old_first, j->old_last, &list);
-	if (st || (st = set_meta(j->db, META_OLD, list.buf, j->err)) || (st = set_meta(j->db, META_NEW, "", j->err)))
-		goto undo;
-	int e = qr_io_fault(QR_IO_COMMIT);
-	if (e) {
-		st = jerr(j, QR_IO, "cannot commit the index: %s", strerror(e));
-		goto undo;
+	if (!st && !(st = set_meta(j->db, META_OLD, list.buf, j->err)) && !(st = set_meta(j->db, META_NEW, "", j->err))) {
+		int e = qr_io_fault(QR_IO_COMMIT);
+		if (e) {
+			st = jerr(j, QR_IO, "cannot commit the index: %s", strerror(e));
+		} else if (xc_db_commit_transaction(j->db) != XC_OK) {
+			/* Whether the switch reached the disk is for the index to
+			 * say: the next writable open reads quire.compact.new or
+			 * .old from what was committed and removes the segments
+			 * nobody needs. */
+			j->in_txn = false;
+			*committed_unknown = true;
+			st = jerr(j, QR_IO, "cannot commit the index: %s", xc_db_error(j->db));
+		} else {
+			j->in_txn = false;
+		}
 	}
-	if (xc_db_commit_transaction(j->db) != XC_OK) {
-		/* Whether the switch reached the disk is for the index to say:
-		 * the next writable open reads quire.compact.new or .old from
-		 * what was committed and removes the segments nobody needs. */
-		j->in_txn = false;
-		st = jerr(j, QR_IO, "cannot commit the index: %s", xc_db_error(j->db));
-		goto out;
-	}
-	j->in_txn = false;
+	qr_buf_release(&list);
+	return st;
+}
+
+static int run(struct job *j)
+{
+	qr_buf list = QR_BUF_INIT;
+	bool unknown = false;
+	int st;
+
+	/* 1. intent */
+	span_list(j, j->new_first, NULL, &list);
+	st = set_meta(j->db, META_NEW, list.buf, j->err);
+	qr_buf_release(&list);
+	if (st || (st = commit(j->db, j->err)))
+		return st;
+	crash_point("intent");
+	/* 2. the dictionary, 3. the records, 4. the switch */
+	if ((st = open_writers(j)))
+		goto undo;
+	crash_point("dictionary");
+	if ((st = rewrite(j)))
+		goto undo;
+	crash_point("verified");
+	if ((st = switch_index(j, &unknown)))
+		goto undo;
 	crash_point("switch");
 	/* 5. the old segments go */
 	for (int i = 0; i < QR_STREAM_COUNT && !st; i++)
@@ -941,11 +962,10 @@ static int run(struct job *j)
 		st = commit(j->db, j->err);
 	if (!st)
 		drop_unused_dictionaries(j->in);
-	goto out;
+	return st;
 undo:
-	undo(j);
-out:
-	qr_buf_release(&list);
+	if (!unknown)
+		undo(j);
 	return st;
 }
 

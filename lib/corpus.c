@@ -11,11 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compact.h"
 #include "hash.h"
 #include "io.h"
 #include "json.h"
 #include "schema.h"
-#include "compact.h"
 #include "status.h"
 #include "timeutil.h"
 

@@ -1171,26 +1171,37 @@ static int parse_v1(qr_store *s, qr_block *b, const uint8_t *h, size_t n, uint32
 	return 0;
 }
 
-/* The columns of a v2 table (see encode_table) into b->records. */
-static bool parse_table(qr_block *b, const uint8_t *t, size_t n, uint32_t usize)
+/* The string table of a v2 table into b->strings; their offsets there
+ * are handed back (NULL when it is garbage). */
+static size_t *parse_strings(qr_block *b, struct cursor *c, size_t n, uint64_t *nstrings)
 {
-	struct cursor c = { t, t + n, false };
-	uint64_t nstrings = take_varint(&c);
-	if (c.bad || nstrings > n)
-		return false;
-	/* b->strings holds the strings, then the ids; pointers are set once
-	 * it stops moving (until then: offset + 1, 0 for none). */
-	size_t *offs = qr_calloc(nstrings + 1, sizeof(size_t));
+	*nstrings = take_varint(c);
+	if (c->bad || *nstrings > n)
+		return NULL;
+	size_t *offs = qr_calloc(*nstrings + 1, sizeof(size_t));
 	qr_buf_reset(&b->strings);
-	for (uint64_t i = 0; i < nstrings && !c.bad; i++) {
-		uint64_t len = take_varint(&c);
-		const uint8_t *p = take_bytes(&c, len);
+	for (uint64_t i = 0; i < *nstrings && !c->bad; i++) {
+		uint64_t len = take_varint(c);
+		const uint8_t *p = take_bytes(c, len);
 		if (!p)
 			break;
 		offs[i] = b->strings.len;
 		qr_buf_add(&b->strings, p, len);
 		qr_buf_addch(&b->strings, '\0');
 	}
+	return offs;
+}
+
+/* The columns of a v2 table (see encode_table) into b->records.
+ * b->strings holds the strings, then the ids; pointers are set once it
+ * stops moving (until then: offset + 1, 0 for none). */
+static bool parse_table(qr_block *b, const uint8_t *t, size_t n, uint32_t usize)
+{
+	struct cursor c = { t, t + n, false };
+	uint64_t nstrings;
+	size_t *offs = parse_strings(b, &c, n, &nstrings);
+	if (!offs)
+		return false;
 	b->records = qr_grow_array(b->records, sizeof(*b->records), b->nrecords ? b->nrecords : 1, &b->records_alloc);
 	uint64_t *at = qr_calloc((size_t)b->nrecords * 4 + 1, sizeof(uint64_t)); /* format, path, member, ids */
 	memset(b->records, 0, sizeof(*b->records) * b->nrecords);
