@@ -353,7 +353,7 @@ store_tune() {
 	generate "$D" "$N"
 	echo "== store: block size, level, dictionary ($N-post corpus) =="
 	machine
-	"$T/storetune" "$D/tweets.jsonl" "$D/storetune" "${BENCH_SAMPLE:-10000}" | tee "$D/storetune.out"
+	"$T/storetune" "$D/tweets.jsonl" "$D/storetune" "${BENCH_SAMPLE:-40000}" | tee "$D/storetune.out"
 	rm -rf "$D/storetune"
 }
 

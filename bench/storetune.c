@@ -253,10 +253,11 @@ static void measure(const struct config *cf, int row, const char *work, const li
 	qr_store_options_default(&o);
 	o.block_size = cf->block;
 	o.level = cf->level;
-	if (cf->dict == D_AUTO) {
-		o.dict_size = cf->dict_size;
-		o.dict_sample = SAMPLE_BYTES;
-	}
+	/* only "auto" lets the store train its own; the others have none or
+	 * the one given */
+	o.dict_size = cf->dict == D_AUTO ? cf->dict_size : 0;
+	o.dict_sample = SAMPLE_BYTES;
+	o.dict_explicit = cf->dict != D_AUTO;
 	double t0 = now();
 	if (cf->dict == D_FIRST || cf->dict == D_SPREAD) {
 		/* as many records as make the sample, from the start or spread */

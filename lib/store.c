@@ -526,6 +526,11 @@ int qr_store_use_dictionary(qr_store *s, const void *dict, size_t len, uint32_t 
 		s->failed = true;
 	if (!st)
 		st = set_cdict(s, dict, len, id);
+	if (!st) {
+		/* the dictionary given stays: no training replaces it */
+		s->train.active = false;
+		qr_buf_release(&s->train.samples);
+	}
 	if (!st && id_out)
 		*id_out = id;
 	qr_buf_release(&path);
