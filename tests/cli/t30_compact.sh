@@ -96,7 +96,6 @@ check "zstd -d -D store/dictionary prints the records exactly as they came" \
 check_exit 1 "without the dictionary zstd -d stops at the first block that needs it" \
 	sh -c "zstd -q -dc '$C/store/000001.zst' >/dev/null"
 blocks=$(zstd -lv "$C/store/000001.zst" 2>/dev/null | sed -n 's/^# Zstandard Frames: //p')
-dict_frames=$(zstd -lv "$C/store/000001.zst" 2>/dev/null | grep -c 'DictID')
 [ "${blocks:-0}" -gt 10 ] && ok "small blocks: $blocks frames" || not_ok "small blocks" "$blocks frames"
 check_output "the manifest records the store settings" "16384 3 4096 65536" \
 	jq -r '.settings | "\(.block_size) \(.level) \(.dictionary_size) \(.dictionary_sample)"' "$C/quire.json"
@@ -106,6 +105,24 @@ all_ok "every post reads back, byte-exact" "$C" 1200
 posts "$C" >"$T/before.posts"
 before=$(du -sb "$C/store" | cut -f1)
 cp -a "$C" "$T/pristine"
+
+# A new corpus records the store settings it was made with.
+check_output "a new corpus records its store settings in quire.json" "1048576 7 1048576 16777216" sh -c \
+	"'$QUIRE' ingest -q -c '$T/plain' '$T/changed.jsonl' >/dev/null && jq -r '.settings | \"\\(.block_size) \\(.level) \\(.dictionary_size) \\(.dictionary_sample)\"' '$T/plain/quire.json'"
+
+# The dictionary cannot be written (its rename fails): ingest stops, and no
+# block names a dictionary that is not there; the next ingest trains it.
+F="$T/dictfault"
+new_corpus "$F"
+QUIRE_FAULT=rename:1:EIO "$QUIRE" ingest -q -c "$F" "$T/a.jsonl" >"$T/df.out" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && ok "a dictionary that cannot be written stops the ingest (exit $rc)" || not_ok "dictionary fault" "$(cat "$T/df.out")"
+check_grep "and says why" "dictionary" cat "$T/df.out"
+check_exit 1 "no store/dictionary" test -e "$F/store/dictionary"
+check "no block names a dictionary" sh -c "! zstd -lv '$F/store/000001.zst' 2>/dev/null | grep -q 'DictID: [1-9]'"
+check_grep "the next ingest goes through" '900 posts added|[0-9]+ posts added' "$QUIRE" ingest -q -c "$F" "$T/a.jsonl"
+check "and trains the dictionary" test -s "$F/store/dictionary"
+all_ok "every post reads back" "$F" 900
 
 # ---- compact ----
 check_grep "compact: one segment into one, every record checked" \
