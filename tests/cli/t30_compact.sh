@@ -160,20 +160,21 @@ all_ok "every post reads back" "$C" 1290
 check_grep "xapian-check finds the index sound" 'No errors found' xapian-check "$C/index"
 
 # ---- the lock: compaction is a writer ----
-# An ingest reading a pipe that stays open holds the corpus meanwhile.
+# An ingest reading a pipe that stays open holds the corpus meanwhile
+# (once it is running and waiting for input, it has the lock).
 mkfifo "$T/pipe"
 "$QUIRE" ingest -q -c "$C" --format twitter-v1 - <"$T/pipe" >/dev/null 2>&1 &
 ingest=$!
 exec 3>"$T/pipe"
-rc=0
-for _ in $(seq 100); do
+sleep 1
+if kill -0 "$ingest" 2>/dev/null; then
 	"$QUIRE" compact -c "$C" >"$T/lock.out" 2>&1
 	rc=$?
-	[ "$rc" -eq 4 ] && break
-	sleep 0.05
-done
-[ "$rc" -eq 4 ] && grep -q 'corpus is locked' "$T/lock.out" && ok "compact while an ingest runs: 'corpus is locked', exit 4" ||
-	not_ok "compact while an ingest runs" "exit $rc: $(cat "$T/lock.out")"
+	[ "$rc" -eq 4 ] && grep -q 'corpus is locked' "$T/lock.out" && ok "compact while an ingest runs: 'corpus is locked', exit 4" ||
+		not_ok "compact while an ingest runs" "exit $rc: $(cat "$T/lock.out")"
+else
+	not_ok "compact while an ingest runs" "the ingest did not start"
+fi
 exec 3>&-
 wait "$ingest"
 check_output "the ingest ended, nothing changed" "000002.zst 000004.zst " segments "$C"
@@ -237,6 +238,15 @@ for fault in commit:1:EIO commit:2:EIO fsync:1:EIO write:3:ENOSPC rename:1:EIO; 
 	all_ok "fault $fault: every post reads back" "$X" 1200
 	check "fault $fault: compacting again succeeds" "$QUIRE" compact -c "$X" --block-size 65536
 done
+
+# ---- damage: nothing is changed, exit 3 ----
+X="$T/damaged"
+rm -rf "$X"
+cp -a "$T/pristine" "$X"
+size=$(wc -c <"$X/store/000001.zst")
+printf '\377' | dd of="$X/store/000001.zst" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+check_exit 3 "a damaged block: compaction refuses, exit 3" "$QUIRE" compact -c "$X" --block-size 65536
+check_output "a damaged block: the old segment stays, no output" "000001.zst " segments "$X"
 
 # ---- a store written with block header v1 ----
 V="$T/v1"
