@@ -27,6 +27,7 @@ static const struct command {
 	{ "formats", cmd_formats, "list the input formats quire reads" },
 	{ "events", cmd_events, "the event catalogue: list, show, apply, check" },
 	{ "tag", cmd_tag, "add and remove a researcher's codes on the posts a query matches" },
+	{ "compact", cmd_compact, "rewrite the store smaller: larger blocks, higher level, retweets by their original" },
 	{ "facets", cmd_facets, "top hashtags, authors, media, events... of a query's posts" },
 	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
 	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },

@@ -7,5 +7,6 @@ int cmd_formats(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compact.h"
 #include "hash.h"
 #include "io.h"
 #include "json.h"
@@ -116,6 +117,8 @@ static int create_manifest(qr_corpus *c, const char *path)
 	qr_jw_kint(&w, "block_size", (int64_t)c->opts.block_size);
 	qr_jw_kint(&w, "level", c->opts.level);
 	qr_jw_kint(&w, "segment_size", (int64_t)c->opts.segment_size);
+	qr_jw_kint(&w, "dictionary_size", (int64_t)c->opts.dict_size);
+	qr_jw_kint(&w, "dictionary_sample", (int64_t)c->opts.dict_sample);
 	qr_jw_kstr(&w, "stemmer", "english");
 	qr_jw_key(&w, "cjk_ngram");
 	qr_jw_bool(&w, true);
@@ -174,6 +177,12 @@ static int read_manifest(qr_corpus *c, const char *path)
 			c->opts.level = (int)n;
 		if (qr_json_int(m, "settings.segment_size", &n) && n >= 4096)
 			c->opts.segment_size = (uint64_t)n;
+		/* A corpus made before these settings trains its dictionary at
+		 * its next ingest, with the defaults. */
+		if (qr_json_int(m, "settings.dictionary_size", &n) && n >= 0 && n <= (64 << 20))
+			c->opts.dict_size = (size_t)n;
+		if (qr_json_int(m, "settings.dictionary_sample", &n) && n >= 0 && n <= (1 << 30))
+			c->opts.dict_sample = (size_t)n;
 	}
 	cJSON_Delete(m);
 out:
@@ -299,6 +308,7 @@ const char *qr_corpus_dir(const qr_corpus *c) { return c->dir; }
 const char *qr_corpus_id(const qr_corpus *c) { return c->id; }
 xc_db *qr_corpus_db(qr_corpus *c) { return c->db; }
 qr_store *qr_corpus_store(qr_corpus *c) { return c->store; }
+const qr_store_options *qr_corpus_store_options(const qr_corpus *c) { return &c->opts; }
 uint64_t qr_corpus_pending(const qr_corpus *c) { return c->pending; }
 
 int qr_corpus_reopen(qr_corpus *c)
@@ -811,6 +821,15 @@ int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *rep
 	if (!c->writable)
 		return cerr(c, QR_USAGE, "corpus is open read-only");
 	qr_buf_reset(&c->err);
+	/* A compaction that stopped half way: before the store's recovery,
+	 * which would take its unreferenced output for records to index. */
+	qr_buf why = QR_BUF_INIT;
+	st = qr_compact_recover(c, report, &why);
+	if (st)
+		cerr(c, st, "%s", why.buf);
+	qr_buf_release(&why);
+	if (st)
+		return st;
 	for (int i = 0; i < QR_STREAM_COUNT; i++) {
 		if ((st = qr_corpus_committed_tail(c, i, &tail)))
 			return st;

@@ -46,6 +46,8 @@ const char *qr_corpus_dir(const qr_corpus *c);
 const char *qr_corpus_id(const qr_corpus *c);
 xc_db *qr_corpus_db(qr_corpus *c);
 qr_store *qr_corpus_store(qr_corpus *c);
+/* The store settings of the manifest (quire.json). */
+const qr_store_options *qr_corpus_store_options(const qr_corpus *c);
 /* A file of the corpus ("sources.jsonl") as a path, into out. */
 void qr_corpus_path(const qr_corpus *c, const char *name, qr_buf *out);
 

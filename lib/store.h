@@ -7,6 +7,22 @@
  * holds and where it came from.  `zstd -d` on a segment skips the headers
  * and prints the records, one after another, each followed by a newline.
  *
+ * Block header v2 (written now) keeps that per-record table compressed with
+ * zstd inside the skippable frame; v1 headers (the table as it is) are still
+ * read.  The layout of both is in schemas/index.md ("The store").
+ *
+ * Dictionaries: store/dictionary is trained (ZDICT) on the first records a
+ * store receives (options dict_size, dict_sample) and compresses every block
+ * written after it; `quire compact` writes its own, store/dictionary-<id>
+ * (<id> the zstd dictionary id in decimal).  A data frame names its
+ * dictionary by id, so `zstd -d -D store/dictionary SEGMENT` works.  A
+ * dictionary file is fsynced, with its directory, before the first frame
+ * that needs it is written.
+ *
+ * Segments are numbered upwards; compaction replaces the oldest ones by new
+ * segments numbered after the last, so the live segments of a stream are
+ * first..last, and the first need not be 1.
+ *
  * A record is addressed by a locator: segment, byte offset of its block's
  * header frame, and index in the block, written "000001.zst:4096:3"
  * ("media/000001.zst:..." for media).
@@ -22,8 +38,18 @@
 #include "hash.h"
 
 #define QR_STORE_SKIPPABLE_MAGIC 0x184D2A5BU
-#define QR_STORE_HEADER_MAGIC 0x31425251U /* "QRB1" */
-#define QR_STORE_HEADER_VERSION 1
+#define QR_STORE_HEADER_MAGIC 0x31425251U    /* "QRB1": block header v1 */
+#define QR_STORE_HEADER_MAGIC_V2 0x32425251U /* "QRB2": block header v2 */
+#define QR_STORE_HEADER_VERSION 2            /* the version written */
+
+/* Block header flags. */
+enum {
+	QR_BLOCK_COMPACTED = 1  /* written by compaction: its segment takes no more blocks */
+};
+
+/* Is this the start of a block header frame (skippable frame magic, then
+ * a quire header magic of any version)?  p must hold 12 bytes. */
+bool qr_store_is_header(const void *p);
 
 enum qr_store_stream {
 	QR_STREAM_RECORDS = 0,
@@ -80,6 +106,9 @@ typedef struct qr_block {
 	uint64_t offset;            /* of the header frame */
 	uint64_t end;               /* offset just past the data frame */
 	int64_t written;            /* unix time the block was written */
+	uint32_t version;           /* of the block header: 1 or 2 */
+	uint32_t flags;             /* QR_BLOCK_* */
+	uint32_t csize, usize;      /* data frame: compressed, content bytes */
 	uint32_t dict_id;
 	uint32_t nrecords;
 	qr_record_meta *records;
@@ -97,6 +126,11 @@ typedef struct qr_store_options {
 	size_t block_size;          /* content bytes per block before it is closed */
 	int level;                  /* zstd level */
 	uint64_t segment_size;      /* bytes before a new segment starts */
+	size_t dict_size;           /* bytes of store/dictionary, trained from the first records; 0: none */
+	size_t dict_sample;         /* bytes of the first records it is trained on */
+	uint32_t block_flags;       /* QR_BLOCK_* set in every block header written */
+	bool new_segment;           /* write into a new segment, never the last one there */
+	bool dict_explicit;         /* compress with no dictionary but one given by qr_store_use_dictionary */
 } qr_store_options;
 
 void qr_store_options_default(qr_store_options *o);
@@ -107,6 +141,21 @@ int qr_store_open(const char *dir, bool writable, const qr_store_options *opts, 
 void qr_store_close(qr_store *s);
 const char *qr_store_error(const qr_store *s);
 const char *qr_store_dir(const qr_store *s);
+
+/* ---- dictionaries ---- */
+
+/* Train a zstd dictionary of at most `size` bytes, and at most a
+ * sixteenth of the samples, on n samples laid end to end in `samples`
+ * (ZDICT fastCover).  QR_BAD_INPUT when the samples are too few or too
+ * alike to train on. */
+int qr_store_train_dictionary(const void *samples, const size_t *sizes, size_t n, size_t size, qr_buf *dict,
+			      qr_buf *err);
+/* Compress every block written from now on with dict: it is written to
+ * store/dictionary-<id> first (fsynced with its directory) unless a file of
+ * that name is there already.  Its id is handed back. */
+int qr_store_use_dictionary(qr_store *s, const void *dict, size_t len, uint32_t *id);
+/* Id of the dictionary new blocks are compressed with (0: none). */
+uint32_t qr_store_dictionary_id(const qr_store *s);
 
 /* ---- writing ---- */
 
@@ -137,6 +186,13 @@ int qr_store_read_block(qr_store *s, int stream, uint32_t segment, uint64_t offs
 uint64_t qr_store_segment_size(qr_store *s, int stream, uint32_t segment);
 /* Number of the last segment of a stream (0: none). */
 uint32_t qr_store_last_segment(qr_store *s, int stream);
+/* Number of the first segment of a stream (0: none). */
+uint32_t qr_store_first_segment(qr_store *s, int stream);
+/* Remove a segment file (compaction: one the index no longer needs);
+ * QR_NOT_FOUND when there is none.  The directory is fsynced by
+ * qr_store_sync_dir. */
+int qr_store_remove_segment(qr_store *s, int stream, uint32_t segment);
+int qr_store_sync_dir(qr_store *s, int stream);
 /* Path of a segment file, into out. */
 void qr_store_segment_path(const qr_store *s, int stream, uint32_t segment, qr_buf *out);
 
@@ -155,7 +211,7 @@ typedef int (*qr_store_block_fn)(void *ctx, qr_block *b);
 int qr_store_recover(qr_store *s, int stream, const qr_store_pos *from, qr_store_block_fn fn, void *ctx,
 		     qr_buf *report);
 
-/* Total bytes of every segment of every stream (and the dictionary). */
+/* Total bytes of every segment of every stream (and the dictionaries). */
 uint64_t qr_store_bytes(qr_store *s);
 
 #endif
