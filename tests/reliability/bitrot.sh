@@ -19,11 +19,12 @@ IN="$T/in"
 mkdir -p "$IN"
 "$GEN" --seed "$SEED" --posts "$POSTS" --inputs 4 "$IN"
 
-# A corpus with 64 KiB segments, so that most of the store is sealed.
+# A corpus with 16 KiB blocks in 64 KiB segments, so that most of the store
+# is sealed and a flip hits one block of many.
 P="$T/pristine"
 : >"$T/empty.jsonl"
 "$QUIRE" ingest -q -c "$P" "$T/empty.jsonl" >/dev/null 2>&1
-sed 's/"segment_size": *[0-9]*/"segment_size": 65536/' "$P/quire.json" >"$T/m" && cp "$T/m" "$P/quire.json"
+sed 's/"segment_size": *[0-9]*/"segment_size": 65536/; s/"block_size": *[0-9]*/"block_size": 16384/' "$P/quire.json" >"$T/m" && cp "$T/m" "$P/quire.json"
 "$QUIRE" ingest -q -c "$P" "$IN"/in-*.jsonl >/dev/null 2>&1
 last=$(ls "$P/store" | grep -c '^[0-9]*\.zst$')
 if [ "$last" -lt 3 ]; then
