@@ -30,7 +30,7 @@ typedef int (*block_fn)(void *ctx, int stream, uint32_t seg, uint64_t off, uint6
 			const char *why);
 
 /* The next block header frame at or after `from`: its skippable magic
- * followed by quire's header magic.  Returns the segment size when none. */
+ * followed by quire's header magic (either version).  Returns the segment size when none. */
 static uint64_t next_header(const char *path, uint64_t from, uint64_t size)
 {
 	static const uint8_t magic[4] = { 0x5B, 0x2A, 0x4D, 0x18 };
@@ -48,7 +48,7 @@ static uint64_t next_header(const char *path, uint64_t from, uint64_t size)
 			p = memmem(p, (size_t)(buf + n - p), magic, 4);
 			if (!p || p + 12 > buf + n)
 				break;
-			if (memcmp(p + 8, "QRB1", 4) == 0) {
+			if (qr_store_is_header(p)) {
 				found = pos + (uint64_t)(p - buf);
 				break;
 			}
@@ -103,9 +103,12 @@ static int walk_stream(qr_store *s, int stream, block_fn fn, void *ctx)
 			if (rec)
 				qr_buf_setf(&why, "damaged block in '%s' at byte %" PRIu64 ": record %" PRIu32 " %s", path.buf,
 					    off, bad, rec);
-			else
-				qr_buf_setf(&why, "%s", qr_store_error(s));
 			uint64_t next = rec ? b.end : next_header(path.buf, off + 1, size);
+			if (!rec)
+				/* The stretch up to the next header found is named whole:
+				 * a damaged header magic hides a block inside it. */
+				qr_buf_setf(&why, "%s (bytes %" PRIu64 "-%" PRIu64 " cannot be read, up to the %s)",
+					    qr_store_error(s), off, next, next < size ? "next block header" : "segment's end");
 			st = fn(ctx, stream, seg, off, next, NULL, why.buf);
 			off = next;
 		}
