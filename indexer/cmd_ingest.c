@@ -20,6 +20,7 @@ static const qr_option options[] = {
 	  "read CSV or JSON lines through this mapping (schemas/mapping.schema.json); CrowdTangle and twarc-csv files need none" },
 	{ "force", 0, NULL, "re-read inputs whose sha256 was ingested before (duplicates are still not added)" },
 	{ "batch", 0, "N", "commit after N changed posts (default 10000)" },
+	{ "threads", 'j', "N", "index with N writer threads when the corpus's index is empty (default 2 on a machine of two cores or more); 1 does everything in one thread" },
 	{ "max-record", 0, "BYTES", "reject records longer than this (default 16777216)" },
 	{ "max-depth", 0, "N", "nesting of archives and compression layers (default 8)" },
 	{ "max-member", 0, "BYTES", "decompressed size of one archive member (default 64 GiB)" },
@@ -96,6 +97,10 @@ static int on_option(void *ctx, const char *name, const char *arg)
 			return QR_EXIT_USAGE;
 		if (strcmp(name, "batch") == 0)
 			op->o.batch_posts = v ? v : 1;
+		else if (strcmp(name, "threads") == 0 && (v < 1 || v > 64))
+			return qr_usage_error("ingest", "--threads takes 1 to 64, not %llu", v);
+		else if (strcmp(name, "threads") == 0)
+			op->o.threads = (unsigned)v;
 		else if (strcmp(name, "max-record") == 0)
 			op->o.limits.max_record = (size_t)v;
 		else if (strcmp(name, "max-depth") == 0)

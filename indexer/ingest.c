@@ -31,6 +31,8 @@ void qr_ingest_opts_default(qr_ingest_opts *o)
 	memset(o, 0, sizeof(*o));
 	qr_limits_default(&o->limits);
 	o->batch_posts = 10000;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = cpus >= 2 ? 2 : 1;
 }
 
 struct session;
@@ -480,10 +482,28 @@ static struct session *session_new(struct ingest *ing, uint64_t id, const char *
 	return ss;
 }
 
+/* A bulk load ends where an archive format begins: its media files are
+ * looked up in the index (keep_media_file), which must hold every post
+ * added before. */
+static int end_bulk(struct ingest *ing)
+{
+	if (!qr_corpus_bulk_active(ing->c))
+		return 0;
+	int st = qr_corpus_bulk_end(ing->c);
+	if (st) {
+		qr_progress_clear(&ing->progress);
+		qr_error("cannot merge the index: %s", qr_corpus_error(ing->c));
+		ing->fatal = st;
+	}
+	return st;
+}
+
 /* Hand the archive to format f. */
 static int session_start(struct session *ss, const qr_format *f)
 {
 	struct ingest *ing = ss->ing;
+	if (end_bulk(ing))
+		return ing->fatal;
 	ss->f = f;
 	ss->a.format = f;
 	ss->a.path = ing->in->path;
@@ -1006,8 +1026,17 @@ int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *
 	for (size_t i = 0; i < count; i++)
 		total += list[i].size;
 	qr_progress_init(&ing.progress, total, "records");
+	if (o->threads > 1) {
+		int st = qr_corpus_bulk_begin(c, o->threads);
+		if (st && st != QR_SKIP) {
+			qr_error("cannot start the index writers: %s", qr_corpus_error(c));
+			ing.fatal = st;
+		}
+	}
 	for (size_t i = 0; i < count && !ing.fatal; i++)
 		ingest_one(&ing, &list[i]);
+	if (!ing.fatal)
+		end_bulk(&ing);
 	qr_progress_clear(&ing.progress);
 	stats->seconds = qr_now() - t0;
 

@@ -20,6 +20,9 @@ typedef struct qr_ingest_opts {
 	uint64_t batch_posts;    /* commit after this many changed posts */
 	bool quiet;              /* no per-record messages on stderr */
 	const qr_events *events; /* catalogue to tag posts with, NULL: none */
+	unsigned threads;        /* 1: everything in one thread; 2 or more: into
+				  * an empty index, that many index writers
+				  * (corpus.h, bulk loads) */
 } qr_ingest_opts;
 
 typedef struct qr_ingest_stats {

@@ -79,6 +79,23 @@ int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p);
 int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value);
 /* Sync the store, then commit the index with the store's tail. */
 int qr_corpus_commit(qr_corpus *c);
+
+/*
+ * A bulk load (lib/bulk.h): when the index holds no documents, the posts
+ * qr_corpus_add adds from now on are indexed by `shards` writer threads
+ * into scratch databases, merged and swapped in as index/ by
+ * qr_corpus_bulk_end.  Meanwhile commits sync the store (and keep the
+ * source numbers) but index/ does not change: readers see the corpus as it
+ * was, and a crash leaves the store to be re-indexed at the next writable
+ * open.  qr_corpus_add then moves the posts it indexes out of `posts`
+ * (they are left empty), and lookups (find, load_post, find_media) do not
+ * see them until the end.  Returns QR_SKIP when the index has documents.
+ */
+int qr_corpus_bulk_begin(qr_corpus *c, unsigned shards);
+/* Merge the shards and swap them in as index/ (nothing when no post was
+ * added); after a failure, drop them. */
+int qr_corpus_bulk_end(qr_corpus *c);
+bool qr_corpus_bulk_active(const qr_corpus *c);
 /* Pending (uncommitted) changes, in posts. */
 uint64_t qr_corpus_pending(const qr_corpus *c);
 /* Allocate the number of a new source (an input). */

@@ -175,6 +175,16 @@ bool qr_post_has_media_type(const qr_post *p, const char *type)
 	return false;
 }
 
+void qr_post_inherit(qr_post *p, const qr_post *old)
+{
+	for (size_t k = 0; k < old->record.versions.n; k++)
+		qr_kvv_set(&p->record.versions, old->record.versions.v[k].key, old->record.versions.v[k].value);
+	if (old->record.sha256 && old->record.locator)
+		qr_kvv_set(&p->record.versions, old->record.sha256, old->record.locator);
+	for (size_t k = 0; k < old->tags.n; k++)
+		qr_strv_push_unique(&p->tags, old->tags.v[k], false);
+}
+
 static void write_strv(qr_jw *w, const char *key, const qr_strv *sv)
 {
 	qr_jw_key(w, key);

@@ -111,6 +111,9 @@ void qr_setn(char **field, const char *s, size_t n);
 qr_media *qr_post_add_media(qr_post *p);
 void qr_post_set_metric(qr_post *p, const char *name, int64_t value);
 bool qr_post_has_media_type(const qr_post *p, const char *type);
+/* p is a new version of `old`: it keeps old's versions and old's own
+ * record (sha256 -> locator) in record.versions, and old's tags. */
+void qr_post_inherit(qr_post *p, const qr_post *old);
 
 /* Write the post as one JSON object. */
 void qr_post_to_json(const qr_post *p, qr_jw *w);
