@@ -232,7 +232,10 @@ static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_form
 	ing->stats->records++;
 	qr_posts_clear(&ing->posts);
 	qr_buf_reset(&ing->why);
+	/* The record's JSON dies with normalize (stream formats keep none). */
+	qr_json_scratch_begin();
 	int st = f->normalize(fr->data, fr->len, &ing->posts, &ing->why);
+	qr_json_scratch_end();
 	keep_posts(ing, leaf->member, f, fr, st);
 }
 
@@ -1011,6 +1014,7 @@ int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *
 
 	memset(&ing, 0, sizeof(ing));
 	memset(stats, 0, sizeof(*stats));
+	qr_json_scratch_init(); /* before the index writers start */
 	ing.c = c;
 	ing.o = o;
 	ing.stats = stats;
@@ -1134,10 +1138,13 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 			renorm_keep(r, meta->source, f, data, len);
 		return QR_SKIP;
 	}
-	if (f->archive)
+	if (f->archive) {
 		st = f->archive->normalize(renorm_context(r, meta->source, f), data, len, &ps, why);
-	else
+	} else {
+		qr_json_scratch_begin();
 		st = f->normalize(data, len, &ps, why);
+		qr_json_scratch_end();
+	}
 	if (st != QR_OK) {
 		qr_posts_clear(&ps);
 		return st;
@@ -1161,6 +1168,7 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 {
 	qr_buf err = QR_BUF_INIT, report = QR_BUF_INIT;
+	qr_json_scratch_init();
 	int st = qr_corpus_open(dir, create ? QR_OPEN_CREATE : QR_OPEN_WRITE, out, &err);
 	if (st) {
 		qr_error("%s", err.buf);

@@ -1,9 +1,13 @@
 #include "bulk.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "progress.h"
 
 #include "io.h"
 #include "schema.h"
@@ -33,7 +37,11 @@ struct shard {
 	pthread_mutex_t mu;
 	pthread_cond_t work, room, answer;
 	struct item *q;                /* a ring of QR_BULK_QUEUE */
-	size_t head, n;
+	size_t head, n;                /* [head, head + n): waiting or being
+					* indexed; the other slots hold posts
+					* done with, freed by the caller when
+					* it reuses the slot (its allocations,
+					* freed in its own thread: cheaper) */
 	bool closing, discard;
 	int status;                    /* the first failure */
 	qr_buf err;
@@ -241,7 +249,10 @@ static int put_document(struct shard *s, qr_post *p, enum qr_post_state state)
 		qr_buf_setf(&s->why, "cannot index %s: %s", p->id, xc_db_error(s->db));
 		return QR_INTERNAL;
 	}
-	if (++s->since_flush >= QR_BULK_FLUSH) {
+	static uint64_t flush_every;
+	if (!flush_every)
+		flush_every = getenv("QUIRE_BULK_FLUSH") ? strtoull(getenv("QUIRE_BULK_FLUSH"), NULL, 10) : QR_BULK_FLUSH;
+	if (++s->since_flush >= flush_every) {
 		s->since_flush = 0;
 		if (xc_db_commit(s->db) != XC_OK) {
 			qr_buf_setf(&s->why, "cannot flush: %s", xc_db_error(s->db));
@@ -254,6 +265,9 @@ static int put_document(struct shard *s, qr_post *p, enum qr_post_state state)
 static void *writer(void *arg)
 {
 	struct shard *s = arg;
+	char name[16];
+	snprintf(name, sizeof(name), "quire-index%u", s->no);
+	pthread_setname_np(pthread_self(), name);
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		if (s->asked) {
@@ -269,20 +283,27 @@ static void *writer(void *arg)
 			pthread_cond_wait(&s->work, &s->mu);
 			continue;
 		}
-		struct item it = s->q[s->head];
-		s->head = (s->head + 1) % QR_BULK_QUEUE;
-		s->n--;
-		pthread_cond_signal(&s->room);
+		/* The item stays in the queue while it is indexed, so that a
+		 * question about its post still finds it. */
+		struct item *it = &s->q[s->head];
 		bool skip = s->status || s->discard;
 		pthread_mutex_unlock(&s->mu);
-		int st = skip ? 0 : put_document(s, &it.post, it.state);
-		qr_post_clear(&it.post);
+		int st = skip ? 0 : put_document(s, &it->post, it->state);
 		pthread_mutex_lock(&s->mu);
 		if (st)
 			fail(s, st, s->why.buf);
+		s->head = (s->head + 1) % QR_BULK_QUEUE;
+		s->n--;
+		pthread_cond_signal(&s->room);
 	}
 	bool commit = !s->status && !s->discard;
 	pthread_mutex_unlock(&s->mu);
+	if (getenv("QUIRE_BULK_TRACE")) {
+		struct rusage ru;
+		getrusage(RUSAGE_THREAD, &ru);
+		fprintf(stderr, "bulk: writer %u: %.2f s user %.2f s sys\n", s->no,
+			ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	}
 	if (commit && xc_db_commit(s->db) != XC_OK) {
 		pthread_mutex_lock(&s->mu);
 		qr_buf_setf(&s->why, "cannot commit: %s", xc_db_error(s->db));
@@ -413,6 +434,7 @@ int qr_bulk_put(qr_bulk *b, qr_post *p, enum qr_post_state state, qr_buf *err)
 		qr_buf_setf(err, "%s", s->err.buf);
 	} else {
 		struct item *it = &s->q[(s->head + s->n) % QR_BULK_QUEUE];
+		qr_post_clear(&it->post);
 		it->post = *p;
 		it->state = state;
 		s->n++;
@@ -435,7 +457,10 @@ int qr_bulk_finish(qr_bulk *b, const char *dest, qr_buf *err)
 {
 	xc_db *all = NULL;
 	int st;
+	double t0 = qr_now();
 	stop(b, false);
+	if (getenv("QUIRE_BULK_TRACE"))
+		fprintf(stderr, "bulk: writers done after %.2f s\n", qr_now() - t0);
 	if ((st = writers_failed(b, err)))
 		return st;
 	for (unsigned i = 0; i < b->n; i++) {
@@ -475,8 +500,8 @@ void qr_bulk_free(qr_bulk *b)
 	stop(b, true);
 	for (unsigned i = 0; i < b->n; i++) {
 		struct shard *s = &b->shards[i];
-		for (size_t k = 0; k < s->n; k++)
-			qr_post_clear(&s->q[(s->head + k) % QR_BULK_QUEUE].post);
+		for (size_t k = 0; s->q && k < QR_BULK_QUEUE; k++)
+			qr_post_clear(&s->q[k].post);
 		free(s->q);
 		xc_db_destroy(s->db);
 		qr_indexer_free(s->ix);

@@ -117,6 +117,10 @@ void qr_post_inherit(qr_post *p, const qr_post *old);
 
 /* Write the post as one JSON object. */
 void qr_post_to_json(const qr_post *p, qr_jw *w);
+/* The same, as the index keeps it (document data): empty lists and
+ * objects left out, and platform and native_id when the id is exactly
+ * "<platform>:<native_id>"; qr_post_from_json reads back the same post. */
+void qr_post_to_data(const qr_post *p, qr_jw *w);
 /* Read a post back from its JSON object; QR_BAD_INPUT with a reason. */
 int qr_post_from_json(qr_post *p, const char *json, size_t len, qr_buf *why);
 int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why);
