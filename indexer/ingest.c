@@ -868,6 +868,19 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 	}
 	ing->source = qr_corpus_new_source(ing->c);
 	ing->stats->inputs++;
+	if (ing->sha_known) {
+		/* Committed with the records: recovery gives the posts it
+		 * indexes again their input's sha256 from here. */
+		char key[48];
+		snprintf(key, sizeof(key), "%s%u", QR_META_SOURCE, ing->source);
+		if (qr_corpus_set_metadata(ing->c, key, ing->sha)) {
+			qr_error("cannot record the input: %s", qr_corpus_error(ing->c));
+			ing->fatal = QR_INTERNAL;
+			close(fd);
+			qr_buf_release(&err);
+			return ing->fatal;
+		}
+	}
 
 	qr_stream *raw = qr_stream_fd(fd, !in->is_stdin);
 	qr_stream *top = qr_calloc(1, sizeof(*top));
@@ -1149,9 +1162,21 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 		qr_posts_clear(&ps);
 		return st;
 	}
+	if (r && r->c && meta->source && r->sha_source != meta->source) {
+		char key[48];
+		qr_buf sha = QR_BUF_INIT;
+		snprintf(key, sizeof(key), "%s%u", QR_META_SOURCE, meta->source);
+		r->sha_source = meta->source;
+		r->sha[0] = '\0';
+		if (qr_corpus_get_metadata(r->c, key, &sha) == 0 && sha.len < sizeof(r->sha))
+			memcpy(r->sha, sha.buf, sha.len + 1);
+		qr_buf_release(&sha);
+	}
 	for (size_t i = 0; i < ps.n; i++) {
 		qr_post *p = &ps.v[i];
 		p->source.number = meta->source;
+		if (r && r->sha_source == meta->source && r->sha[0])
+			qr_set(&p->source.input_sha256, r->sha);
 		qr_set(&p->source.path, meta->path);
 		qr_set(&p->source.member, meta->member && *meta->member ? meta->member : NULL);
 		p->source.line = (int64_t)meta->line;
@@ -1179,7 +1204,7 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 	qr_events *events = NULL;
 	qr_strv ignored = { 0 };
 	qr_events_load_corpus(*out, &events, &ignored);
-	qr_renorm renorm = { *out, events, NULL, 0, 0 };
+	qr_renorm renorm = { .c = *out, .events = events };
 	st = qr_corpus_recover(*out, qr_ingest_renormalize, &renorm, &report);
 	qr_renorm_release(&renorm);
 	qr_events_free(events);

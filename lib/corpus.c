@@ -690,6 +690,21 @@ int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value)
 	return 0;
 }
 
+int qr_corpus_get_metadata(qr_corpus *c, const char *key, qr_buf *value)
+{
+	char *v = NULL;
+	size_t len = 0;
+	xc_status x = xc_db_get_metadata(c->db, key, &v, &len);
+	if (x == XC_NOT_FOUND)
+		return QR_NOT_FOUND;
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot read the index metadata: %s", xc_db_error(c->db));
+	qr_buf_reset(value);
+	qr_buf_add(value, v, len);
+	free(v);
+	return 0;
+}
+
 int qr_corpus_committed_tail(qr_corpus *c, int stream, qr_store_pos *pos)
 {
 	char *v = NULL;
@@ -929,6 +944,7 @@ struct recover_ctx {
 	qr_buf *report;
 	uint64_t records, posts, failed;
 	uint32_t max_source;
+	bool bulk_tried;
 };
 
 static int recover_block(void *ctx, qr_block *b)
@@ -957,6 +973,14 @@ static int recover_block(void *ctx, qr_block *b)
 			r->failed++;
 			continue;
 		}
+		if (!r->bulk_tried) {
+			/* An empty index (a bulk load was killed, say) is filled
+			 * again by as many writers as cores, up to two. */
+			r->bulk_tried = true;
+			if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 && (st = qr_corpus_bulk_begin(r->c, 2)) && st != QR_SKIP)
+				break;
+			st = 0;
+		}
 		qr_add_counts counts = { 0 };
 		for (size_t k = 0; k < n; k++)
 			posts[k].source.number = m->source;
@@ -973,7 +997,7 @@ static int recover_block(void *ctx, qr_block *b)
 
 int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *report)
 {
-	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0, 0 };
+	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0, 0, false };
 	qr_store_pos tail;
 	int st;
 
@@ -1003,6 +1027,9 @@ int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *rep
 			return st;
 		c->next_source = r.max_source + 1;
 	}
+	/* Every stream first: the merged index records the tails of all. */
+	if (c->bulk && (st = qr_corpus_bulk_end(c)))
+		return st;
 	if (r.records && report)
 		qr_buf_addf(report, "%sre-indexed %llu records (%llu posts) that the store held past the index",
 			    report->len ? "; " : "", (unsigned long long)r.records, (unsigned long long)r.posts);

@@ -24,6 +24,11 @@
 
 #define QR_CORPUS_FORMAT_VERSION 1
 
+/* Index metadata "quire.source.<n>": the sha256 of input n (sources.jsonl),
+ * set when its reading starts, so that recovery can give it back to the
+ * posts it indexes again. */
+#define QR_META_SOURCE "quire.source."
+
 enum qr_open_mode {
 	QR_OPEN_READ,
 	QR_OPEN_WRITE,     /* must exist */
@@ -77,6 +82,9 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p);
 /* Set a key of the index metadata; written by the next commit. */
 int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value);
+/* A key of the index metadata (as this handle sees it) into value;
+ * QR_NOT_FOUND when absent. */
+int qr_corpus_get_metadata(qr_corpus *c, const char *key, qr_buf *value);
 /* Sync the store, then commit the index with the store's tail. */
 int qr_corpus_commit(qr_corpus *c);
 

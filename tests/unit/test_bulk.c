@@ -398,7 +398,7 @@ static void hand_load(const char *corpus, const char *input, bool bulk, bool kil
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	qr_renorm renorm = { c, events, NULL, 0, 0 };
+	qr_renorm renorm = { .c = c, .events = events };
 	uint64_t lineno = 0, byte = 0;
 	uint32_t source = qr_corpus_new_source(c);
 	while ((n = getline(&line, &cap, f)) > 0) {
