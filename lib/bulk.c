@@ -249,10 +249,7 @@ static int put_document(struct shard *s, qr_post *p, enum qr_post_state state)
 		qr_buf_setf(&s->why, "cannot index %s: %s", p->id, xc_db_error(s->db));
 		return QR_INTERNAL;
 	}
-	static uint64_t flush_every;
-	if (!flush_every)
-		flush_every = getenv("QUIRE_BULK_FLUSH") ? strtoull(getenv("QUIRE_BULK_FLUSH"), NULL, 10) : QR_BULK_FLUSH;
-	if (++s->since_flush >= flush_every) {
+	if (++s->since_flush >= QR_BULK_FLUSH) {
 		s->since_flush = 0;
 		if (xc_db_commit(s->db) != XC_OK) {
 			qr_buf_setf(&s->why, "cannot flush: %s", xc_db_error(s->db));

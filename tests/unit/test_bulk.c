@@ -493,6 +493,129 @@ static void test_not_empty(void **state)
 	compare_corpora(path("one"), path("two"));
 }
 
+/* ---- qr_bulk itself ---- */
+
+static void bulk_post(qr_post *p, const char *id, const char *sha_hex, const char *locator)
+{
+	qr_post_init(p);
+	qr_set(&p->id, id);
+	qr_set(&p->platform, "twitter");
+	qr_set(&p->native_id, strchr(id, ':') + 1);
+	qr_set(&p->text, "a post about #BlackLivesMatter");
+	qr_set(&p->record.sha256, sha_hex);
+	qr_set(&p->record.locator, locator);
+}
+
+static enum qr_post_state classify_put(qr_bulk *b, const char *id, char c, const char *locator)
+{
+	char hex[QR_SHA256_HEX];
+	uint8_t sha[QR_SHA256_LEN];
+	memset(hex, c, 64);
+	hex[64] = '\0';
+	assert_true(qr_unhex(hex, sha, QR_SHA256_LEN));
+	enum qr_post_state state;
+	qr_buf err = QR_BUF_INIT;
+	assert_int_equal(qr_bulk_classify(b, id, sha, &state, &err), 0);
+	if (state != QR_POST_DUP) {
+		qr_post p;
+		bulk_post(&p, id, hex, locator);
+		assert_int_equal(qr_bulk_put(b, &p, state, &err), 0);
+		assert_null(p.id); /* moved */
+		qr_post_clear(&p);
+	}
+	qr_buf_release(&err);
+	return state;
+}
+
+/* New, duplicate, new version, an older version again: asked of the
+ * writers while the posts are still queued, and after they are indexed. */
+static void test_bulk_states(void **state)
+{
+	(void)state;
+	qr_bulk *b = NULL;
+	qr_buf err = QR_BUF_INIT;
+	assert_int_equal(qr_bulk_start(path("bulk"), 2, &b, &err), 0);
+	char id[64];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof(id), "twitter:%d", i);
+		assert_int_equal(classify_put(b, id, 'a', "000001.zst:0:0"), QR_POST_NEW);
+	}
+	for (int round = 0; round < 2; round++) {
+		/* The first round finds the posts queued, the second indexed. */
+		assert_int_equal(classify_put(b, "twitter:4999", 'a', "x"), QR_POST_DUP);
+		assert_int_equal(classify_put(b, "twitter:4999", round ? 'c' : 'b', round ? "000003.zst:0:0" : "000002.zst:0:0"),
+				 QR_POST_UPDATE);
+		assert_int_equal(classify_put(b, "twitter:4999", 'a', "x"), QR_POST_DUP);
+		assert_int_equal(classify_put(b, "twitter:4999", round ? 'c' : 'b', "x"), QR_POST_DUP);
+		if (!round)
+			sleep(1);
+	}
+	assert_int_equal(qr_bulk_posts(b), 5002);
+	assert_int_equal(qr_bulk_finish(b, path("merged"), &err), 0);
+	qr_bulk_free(b);
+
+	char *msg = NULL;
+	xc_db *db = NULL;
+	assert_int_equal(xc_db_open(path("merged"), XC_DB_READONLY, &db, &msg), XC_OK);
+	uint32_t n = 0;
+	assert_int_equal(xc_db_doccount(db, &n), XC_OK);
+	assert_int_equal(n, 5000);
+	xc_docid docid;
+	assert_int_equal(xc_db_find_term(db, "Qtwitter:4999", 13, &docid), XC_OK);
+	xc_doc *doc = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(xc_db_get_document(db, docid, &doc), XC_OK);
+	assert_int_equal(xc_doc_get_data(doc, &data, &len), XC_OK);
+	qr_post p;
+	qr_post_init(&p);
+	assert_int_equal(qr_post_from_json(&p, data, len, NULL), 0);
+	/* Both older records are versions of the newest. */
+	assert_int_equal(p.record.versions.n, 2);
+	assert_string_equal(p.record.locator, "000003.zst:0:0");
+	assert_string_equal(p.platform, "twitter");
+	assert_string_equal(p.native_id, "4999");
+	qr_post_clear(&p);
+	free(data);
+	xc_doc_destroy(doc);
+	xc_db_destroy(db);
+	qr_buf_release(&err);
+}
+
+/* A writer that fails says so at the next call, and at the end. */
+static void test_bulk_failure(void **state)
+{
+	(void)state;
+	qr_bulk *b = NULL;
+	qr_buf err = QR_BUF_INIT;
+	assert_int_equal(qr_bulk_start(path("bulk"), 2, &b, &err), 0);
+	qr_post p;
+	bulk_post(&p, "twitter:1", "", "000001.zst:0:0");
+	qr_set(&p.platform, NULL); /* cannot be indexed */
+	assert_int_equal(qr_bulk_put(b, &p, QR_POST_NEW, &err), 0);
+	int st = 0;
+	for (int i = 2; i < 10000 && !st; i++) {
+		char id[64];
+		snprintf(id, sizeof(id), "twitter:%d", i);
+		bulk_post(&p, id, "", "000001.zst:0:0");
+		st = qr_bulk_put(b, &p, QR_POST_NEW, &err);
+		qr_post_clear(&p);
+	}
+	assert_int_not_equal(qr_bulk_finish(b, path("merged"), &err), 0);
+	assert_non_null(strstr(err.buf, "no id or platform"));
+	qr_bulk_free(b);
+	/* Dropped with posts still queued. */
+	assert_int_equal(qr_bulk_start(path("bulk2"), 3, &b, &err), 0);
+	for (int i = 0; i < 3000; i++) {
+		char id[64];
+		snprintf(id, sizeof(id), "twitter:%d", i);
+		bulk_post(&p, id, "", "000001.zst:0:0");
+		assert_int_equal(qr_bulk_put(b, &p, QR_POST_NEW, &err), 0);
+	}
+	qr_bulk_free(b);
+	qr_buf_release(&err);
+}
+
 /* Two corpora named in the environment (the benchmark's, say). */
 static void test_compare_given(void **state)
 {
@@ -510,6 +633,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_archive_ends_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_bulk_recovered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_failure, setup, teardown),
 		cmocka_unit_test(test_compare_given),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
