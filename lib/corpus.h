@@ -9,6 +9,14 @@
  * the index metadata.  So the index never points past synced store data,
  * and on the next writable open anything in the store past the recorded
  * tail is indexed again (qr_corpus_recover).
+ *
+ * A bulk load (qr_corpus_bulk_begin) keeps the same promises another way:
+ * its posts go to scratch shards, commits sync the store and leave index/
+ * with its old tail, and its end syncs the store, merges the shards into a
+ * new database that records the new tail, commits it, and swaps it in as
+ * index/ in one rename.  Readers see the corpus before the load or after
+ * it, never a post whose record is not synced; a crash before the swap
+ * leaves the store past the old tail to be indexed again.
  */
 #ifndef QR_CORPUS_H
 #define QR_CORPUS_H
