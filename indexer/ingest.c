@@ -492,6 +492,13 @@ static int end_bulk(struct ingest *ing)
 {
 	if (!qr_corpus_bulk_active(ing->c))
 		return 0;
+	if (ing->progress.enabled) {
+		/* Seconds per million posts: say what it is doing. */
+		qr_progress_clear(&ing->progress);
+		fputs("  merging the index...", stderr);
+		fflush(stderr);
+		ing->progress.drawn = true;
+	}
 	int st = qr_corpus_bulk_end(ing->c);
 	if (st) {
 		qr_progress_clear(&ing->progress);

@@ -1,13 +1,11 @@
 #include "bulk.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "progress.h"
 
 #include "io.h"
 #include "schema.h"
@@ -295,12 +293,7 @@ static void *writer(void *arg)
 	}
 	bool commit = !s->status && !s->discard;
 	pthread_mutex_unlock(&s->mu);
-	if (getenv("QUIRE_BULK_TRACE")) {
-		struct rusage ru;
-		getrusage(RUSAGE_THREAD, &ru);
-		fprintf(stderr, "bulk: writer %u: %.2f s user %.2f s sys\n", s->no,
-			ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
-	}
+
 	if (commit && xc_db_commit(s->db) != XC_OK) {
 		pthread_mutex_lock(&s->mu);
 		qr_buf_setf(&s->why, "cannot commit: %s", xc_db_error(s->db));
@@ -454,10 +447,7 @@ int qr_bulk_finish(qr_bulk *b, const char *dest, qr_buf *err)
 {
 	xc_db *all = NULL;
 	int st;
-	double t0 = qr_now();
 	stop(b, false);
-	if (getenv("QUIRE_BULK_TRACE"))
-		fprintf(stderr, "bulk: writers done after %.2f s\n", qr_now() - t0);
 	if ((st = writers_failed(b, err)))
 		return st;
 	for (unsigned i = 0; i < b->n; i++) {

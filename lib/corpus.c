@@ -15,7 +15,6 @@
 #include "hash.h"
 #include "io.h"
 #include "json.h"
-#include "progress.h"
 #include "schema.h"
 #include "status.h"
 #include "timeutil.h"
@@ -904,11 +903,7 @@ int qr_corpus_bulk_end(qr_corpus *c)
 		st = cerr(c, st, "%s", qr_store_error(c->store));
 		goto out;
 	}
-	double t0 = qr_now();
-	st = qr_bulk_finish(c->bulk, merged.buf, &c->err);
-	if (getenv("QUIRE_BULK_TRACE"))
-		fprintf(stderr, "bulk: finish %.2f s\n", qr_now() - t0);
-	if (st || (st = merged_meta(c, merged.buf))) {
+	if ((st = qr_bulk_finish(c->bulk, merged.buf, &c->err)) || (st = merged_meta(c, merged.buf))) {
 		c->failed = true;
 		goto out;
 	}
