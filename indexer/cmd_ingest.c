@@ -46,6 +46,10 @@ static const qr_command_help help = {
 	"adds nothing: an input with the same sha256 is skipped, a post already there\n"
 	"with the same record is a duplicate, and a post whose record changed gets a new\n"
 	"version (the older one stays in the store).\n\n"
+	"Into a corpus whose index holds no posts yet, --threads N index writers work at\n"
+	"once (one thread reads, parses and stores), each into a scratch database, and\n"
+	"the databases are merged into the index at the end: the corpus is the one a\n"
+	"single thread makes.\n\n"
 	"Posts are tagged with the events of the corpus's catalogue (see 'quire events'); --events\n"
 	"DIR replaces that catalogue with DIR's files first, and re-tags the posts already there.\n\n"
 	"Exit status: 0 when every input was read to its end (rejected records are\n"
@@ -55,7 +59,8 @@ static const qr_command_help help = {
 	"  zstd -dc dump.jsonl.zst | quire ingest -c june2020 -\n"
 	"  quire ingest -c june2020 --format twitter-v1 exports/\n"
 	"  quire ingest -c june2020 --events corpus/events corpus/demo/data\n"
-	"  quire ingest -c june2020 --mapping my-columns.json survey.csv",
+	"  quire ingest -c june2020 --mapping my-columns.json survey.csv\n"
+	"  quire ingest -c june2020 --threads 1 tweets.jsonl",
 	options,
 };
 
