@@ -181,14 +181,24 @@ run_one() {
 		/usr/bin/time -v "$T/xapian_ref" "$D/fields.tsv" "$D/ref" >"$D/ref.out" 2>"$D/ref.time"
 		echo "timing two bare Xapian writers into two shards, then xapian-compact" >&2
 		sh "$(dirname "$0")/shards.sh" "$B" "$D/fields.tsv" "$D/shards" >"$D/shards.out"
+		echo "timing quire ingest --threads 1 and the reference committing every 1,000 (quire's flush)" >&2
+		rm -rf "$D/quire1"
+		/usr/bin/time -v "$QUIRE" ingest -q --threads 1 -c "$D/quire1" "$D/tweets.jsonl" >/dev/null 2>"$D/ingest1.time"
+		rm -rf "$D/quire1" "$D/ref1k"
+		"$T/xapian_ref" "$D/fields.tsv" "$D/ref1k" 1000 >"$D/ref1k.out"
+		rm -rf "$D/ref1k"
+		set -- $(timev "$D/ingest1.time")
+		q1_rate=$(calc %.1f "$N / $1")
 		set -- $(timev "$D/ingest.time")
-		echo "$rep $(calc %.1f "$N / $1") $(awk '{ print $6 }' "$D/ref.out") $(awk '{ print $8 }' "$D/shards.out") $(cut -d' ' -f1 /proc/loadavg)" >>"$D/rates.txt"
+		echo "$rep $(calc %.1f "$N / $1") $(awk '{ print $6 }' "$D/ref.out") $(awk '{ print $8 }' "$D/shards.out") $(cut -d' ' -f1 /proc/loadavg) $q1_rate $(awk '{ print $6 }' "$D/ref1k.out")" >>"$D/rates.txt"
 		rep=$((rep + 1))
 	done
 	med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 	q_rate_med=$(awk '{ print $2 }' "$D/rates.txt" | med)
 	r_rate=$(awk '{ print $3 }' "$D/rates.txt" | med)
 	s_rate=$(awk '{ print $4 }' "$D/rates.txt" | med)
+	q1_rate=$(awk '{ print $6 }' "$D/rates.txt" | med)
+	r1k_rate=$(awk '{ print $7 }' "$D/rates.txt" | med)
 	set -- $(timev "$D/ingest.time")
 	q_wall=$1 q_user=$2 q_sys=$3 q_rss=$4
 	q_store=$(dsize "$D/quire/store")
@@ -278,10 +288,14 @@ run_one() {
 			"$(calc %.0f "100 * ($r_user + $r_sys) / $r_wall")" "$(calc %.0f "$r_rss / 1024")" "$(mb "$r_index")" "$(mb "$r_compact")"
 		printf '%-26s %10.0f %9s %9s %10s %12s %14s\n' "bare Xapian, 2 shards+merge" "$s_rate" "-" "-" "-" "-" \
 			"$(awk '{ print $10 }' "$D/shards.out")"
+		printf '%-26s %10.0f %9s %9s %10s %12s %14s\n' "quire ingest --threads 1" "$q1_rate" \
+			"$(calc %.1f "$raw / 1e6 * $q1_rate / $N")" "-" "-" "-" "-"
+		printf '%-26s %10.0f %9s %9s %10s %12s %14s\n' "bare Xapian, commit 1,000" "$r1k_rate" "-" "-" "-" "-" "-"
 		printf '%-26s %10.0f %9s %9s %10s %12s %14s\n' "SQLite FTS5" "$f_rate" "-" "-" "$(calc %.0f "$f_rss / 1024")" "$(mb "$f_size")" "-"
 		echo "quire store: $(mb "$q_store") MB; xapian-compact took $q_compact_s s;" \
 			"2 shards: $(awk '{ printf "%s s on two cores, then %s s to merge", $4, $6 }' "$D/shards.out")"
-		echo "rates are medians of $REPEAT runs in turn (run, quire, reference, 2 shards, load):" $(awk '{ printf "[%s: %.0f %.0f %.0f load %s] ", $1, $2, $3, $4, $5 }' "$D/rates.txt")
+		echo "rates are medians of $REPEAT runs in turn (run, quire, reference, 2 shards, load, quire --threads 1, reference commit 1,000):" \
+			$(awk '{ printf "[%s: %.0f %.0f %.0f load %s %.0f %.0f] ", $1, $2, $3, $4, $5, $6, $7 }' "$D/rates.txt")
 		echo "reddit NDJSON .zst ($(mb "$(fsize "$D/reddit.ndjson.zst")") MB, zstd --long=31): $rd_line"
 		echo
 		echo "-- size --"
@@ -322,6 +336,8 @@ run_one() {
 		ratio() { printf '%-58s %9s   target %s\n' "$1" "$2" "$3"; }
 		ratio "ingest rate: quire / bare Xapian reference" "$(calc %.2fx "$q_rate / $r_rate")" ">= 1.6x"
 		ratio "ingest rate: 2 bare shards + merge / bare reference" "$(calc %.2fx "$s_rate / $r_rate")" "(what two Xapian writers reach)"
+		ratio "ingest rate: quire / bare reference committing every 1,000" "$(calc %.2fx "$q_rate / $r1k_rate")" "(reported)"
+		ratio "ingest rate: quire / quire --threads 1" "$(calc %.2fx "$q_rate / $q1_rate")" "(reported)"
 		ratio "ingest rate: quire / SQLite FTS5 build" "$(calc %.3fx "$q_rate / $f_rate")" ">= 0.25x (stretch)"
 		ratio "footprint: (store + compacted index) / input" "$(calc %.3f "($q_store + $q_compact) / $raw")" "<= 0.3"
 		ratio "store / zstd -19 of the whole input, at ingest" "$(per %.2fx "$q_store" "$z19")" "<= 1.7x"

@@ -20,6 +20,7 @@ static const qr_option options[] = {
 	  "read CSV or JSON lines through this mapping (schemas/mapping.schema.json); CrowdTangle and twarc-csv files need none" },
 	{ "force", 0, NULL, "re-read inputs whose sha256 was ingested before (duplicates are still not added)" },
 	{ "batch", 0, "N", "commit after N changed posts (default 10000)" },
+	{ "threads", 'j', "N", "index with N writer threads when the corpus's index is empty (default 2 on a machine of two cores or more); 1 does everything in one thread" },
 	{ "max-record", 0, "BYTES", "reject records longer than this (default 16777216)" },
 	{ "max-depth", 0, "N", "nesting of archives and compression layers (default 8)" },
 	{ "max-member", 0, "BYTES", "decompressed size of one archive member (default 64 GiB)" },
@@ -46,6 +47,10 @@ static const qr_command_help help = {
 	"adds nothing: an input with the same sha256 is skipped, a post already there\n"
 	"with the same record is a duplicate, and a post whose record changed gets a new\n"
 	"version (the older one stays in the store).\n\n"
+	"Into a corpus whose index holds no posts yet, --threads N index writers work at\n"
+	"once (one thread reads, parses and stores), each into a scratch database, and\n"
+	"the databases are merged into the index at the end: the corpus is the one a\n"
+	"single thread makes.\n\n"
 	"Posts are tagged with the events of the corpus's catalogue (see 'quire events'); --events\n"
 	"DIR replaces that catalogue with DIR's files first, and re-tags the posts already there.\n\n"
 	"Exit status: 0 when every input was read to its end (rejected records are\n"
@@ -55,7 +60,8 @@ static const qr_command_help help = {
 	"  zstd -dc dump.jsonl.zst | quire ingest -c june2020 -\n"
 	"  quire ingest -c june2020 --format twitter-v1 exports/\n"
 	"  quire ingest -c june2020 --events corpus/events corpus/demo/data\n"
-	"  quire ingest -c june2020 --mapping my-columns.json survey.csv",
+	"  quire ingest -c june2020 --mapping my-columns.json survey.csv\n"
+	"  quire ingest -c june2020 --threads 1 tweets.jsonl",
 	options,
 };
 
@@ -97,6 +103,10 @@ static int on_option(void *ctx, const char *name, const char *arg)
 			return QR_EXIT_USAGE;
 		if (strcmp(name, "batch") == 0)
 			op->o.batch_posts = v ? v : 1;
+		else if (strcmp(name, "threads") == 0 && (v < 1 || v > 64))
+			return qr_usage_error("ingest", "--threads takes 1 to 64, not %llu", v);
+		else if (strcmp(name, "threads") == 0)
+			op->o.threads = (unsigned)v;
 		else if (strcmp(name, "max-record") == 0)
 			op->o.limits.max_record = (size_t)v;
 		else if (strcmp(name, "max-depth") == 0)

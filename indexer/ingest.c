@@ -32,6 +32,8 @@ void qr_ingest_opts_default(qr_ingest_opts *o)
 	memset(o, 0, sizeof(*o));
 	qr_limits_default(&o->limits);
 	o->batch_posts = 10000;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = cpus >= 2 ? 2 : 1;
 }
 
 struct session;
@@ -238,7 +240,10 @@ static void handle_record(struct ingest *ing, const qr_leaf *leaf, const qr_form
 	ing->stats->records++;
 	qr_posts_clear(&ing->posts);
 	qr_buf_reset(&ing->why);
+	/* The record's JSON dies with normalize (stream formats keep none). */
+	qr_json_scratch_begin();
 	int st = f->normalize(fr->data, fr->len, &ing->posts, &ing->why);
+	qr_json_scratch_end();
 	keep_posts(ing, leaf->member, f, fr, st);
 }
 
@@ -488,10 +493,35 @@ static struct session *session_new(struct ingest *ing, uint64_t id, const char *
 	return ss;
 }
 
+/* A bulk load ends where an archive format begins: its media files are
+ * looked up in the index (keep_media_file), which must hold every post
+ * added before. */
+static int end_bulk(struct ingest *ing)
+{
+	if (!qr_corpus_bulk_active(ing->c))
+		return 0;
+	if (ing->progress.enabled) {
+		/* Seconds per million posts: say what it is doing. */
+		qr_progress_clear(&ing->progress);
+		fputs("  merging the index...", stderr);
+		fflush(stderr);
+		ing->progress.drawn = true;
+	}
+	int st = qr_corpus_bulk_end(ing->c);
+	if (st) {
+		qr_progress_clear(&ing->progress);
+		qr_error("cannot merge the index: %s", qr_corpus_error(ing->c));
+		ing->fatal = st;
+	}
+	return st;
+}
+
 /* Hand the archive to format f. */
 static int session_start(struct session *ss, const qr_format *f)
 {
 	struct ingest *ing = ss->ing;
+	if (end_bulk(ing))
+		return ing->fatal;
 	ss->f = f;
 	ss->a.format = f;
 	ss->a.path = ing->in->path;
@@ -859,6 +889,19 @@ static int ingest_one(struct ingest *ing, const struct input *in)
 	}
 	ing->source = qr_corpus_new_source(ing->c);
 	ing->stats->inputs++;
+	if (ing->sha_known) {
+		/* Committed with the records: recovery gives the posts it
+		 * indexes again their input's sha256 from here. */
+		char key[48];
+		snprintf(key, sizeof(key), "%s%u", QR_META_SOURCE, ing->source);
+		if (qr_corpus_set_metadata(ing->c, key, ing->sha)) {
+			qr_error("cannot record the input: %s", qr_corpus_error(ing->c));
+			ing->fatal = QR_INTERNAL;
+			close(fd);
+			qr_buf_release(&err);
+			return ing->fatal;
+		}
+	}
 
 	qr_stream *raw = qr_stream_fd(fd, !in->is_stdin);
 	qr_stream *top = qr_calloc(1, sizeof(*top));
@@ -1021,6 +1064,7 @@ int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *
 
 	memset(&ing, 0, sizeof(ing));
 	memset(stats, 0, sizeof(*stats));
+	qr_json_scratch_init(); /* before the index writers start */
 	ing.c = c;
 	ing.o = o;
 	ing.stats = stats;
@@ -1036,8 +1080,17 @@ int qr_ingest(qr_corpus *c, char *const *paths, size_t n, const qr_ingest_opts *
 	for (size_t i = 0; i < count; i++)
 		total += list[i].size;
 	qr_progress_init(&ing.progress, total, "records");
+	if (o->threads > 1) {
+		int st = qr_corpus_bulk_begin(c, o->threads);
+		if (st && st != QR_SKIP) {
+			qr_error("cannot start the index writers: %s", qr_corpus_error(c));
+			ing.fatal = st;
+		}
+	}
 	for (size_t i = 0; i < count && !ing.fatal; i++)
 		ingest_one(&ing, &list[i]);
+	if (!ing.fatal)
+		end_bulk(&ing);
 	qr_progress_clear(&ing.progress);
 	stats->seconds = qr_now() - t0;
 
@@ -1135,17 +1188,32 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 			renorm_keep(r, meta->source, f, data, len);
 		return QR_SKIP;
 	}
-	if (f->archive)
+	if (f->archive) {
 		st = f->archive->normalize(renorm_context(r, meta->source, f), data, len, &ps, why);
-	else
+	} else {
+		qr_json_scratch_begin();
 		st = f->normalize(data, len, &ps, why);
+		qr_json_scratch_end();
+	}
 	if (st != QR_OK) {
 		qr_posts_clear(&ps);
 		return st;
 	}
+	if (r && r->c && meta->source && r->sha_source != meta->source) {
+		char key[48];
+		qr_buf sha = QR_BUF_INIT;
+		snprintf(key, sizeof(key), "%s%u", QR_META_SOURCE, meta->source);
+		r->sha_source = meta->source;
+		r->sha[0] = '\0';
+		if (qr_corpus_get_metadata(r->c, key, &sha) == 0 && sha.len < sizeof(r->sha))
+			memcpy(r->sha, sha.buf, sha.len + 1);
+		qr_buf_release(&sha);
+	}
 	for (size_t i = 0; i < ps.n; i++) {
 		qr_post *p = &ps.v[i];
 		p->source.number = meta->source;
+		if (r && r->sha_source == meta->source && r->sha[0])
+			qr_set(&p->source.input_sha256, r->sha);
 		qr_set(&p->source.path, meta->path);
 		qr_set(&p->source.member, meta->member && *meta->member ? meta->member : NULL);
 		p->source.line = (int64_t)meta->line;
@@ -1162,6 +1230,7 @@ int qr_ingest_renormalize(void *ctx, const char *data, size_t len, const qr_reco
 int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 {
 	qr_buf err = QR_BUF_INIT, report = QR_BUF_INIT;
+	qr_json_scratch_init();
 	int st = qr_corpus_open(dir, create ? QR_OPEN_CREATE : QR_OPEN_WRITE, out, &err);
 	if (st) {
 		qr_error("%s", err.buf);
@@ -1172,7 +1241,7 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 	qr_events *events = NULL;
 	qr_strv ignored = { 0 };
 	qr_events_load_corpus(*out, &events, &ignored);
-	qr_renorm renorm = { *out, events, NULL, 0, 0 };
+	qr_renorm renorm = { .c = *out, .events = events };
 	qr_repair_stats rs = { 0 };
 	st = qr_repair_lost_tail(*out, qr_ingest_renormalize, &renorm, &report, &rs);
 	if (!st)

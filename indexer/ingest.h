@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "corpus.h"
+#include "hash.h"
 #include "events.h"
 
 typedef struct qr_ingest_opts {
@@ -20,6 +21,9 @@ typedef struct qr_ingest_opts {
 	uint64_t batch_posts;    /* commit after this many changed posts */
 	bool quiet;              /* no per-record messages on stderr */
 	const qr_events *events; /* catalogue to tag posts with, NULL: none */
+	unsigned threads;        /* 1: everything in one thread; 2 or more: into
+				  * an empty index, that many index writers
+				  * (corpus.h, bulk loads) */
 } qr_ingest_opts;
 
 typedef struct qr_ingest_stats {
@@ -48,6 +52,9 @@ typedef struct qr_renorm {
 	const qr_events *events;
 	struct qr_renorm_context *v;
 	size_t n, alloc;
+	/* the sha256 of the last source looked up (index metadata) */
+	uint32_t sha_source;
+	char sha[QR_SHA256_HEX];
 } qr_renorm;
 
 void qr_renorm_release(qr_renorm *r);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bulk.h"
 #include "compact.h"
 #include "hash.h"
 #include "io.h"
@@ -23,6 +24,9 @@
 #define META_CORPUS "quire.corpus.id"
 #define META_SOURCES "quire.sources.next"
 #define META_CONTEXT "quire.context."
+/* A bulk load's shards and merged database, inside the corpus directory;
+ * anything there at a writable open is the leftover of a crash. */
+#define BULK_DIR "bulk.tmp"
 
 static const char *tail_keys[QR_STREAM_COUNT] = { "quire.store.tail.records", "quire.store.tail.media" };
 
@@ -35,6 +39,7 @@ struct qr_corpus {
 	xc_db *db;
 	qr_store *store;
 	qr_indexer *ix;
+	qr_bulk *bulk;           /* a bulk load (bulk.h), while one runs */
 	qr_store_options opts;
 	uint32_t next_source;
 	uint64_t pending;
@@ -270,6 +275,12 @@ int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)
 		goto fail;
 	if ((st = check_index_meta(c)))
 		goto fail;
+	if (c->writable) {
+		/* The index lock is ours: a bulk load's leftovers are nobody's. */
+		qr_corpus_path(c, BULK_DIR, &path);
+		if ((st = qr_io_remove_tree(path.buf, &c->err)))
+			goto fail;
+	}
 	qr_corpus_path(c, "store", &path);
 	if ((st = qr_store_open(path.buf, c->writable, &c->opts, &c->store, &c->err)))
 		goto fail;
@@ -289,6 +300,13 @@ void qr_corpus_close(qr_corpus *c)
 {
 	if (!c)
 		return;
+	if (c->bulk) {
+		qr_buf path = QR_BUF_INIT;
+		qr_bulk_free(c->bulk);
+		qr_corpus_path(c, BULK_DIR, &path);
+		qr_io_remove_tree(path.buf, NULL);
+		qr_buf_release(&path);
+	}
 	if (c->in_txn)
 		xc_db_cancel_transaction(c->db);
 	xc_db_destroy(c->db);
@@ -373,12 +391,20 @@ int qr_corpus_get_record(qr_corpus *c, const qr_post *p, qr_buf *data)
 	return 0;
 }
 
-static int begin(qr_corpus *c)
+static int usable(qr_corpus *c)
 {
 	if (!c->writable)
 		return cerr(c, QR_USAGE, "corpus is open read-only");
 	if (c->failed)
 		return cerr(c, QR_IO, "corpus refuses writes after an earlier failure");
+	return 0;
+}
+
+static int begin(qr_corpus *c)
+{
+	int st = usable(c);
+	if (st)
+		return st;
 	if (c->in_txn)
 		return 0;
 	xc_status x = xc_db_begin_transaction(c->db, 1);
@@ -394,11 +420,14 @@ uint32_t qr_corpus_new_source(qr_corpus *c)
 	return c->next_source++;
 }
 
-enum post_state { POST_NEW, POST_UPDATE, POST_DUP };
+#define POST_NEW QR_POST_NEW
+#define POST_UPDATE QR_POST_UPDATE
+#define POST_DUP QR_POST_DUP
+typedef enum qr_post_state post_state_t;
 
 /* Is this post already in the index, and with which record? */
 static int classify(qr_corpus *c, const qr_post *p, const char *sha_hex, const uint8_t *sha, xc_docid *docid,
-		    qr_post *old, enum post_state *state)
+		    qr_post *old, post_state_t *state)
 {
 	int st = qr_corpus_find(c, p->id, docid);
 	if (st == QR_NOT_FOUND) {
@@ -446,6 +475,9 @@ static int put_document(qr_corpus *c, const qr_post *p)
 static int set_context_meta(qr_corpus *c, uint32_t source, const qr_locator *loc)
 {
 	char key[48], where[64];
+	int st = begin(c); /* never a change outside a transaction */
+	if (st)
+		return st;
 	snprintf(key, sizeof(key), META_CONTEXT "%u", source);
 	qr_locator_format(loc, where);
 	if (xc_db_set_metadata(c->db, key, where, strlen(where)) != XC_OK) {
@@ -591,20 +623,29 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 {
 	uint8_t sha[QR_SHA256_LEN];
 	char hex[QR_SHA256_HEX], where[64];
-	enum post_state *state = qr_calloc(nposts ? nposts : 1, sizeof(*state));
+	post_state_t *state = qr_calloc(nposts ? nposts : 1, sizeof(*state));
 	qr_post *old = qr_calloc(nposts ? nposts : 1, sizeof(*old));
 	xc_docid docid;
 	size_t keep = 0;
 	int st;
 
-	if ((st = begin(c)))
+	/* A bulk load changes index/ only through its metadata (which opens
+	 * the transaction when it does). */
+	if ((st = c->bulk ? usable(c) : begin(c)))
 		goto out;
 	qr_sha256(data, len, sha);
 	qr_hex(sha, QR_SHA256_LEN, hex);
 	for (size_t i = 0; i < nposts; i++) {
 		qr_post_init(&old[i]);
-		if ((st = classify(c, &posts[i], hex, sha, &docid, &old[i], &state[i])))
+		if (c->bulk)
+			st = qr_bulk_classify(c->bulk, posts[i].id, sha, &state[i], &c->err);
+		else
+			st = classify(c, &posts[i], hex, sha, &docid, &old[i], &state[i]);
+		if (st) {
+			if (c->bulk)
+				c->failed = true;
 			goto out;
+		}
 		/* The same post twice in one record counts once. */
 		for (size_t j = 0; j < i; j++)
 			if (state[j] != POST_DUP && strcmp(posts[j].id, posts[i].id) == 0)
@@ -640,20 +681,23 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 		qr_set(&p->record.sha256, hex);
 		qr_set(&p->record.locator, where);
 		if (state[i] == POST_UPDATE) {
-			qr_post *o = &old[i];
-			for (size_t k = 0; k < o->record.versions.n; k++)
-				qr_kvv_set(&p->record.versions, o->record.versions.v[k].key,
-					   o->record.versions.v[k].value);
-			if (o->record.sha256 && o->record.locator)
-				qr_kvv_set(&p->record.versions, o->record.sha256, o->record.locator);
-			for (size_t k = 0; k < o->tags.n; k++)
-				qr_strv_push_unique(&p->tags, o->tags.v[k], false);
+			/* In a bulk load the writer that indexes it has the
+			 * older version (bulk.h). */
+			if (!c->bulk)
+				qr_post_inherit(p, &old[i]);
 			counts->updated++;
 		} else {
 			counts->added++;
 		}
-		if ((st = put_document(c, p)))
+		if (c->bulk) {
+			if ((st = qr_bulk_put(c->bulk, p, state[i], &c->err))) {
+				c->failed = true;
+				goto out;
+			}
+			c->pending++;
+		} else if ((st = put_document(c, p))) {
 			goto out;
+		}
 	}
 out:
 	for (size_t i = 0; i < nposts; i++)
@@ -683,6 +727,8 @@ int qr_corpus_remove_post(qr_corpus *c, xc_docid docid)
 int qr_corpus_update_post(qr_corpus *c, xc_docid docid, const qr_post *p)
 {
 	(void)docid;
+	if (c->bulk)
+		return cerr(c, QR_USAGE, "posts cannot be updated during a bulk load");
 	int st = begin(c);
 	return st ? st : put_document(c, p);
 }
@@ -694,6 +740,21 @@ int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value)
 		return st;
 	if (xc_db_set_metadata(c->db, key, value, strlen(value)) != XC_OK)
 		return cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(c->db));
+	return 0;
+}
+
+int qr_corpus_get_metadata(qr_corpus *c, const char *key, qr_buf *value)
+{
+	char *v = NULL;
+	size_t len = 0;
+	xc_status x = xc_db_get_metadata(c->db, key, &v, &len);
+	if (x == XC_NOT_FOUND)
+		return QR_NOT_FOUND;
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot read the index metadata: %s", xc_db_error(c->db));
+	qr_buf_reset(value);
+	qr_buf_add(value, v, len);
+	free(v);
 	return 0;
 }
 
@@ -714,11 +775,36 @@ int qr_corpus_committed_tail(qr_corpus *c, int stream, qr_store_pos *pos)
 	return 0;
 }
 
-int qr_corpus_commit(qr_corpus *c)
+/* What every commit records besides the posts: how far the store goes
+ * (unless tails is false), the next source number, versions, identity. */
+static int write_commit_meta(qr_corpus *c, xc_db *db, bool tails)
 {
 	char buf[48];
+	for (int i = 0; tails && i < QR_STREAM_COUNT; i++) {
+		qr_store_pos pos;
+		qr_store_tail(c->store, i, &pos);
+		qr_store_pos_format(&pos, buf);
+		if (xc_db_set_metadata(db, tail_keys[i], buf, strlen(buf)) != XC_OK)
+			goto failed;
+	}
+	snprintf(buf, sizeof(buf), "%u", c->next_source);
+	if (xc_db_set_metadata(db, META_SOURCES, buf, strlen(buf)) != XC_OK)
+		goto failed;
+	snprintf(buf, sizeof(buf), "%d", QR_INDEX_VERSION);
+	if (xc_db_set_metadata(db, META_VERSION, buf, strlen(buf)) != XC_OK)
+		goto failed;
+	if (xc_db_set_metadata(db, META_CORPUS, c->id, strlen(c->id)) != XC_OK)
+		goto failed;
+	return 0;
+failed:
+	c->failed = true;
+	return cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(db));
+}
+
+int qr_corpus_commit(qr_corpus *c)
+{
 	int st;
-	if (!c->in_txn)
+	if (!c->in_txn && !c->bulk)
 		return 0;
 	if (c->failed)
 		return cerr(c, QR_IO, "corpus refuses to commit after an earlier failure");
@@ -727,22 +813,16 @@ int qr_corpus_commit(qr_corpus *c)
 		c->failed = true;
 		return cerr(c, st, "%s", qr_store_error(c->store));
 	}
-	/* 2. ...then the index commits, recording how far the store goes. */
-	for (int i = 0; i < QR_STREAM_COUNT; i++) {
-		qr_store_pos pos;
-		qr_store_tail(c->store, i, &pos);
-		qr_store_pos_format(&pos, buf);
-		if (xc_db_set_metadata(c->db, tail_keys[i], buf, strlen(buf)) != XC_OK)
-			goto xapian_failed;
-	}
-	snprintf(buf, sizeof(buf), "%u", c->next_source);
-	if (xc_db_set_metadata(c->db, META_SOURCES, buf, strlen(buf)) != XC_OK)
-		goto xapian_failed;
-	snprintf(buf, sizeof(buf), "%d", QR_INDEX_VERSION);
-	if (xc_db_set_metadata(c->db, META_VERSION, buf, strlen(buf)) != XC_OK)
-		goto xapian_failed;
-	if (xc_db_set_metadata(c->db, META_CORPUS, c->id, strlen(c->id)) != XC_OK)
-		goto xapian_failed;
+	c->pending = 0;
+	if (!c->in_txn)
+		return 0;
+	/* 2. ...then the index commits, recording how far the store goes.
+	 * During a bulk load the posts are in the shards, not in index/: only
+	 * the source numbers and the archive contexts are committed there
+	 * (so that no number is given twice), never the store's tail, which
+	 * stays where the index's posts end. */
+	if ((st = write_commit_meta(c, c->db, !c->bulk)))
+		return st;
 	int e = qr_io_fault(QR_IO_COMMIT);
 	if (e) {
 		xc_db_cancel_transaction(c->db);
@@ -756,11 +836,154 @@ int qr_corpus_commit(qr_corpus *c)
 		return cerr(c, QR_IO, "cannot commit the index '%s/index': %s", c->dir, xc_db_error(c->db));
 	}
 	c->in_txn = false;
-	c->pending = 0;
 	return 0;
-xapian_failed:
-	c->failed = true;
-	return cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(c->db));
+}
+
+/* ---- bulk loads (bulk.h) ---- */
+
+bool qr_corpus_bulk_active(const qr_corpus *c)
+{
+	return c->bulk != NULL;
+}
+
+int qr_corpus_bulk_begin(qr_corpus *c, unsigned shards)
+{
+	uint32_t docs = 0;
+	if (c->bulk)
+		return 0;
+	if (!c->writable || c->failed || shards < 2)
+		return QR_SKIP;
+	xc_status x = xc_db_doccount(c->db, &docs);
+	if (x != XC_OK)
+		return cerr(c, xc_to_status(x), "cannot count the documents of the index: %s", xc_db_error(c->db));
+	if (docs)
+		return QR_SKIP;
+	int st = begin(c);
+	if (st)
+		return st;
+	qr_buf dir = QR_BUF_INIT;
+	qr_corpus_path(c, BULK_DIR, &dir);
+	if (!(st = qr_io_remove_tree(dir.buf, &c->err)))
+		st = qr_bulk_start(dir.buf, shards, &c->bulk, &c->err);
+	qr_buf_release(&dir);
+	return st;
+}
+
+/* Into the merged database: the metadata index/ has (committed or set
+ * since: contexts, event catalogue, sources), then the commit's own. */
+static int merged_meta(qr_corpus *c, const char *path)
+{
+	xc_db *m = NULL;
+	xc_termiter *it = NULL;
+	char *msg = NULL;
+	int st = 0;
+	xc_status x = xc_db_open(path, XC_DB_OPEN, &m, &msg);
+	if (x != XC_OK) {
+		st = cerr(c, QR_IO, "cannot open the merged index '%s': %s", path, msg ? msg : xc_status_string(x));
+		goto out;
+	}
+	if ((x = xc_db_metadata_keys(c->db, "", &it)) != XC_OK) {
+		st = cerr(c, QR_INTERNAL, "cannot read the index metadata: %s", xc_db_error(c->db));
+		goto out;
+	}
+	const char *key;
+	size_t klen;
+	while (!st && (x = xc_termiter_next(it, &key, &klen, NULL)) == XC_OK) {
+		char *val = NULL;
+		size_t vlen = 0;
+		if (xc_db_get_metadata(c->db, key, &val, &vlen) == XC_OK &&
+		    xc_db_set_metadata(m, key, val, vlen) != XC_OK)
+			st = cerr(c, QR_INTERNAL, "cannot write the index metadata: %s", xc_db_error(m));
+		free(val);
+	}
+	if (!st && x != XC_END)
+		st = cerr(c, QR_INTERNAL, "cannot read the index metadata: %s", xc_termiter_error(it));
+	if (!st)
+		st = write_commit_meta(c, m, true);
+	int e = st ? 0 : qr_io_fault(QR_IO_COMMIT);
+	if (e)
+		st = cerr(c, QR_IO, "cannot commit the merged index '%s': %s", path, strerror(e));
+	else if (!st && xc_db_commit(m) != XC_OK)
+		st = cerr(c, QR_IO, "cannot commit the merged index '%s': %s", path, xc_db_error(m));
+out:
+	free(msg);
+	xc_termiter_destroy(it);
+	xc_db_destroy(m);
+	return st;
+}
+
+/*
+ * The end of a bulk load, in the order the commit protocol wants:
+ *  1. the store is synced;
+ *  2. the shards are merged into BULK_DIR/merged, which gets the metadata
+ *     of index/ and the store's tail, and is committed (fsync'd);
+ *  3. merged and index/ swap places in one rename (the old index, which
+ *     never held a post of this load, is then removed).
+ * A crash before 3 leaves index/ as it was, with the tail it had: the next
+ * writable open re-indexes the store past it (qr_corpus_recover) and
+ * removes BULK_DIR.  After 3 the corpus is whole.  index/ stays locked by
+ * this process until the swap; the new one is locked again right after.
+ */
+int qr_corpus_bulk_end(qr_corpus *c)
+{
+	qr_buf dir = QR_BUF_INIT, merged = QR_BUF_INIT, index = QR_BUF_INIT;
+	int st = 0;
+	if (!c->bulk)
+		return 0;
+	qr_corpus_path(c, BULK_DIR, &dir);
+	qr_corpus_path(c, "index", &index);
+	qr_buf_setf(&merged, "%s/merged", dir.buf);
+	if (c->failed) {
+		st = cerr(c, QR_IO, "corpus refuses to commit after an earlier failure");
+		goto out;
+	}
+	if (!qr_bulk_posts(c->bulk))
+		goto out; /* nothing was indexed: index/ goes on as it is */
+	if ((st = qr_store_sync(c->store))) {
+		c->failed = true;
+		st = cerr(c, st, "%s", qr_store_error(c->store));
+		goto out;
+	}
+	if ((st = qr_bulk_finish(c->bulk, merged.buf, &c->err)) || (st = merged_meta(c, merged.buf))) {
+		c->failed = true;
+		goto out;
+	}
+	/* The old index keeps its lock until it is out of the way; with no
+	 * change pending, closing it writes nothing. */
+	if (c->in_txn)
+		xc_db_cancel_transaction(c->db);
+	c->in_txn = false;
+	st = qr_io_exchange(merged.buf, index.buf, &c->err);
+	if (st && (errno == EINVAL || errno == ENOSYS)) {
+		/* A file system without an atomic swap: two renames.  A crash
+		 * between them leaves no index/, which the next open creates
+		 * empty and fills from the store. */
+		qr_buf old = QR_BUF_INIT;
+		qr_buf_setf(&old, "%s/old", dir.buf);
+		if (!(st = qr_io_rename(index.buf, old.buf, &c->err)))
+			st = qr_io_rename(merged.buf, index.buf, &c->err);
+		qr_buf_release(&old);
+	}
+	if (!st)
+		st = qr_io_fsync_dir(c->dir, &c->err);
+	xc_db_destroy(c->db);
+	c->db = NULL;
+	if (st) {
+		c->failed = true;
+		goto out;
+	}
+	st = open_index(c, QR_OPEN_WRITE);
+	if (st)
+		c->failed = true;
+	c->pending = 0;
+out:
+	qr_bulk_free(c->bulk);
+	c->bulk = NULL;
+	qr_io_remove_tree(dir.buf, NULL);
+	qr_buf_release(&dir);
+	qr_buf_release(&merged);
+	qr_buf_release(&index);
+	return st;
 }
 
 struct recover_ctx {
@@ -770,6 +993,7 @@ struct recover_ctx {
 	qr_buf *report;
 	uint64_t records, posts, failed;
 	uint32_t max_source;
+	bool bulk_tried;
 };
 
 static int recover_block(void *ctx, qr_block *b)
@@ -798,6 +1022,14 @@ static int recover_block(void *ctx, qr_block *b)
 			r->failed++;
 			continue;
 		}
+		if (!r->bulk_tried) {
+			/* An empty index (a bulk load was killed, say) is filled
+			 * again by as many writers as cores, up to two. */
+			r->bulk_tried = true;
+			if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 && (st = qr_corpus_bulk_begin(r->c, 2)) && st != QR_SKIP)
+				break;
+			st = 0;
+		}
 		qr_add_counts counts = { 0 };
 		for (size_t k = 0; k < n; k++)
 			posts[k].source.number = m->source;
@@ -814,7 +1046,7 @@ static int recover_block(void *ctx, qr_block *b)
 
 int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *report)
 {
-	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0, 0 };
+	struct recover_ctx r = { c, fn, ctx, report, 0, 0, 0, 0, false };
 	qr_store_pos tail;
 	int st;
 
@@ -853,6 +1085,9 @@ int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *rep
 			return st;
 		c->next_source = r.max_source + 1;
 	}
+	/* Every stream first: the merged index records the tails of all. */
+	if (c->bulk && (st = qr_corpus_bulk_end(c)))
+		return st;
 	if (r.records && report)
 		qr_buf_addf(report, "%sre-indexed %llu records (%llu posts) that the store held past the index",
 			    report->len ? "; " : "", (unsigned long long)r.records, (unsigned long long)r.posts);

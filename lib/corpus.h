@@ -9,6 +9,14 @@
  * the index metadata.  So the index never points past synced store data,
  * and on the next writable open anything in the store past the recorded
  * tail is indexed again (qr_corpus_recover).
+ *
+ * A bulk load (qr_corpus_bulk_begin) keeps the same promises another way:
+ * its posts go to scratch shards, commits sync the store and leave index/
+ * with its old tail, and its end syncs the store, merges the shards into a
+ * new database that records the new tail, commits it, and swaps it in as
+ * index/ in one rename.  Readers see the corpus before the load or after
+ * it, never a post whose record is not synced; a crash before the swap
+ * leaves the store past the old tail to be indexed again.
  */
 #ifndef QR_CORPUS_H
 #define QR_CORPUS_H
@@ -23,6 +31,11 @@
 #include "xapian-c.h"
 
 #define QR_CORPUS_FORMAT_VERSION 1
+
+/* Index metadata "quire.source.<n>": the sha256 of input n (sources.jsonl),
+ * set when its reading starts, so that recovery can give it back to the
+ * posts it indexes again. */
+#define QR_META_SOURCE "quire.source."
 
 enum qr_open_mode {
 	QR_OPEN_READ,
@@ -84,8 +97,28 @@ int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value);
 int qr_corpus_begin(qr_corpus *c);
 /* Take a post's document out of the index (repair: its record is lost). */
 int qr_corpus_remove_post(qr_corpus *c, xc_docid docid);
+/* A key of the index metadata (as this handle sees it) into value;
+ * QR_NOT_FOUND when absent. */
+int qr_corpus_get_metadata(qr_corpus *c, const char *key, qr_buf *value);
 /* Sync the store, then commit the index with the store's tail. */
 int qr_corpus_commit(qr_corpus *c);
+
+/*
+ * A bulk load (lib/bulk.h): when the index holds no documents, the posts
+ * qr_corpus_add adds from now on are indexed by `shards` writer threads
+ * into scratch databases, merged and swapped in as index/ by
+ * qr_corpus_bulk_end.  Meanwhile commits sync the store (and keep the
+ * source numbers) but index/ does not change: readers see the corpus as it
+ * was, and a crash leaves the store to be re-indexed at the next writable
+ * open.  qr_corpus_add then moves the posts it indexes out of `posts`
+ * (they are left empty), and lookups (find, load_post, find_media) do not
+ * see them until the end.  Returns QR_SKIP when the index has documents.
+ */
+int qr_corpus_bulk_begin(qr_corpus *c, unsigned shards);
+/* Merge the shards and swap them in as index/ (nothing when no post was
+ * added); after a failure, drop them. */
+int qr_corpus_bulk_end(qr_corpus *c);
+bool qr_corpus_bulk_active(const qr_corpus *c);
 /* Pending (uncommitted) changes, in posts. */
 uint64_t qr_corpus_pending(const qr_corpus *c);
 /* Allocate the number of a new source (an input). */

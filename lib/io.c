@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,4 +308,31 @@ int qr_io_mkdir(const char *path, qr_buf *err)
 	if (mkdir(path, 0755) == 0 || errno == EEXIST)
 		return 0;
 	return fail(err, "cannot create directory", path, errno);
+}
+
+int qr_io_exchange(const char *a, const char *b, qr_buf *err)
+{
+	int e = qr_io_fault(QR_IO_RENAME);
+	if (e)
+		return fail(err, "cannot swap in", b, e);
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) < 0)
+		return fail(err, "cannot swap in", b, errno);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb, (void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int qr_io_remove_tree(const char *path, qr_buf *err)
+{
+	struct stat sb;
+	if (lstat(path, &sb) < 0 && errno == ENOENT)
+		return 0;
+	/* Depth first, never following symbolic links. */
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return fail(err, "cannot remove", path, errno);
+	return 0;
 }

@@ -50,5 +50,10 @@ int qr_io_read_file(const char *path, size_t max, qr_buf *out, qr_buf *err);
 
 /* mkdir -p for one level; 0 when it exists. */
 int qr_io_mkdir(const char *path, qr_buf *err);
+/* Swap two paths in one atomic step (renameat2 RENAME_EXCHANGE): both must
+ * exist.  A "rename" fault fails it. */
+int qr_io_exchange(const char *a, const char *b, qr_buf *err);
+/* rm -r: 0 when path is gone (or was never there). */
+int qr_io_remove_tree(const char *path, qr_buf *err);
 
 #endif

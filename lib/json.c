@@ -33,6 +33,80 @@ static size_t nesting(const char *s, size_t off)
 	return depth;
 }
 
+/* ---- the scratch region (json.h) ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SCRATCH 0 /* AddressSanitizer sees every allocation */
+#else
+#define SCRATCH 1
+#endif
+
+struct scratch {
+	char *buf;
+	size_t cap, used, overflow;
+	bool on;
+};
+
+static _Thread_local struct scratch scratch;
+static bool scratch_hooks;
+
+static void *scratch_malloc(size_t n)
+{
+	struct scratch *s = &scratch;
+	size_t need = (n + 15) & ~(size_t)15;
+	if (s->on && need <= s->cap - s->used) {
+		void *p = s->buf + s->used;
+		s->used += need;
+		return p;
+	}
+	if (s->on)
+		s->overflow += need;
+	return malloc(n);
+}
+
+static void scratch_free(void *p)
+{
+	struct scratch *s = &scratch;
+	if (s->buf && (char *)p >= s->buf && (char *)p < s->buf + s->cap)
+		return;
+	free(p);
+}
+
+void qr_json_scratch_init(void)
+{
+	if (!SCRATCH || scratch_hooks)
+		return;
+	cJSON_Hooks hooks = { scratch_malloc, scratch_free };
+	cJSON_InitHooks(&hooks);
+	scratch_hooks = true;
+}
+
+void qr_json_scratch_begin(void)
+{
+	struct scratch *s = &scratch;
+	if (!scratch_hooks)
+		return;
+	if (s->overflow && s->cap < (8u << 20)) {
+		/* Grown between records, never under a live tree. */
+		size_t cap = s->cap;
+		while (cap < s->used + s->overflow && cap < (8u << 20))
+			cap *= 2;
+		free(s->buf);
+		s->buf = qr_malloc(cap);
+		s->cap = cap;
+	} else if (!s->buf) {
+		s->cap = 256u << 10;
+		s->buf = qr_malloc(s->cap);
+	}
+	s->used = s->overflow = 0;
+	s->on = true;
+}
+
+void qr_json_scratch_end(void)
+{
+	scratch.on = false;
+}
+
 cJSON *qr_json_parse(const char *s, size_t n, qr_buf *why)
 {
 	const char *end = NULL;

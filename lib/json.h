@@ -20,6 +20,20 @@
  * N") in why. */
 cJSON *qr_json_parse(const char *s, size_t n, qr_buf *why);
 
+/*
+ * A scratch region for parsing one record after another: a parse makes
+ * hundreds of small allocations that all die with the record, so while a
+ * thread is between qr_json_scratch_begin and _end, cJSON takes them from
+ * one block of its own, reused from record to record (frees are no-ops).
+ * Every tree parsed in between must be deleted before _end, in the same
+ * thread.  qr_json_scratch_init (once, before any other thread parses
+ * JSON: it installs cJSON's allocation hooks) enables it; without it,
+ * and under AddressSanitizer, begin and end do nothing.
+ */
+void qr_json_scratch_init(void);
+void qr_json_scratch_begin(void);
+void qr_json_scratch_end(void);
+
 /* Member lookup by a dotted path ("user.screen_name"); NULL when any step
  * is missing.  With duplicate keys the LAST one wins, as in JavaScript. */
 const cJSON *qr_json_get(const cJSON *obj, const char *path);

@@ -184,6 +184,16 @@ bool qr_post_has_media_type(const qr_post *p, const char *type)
 	return false;
 }
 
+void qr_post_inherit(qr_post *p, const qr_post *old)
+{
+	for (size_t k = 0; k < old->record.versions.n; k++)
+		qr_kvv_set(&p->record.versions, old->record.versions.v[k].key, old->record.versions.v[k].value);
+	if (old->record.sha256 && old->record.locator)
+		qr_kvv_set(&p->record.versions, old->record.sha256, old->record.locator);
+	for (size_t k = 0; k < old->tags.n; k++)
+		qr_strv_push_unique(&p->tags, old->tags.v[k], false);
+}
+
 static void write_kvv(qr_jw *w, const char *key, const qr_kvv *kv)
 {
 	qr_jw_key(w, key);
@@ -213,13 +223,18 @@ static void write_media(qr_jw *w, const qr_media *m)
 	qr_jw_end_object(w);
 }
 
-void qr_post_to_json(const qr_post *p, qr_jw *w)
+static void write_post(const qr_post *p, qr_jw *w, bool lean)
 {
 	char when[32];
 	qr_jw_begin_object(w);
 	qr_jw_kstr(w, "id", p->id);
-	qr_jw_kstr(w, "platform", p->platform);
-	qr_jw_kstr(w, "native_id", p->native_id);
+	/* The id says both, most often: then the data need not. */
+	bool implied = lean && p->id && p->platform && p->native_id && strncmp(p->id, p->platform, strlen(p->platform)) == 0 &&
+		       p->id[strlen(p->platform)] == ':' && strcmp(p->id + strlen(p->platform) + 1, p->native_id) == 0;
+	if (!implied) {
+		qr_jw_kstr(w, "platform", p->platform);
+		qr_jw_kstr(w, "native_id", p->native_id);
+	}
 	qr_jw_kstr(w, "url", p->url);
 	qr_jw_key(w, "author");
 	qr_jw_begin_object(w);
@@ -234,26 +249,35 @@ void qr_post_to_json(const qr_post *p, qr_jw *w)
 	qr_jw_kstr(w, "kind", p->kind);
 	qr_jw_kstr(w, "text", p->text ? p->text : "");
 	qr_jw_kstr(w, "lang", p->lang);
-	qr_strv_to_json(&p->hashtags, w, "hashtags");
-	qr_strv_to_json(&p->mentions, w, "mentions");
-	qr_strv_to_json(&p->urls, w, "urls");
-	qr_jw_key(w, "media");
-	qr_jw_begin_array(w);
-	for (size_t i = 0; i < p->nmedia; i++)
-		write_media(w, &p->media[i]);
-	qr_jw_end_array(w);
+	if (!lean || p->hashtags.n)
+		qr_strv_to_json(&p->hashtags, w, "hashtags");
+	if (!lean || p->mentions.n)
+		qr_strv_to_json(&p->mentions, w, "mentions");
+	if (!lean || p->urls.n)
+		qr_strv_to_json(&p->urls, w, "urls");
+	if (p->nmedia || !lean) {
+		qr_jw_key(w, "media");
+		qr_jw_begin_array(w);
+		for (size_t i = 0; i < p->nmedia; i++)
+			write_media(w, &p->media[i]);
+		qr_jw_end_array(w);
+	}
 	qr_jw_kstr(w, "reply_to", p->reply_to);
 	qr_jw_kstr(w, "repost_of", p->repost_of);
 	qr_jw_kstr(w, "quote_of", p->quote_of);
-	qr_jw_key(w, "metrics");
-	qr_jw_begin_object(w);
-	for (size_t i = 0; i < p->nmetrics; i++)
-		qr_jw_kint(w, p->metrics[i].name, p->metrics[i].value);
-	qr_jw_end_object(w);
+	if (p->nmetrics || !lean) {
+		qr_jw_key(w, "metrics");
+		qr_jw_begin_object(w);
+		for (size_t i = 0; i < p->nmetrics; i++)
+			qr_jw_kint(w, p->metrics[i].name, p->metrics[i].value);
+		qr_jw_end_object(w);
+	}
 	if (p->extra.n)
 		write_kvv(w, "extra", &p->extra);
-	qr_strv_to_json(&p->events, w, "events");
-	qr_strv_to_json(&p->tags, w, "tags");
+	if (!lean || p->events.n)
+		qr_strv_to_json(&p->events, w, "events");
+	if (!lean || p->tags.n)
+		qr_strv_to_json(&p->tags, w, "tags");
 
 	qr_jw_key(w, "source");
 	qr_jw_begin_object(w);
@@ -287,6 +311,16 @@ void qr_post_to_json(const qr_post *p, qr_jw *w)
 	}
 	qr_jw_end_object(w);
 	qr_jw_end_object(w);
+}
+
+void qr_post_to_json(const qr_post *p, qr_jw *w)
+{
+	write_post(p, w, false);
+}
+
+void qr_post_to_data(const qr_post *p, qr_jw *w)
+{
+	write_post(p, w, true);
 }
 
 static void get_str(const cJSON *obj, const char *path, char **field)
@@ -327,6 +361,12 @@ int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why)
 	get_str(obj, "id", &p->id);
 	get_str(obj, "platform", &p->platform);
 	get_str(obj, "native_id", &p->native_id);
+	/* Document data leaves them out when the id says them. */
+	const char *colon = p->id ? strchr(p->id, ':') : NULL;
+	if (colon && !p->platform && !p->native_id) {
+		qr_setn(&p->platform, p->id, (size_t)(colon - p->id));
+		qr_set(&p->native_id, colon + 1);
+	}
 	get_str(obj, "url", &p->url);
 	get_str(obj, "author.id", &p->author_id);
 	get_str(obj, "author.handle", &p->author_handle);

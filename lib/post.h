@@ -113,9 +113,16 @@ void qr_setn(char **field, const char *s, size_t n);
 qr_media *qr_post_add_media(qr_post *p);
 void qr_post_set_metric(qr_post *p, const char *name, int64_t value);
 bool qr_post_has_media_type(const qr_post *p, const char *type);
+/* p is a new version of `old`: it keeps old's versions and old's own
+ * record (sha256 -> locator) in record.versions, and old's tags. */
+void qr_post_inherit(qr_post *p, const qr_post *old);
 
 /* Write the post as one JSON object. */
 void qr_post_to_json(const qr_post *p, qr_jw *w);
+/* The same, as the index keeps it (document data): empty lists and
+ * objects left out, and platform and native_id when the id is exactly
+ * "<platform>:<native_id>"; qr_post_from_json reads back the same post. */
+void qr_post_to_data(const qr_post *p, qr_jw *w);
 /* Read a post back from its JSON object; QR_BAD_INPUT with a reason. */
 int qr_post_from_json(qr_post *p, const char *json, size_t len, qr_buf *why);
 int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why);

@@ -220,7 +220,7 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	qr_buf data = QR_BUF_INIT;
 	qr_jw w;
 	qr_jw_init(&w, &data, false);
-	qr_post_to_json(p, &w);
+	qr_post_to_data(p, &w);
 	if (xc_doc_set_data(doc, data.buf, data.len) != XC_OK)
 		st = QR_INTERNAL;
 	qr_buf_release(&data);

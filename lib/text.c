@@ -259,6 +259,18 @@ void qr_casefold(qr_buf *out, const char *s, size_t n)
 {
 	char *low = NULL;
 	size_t len = 0;
+	size_t ascii = 0;
+	while (ascii < n && !((unsigned char)s[ascii] & 0x80))
+		ascii++;
+	if (ascii == n) {
+		/* Unicode lower-casing does to ASCII what tolower does; most
+		 * terms are ASCII, and this spares a copy through Xapian. */
+		qr_buf_grow(out, n);
+		for (size_t i = 0; i < n; i++)
+			out->buf[out->len + i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+		qr_buf_setlen(out, out->len + n);
+		return;
+	}
 	if (xc_unicode_tolower(s, n, &low, &len) == XC_OK) {
 		qr_buf_add(out, low, len);
 		free(low);

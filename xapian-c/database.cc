@@ -1,5 +1,7 @@
 /* Databases: opening, reading, writing, transactions, metadata. */
+#include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 #include "internal.h"
 
@@ -35,8 +37,17 @@ xc_status xc_db_open(const char *path, int mode, xc_db **out, char **errmsg)
 	xc_status st = guard(&err, [&] {
 		std::unique_ptr<xc_db> h(new xc_db);
 		int action;
-		switch (mode) {
+		int flags = 0;
+		if (mode & XC_DB_NO_SYNC)
+			flags |= Xapian::DB_NO_SYNC;
+		if (mode & XC_DB_DANGEROUS)
+			flags |= Xapian::DB_DANGEROUS;
+		switch (mode & 0xff) {
 		case XC_DB_READONLY:
+			if (flags) {
+				err = "sync flags are for writable databases";
+				return XC_ERR_INVALID_ARGUMENT;
+			}
 			h->db = Xapian::Database(path);
 			*out = db = h.release();
 			return XC_OK;
@@ -47,7 +58,7 @@ xc_status xc_db_open(const char *path, int mode, xc_db **out, char **errmsg)
 			err = "unknown database open mode";
 			return XC_ERR_INVALID_ARGUMENT;
 		}
-		h->wdb = Xapian::WritableDatabase(path, action | Xapian::DB_BACKEND_GLASS);
+		h->wdb = Xapian::WritableDatabase(path, action | flags | Xapian::DB_BACKEND_GLASS);
 		h->db = h->wdb;
 		h->writable = true;
 		*out = db = h.release();
@@ -228,6 +239,46 @@ xc_status xc_db_allterms(xc_db *db, const char *prefix, xc_termiter **out)
 		std::string p(prefix ? prefix : "");
 		it->it = db->db.allterms_begin(p);
 		it->end = db->db.allterms_end(p);
+		*out = it.release();
+		return XC_OK;
+	});
+}
+
+xc_status xc_db_positions(xc_db *db, xc_docid docid, const char *term, size_t len, uint32_t **pos, size_t *n)
+{
+	if (!db || !term || !pos || !n)
+		return XC_ERR_INVALID_ARGUMENT;
+	*pos = nullptr;
+	*n = 0;
+	return guard(&db->err, [&] {
+		std::vector<uint32_t> v;
+		std::string t(term, len);
+		for (auto p = db->db.positionlist_begin(docid, t); p != db->db.positionlist_end(docid, t); ++p)
+			v.push_back(*p);
+		if (v.empty())
+			return XC_OK;
+		uint32_t *a = static_cast<uint32_t *>(std::malloc(v.size() * sizeof(uint32_t)));
+		if (!a)
+			throw std::bad_alloc();
+		std::copy(v.begin(), v.end(), a);
+		*pos = a;
+		*n = v.size();
+		return XC_OK;
+	});
+}
+
+xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_termiter **out)
+{
+	if (!db || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(&db->err, [&] {
+		/* Metadata keys have no frequencies: taken as a snapshot. */
+		std::unique_ptr<xc_termiter> it(new xc_termiter);
+		std::string p(prefix ? prefix : "");
+		it->snapshot = true;
+		for (auto k = db->db.metadata_keys_begin(p); k != db->db.metadata_keys_end(p); ++k)
+			it->items.emplace_back(*k, 0);
 		*out = it.release();
 		return XC_OK;
 	});

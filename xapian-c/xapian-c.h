@@ -94,6 +94,14 @@ enum {
 	XC_DB_OPEN = 2,              /* writable, must exist */
 	XC_DB_CREATE = 3             /* writable, must not exist */
 };
+/* Flags OR'ed into the mode of a writable database.  Both give up what a
+ * database normally promises after a crash: for scratch databases that are
+ * rebuilt rather than recovered. */
+enum {
+	XC_DB_NO_SYNC = 0x100,       /* commits do not fsync (Xapian's DB_NO_SYNC) */
+	XC_DB_DANGEROUS = 0x200      /* blocks are updated in place, no readers
+				      * while it is written (DB_DANGEROUS) */
+};
 
 XC_API xc_status xc_db_open(const char *path, int mode, xc_db **out, char **errmsg);
 /* An empty read-only database to which shards are added with add_shard. */
@@ -115,9 +123,15 @@ XC_API xc_status xc_db_termfreq(xc_db *db, const char *term, size_t len, uint32_
 XC_API xc_status xc_db_get_metadata(xc_db *db, const char *key, char **val, size_t *len);
 XC_API xc_status xc_db_set_metadata(xc_db *db, const char *key, const char *val, size_t len);
 XC_API xc_status xc_db_get_document(xc_db *db, xc_docid docid, xc_doc **out);
+/* Every metadata key starting with prefix (may be ""), in byte order. */
+XC_API xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_termiter **out);
 /* The first document indexed by `term` (typically a unique id term). */
 XC_API xc_status xc_db_find_term(xc_db *db, const char *term, size_t len, xc_docid *docid);
 XC_API xc_status xc_db_postlist(xc_db *db, const char *term, size_t len, xc_postiter **out);
+/* The positions of a term in a document, ascending: *pos is malloc'd
+ * (NULL when there are none). */
+XC_API xc_status xc_db_positions(xc_db *db, xc_docid docid, const char *term, size_t len, uint32_t **pos,
+				 size_t *n);
 /* All terms starting with prefix (may be ""), in byte order, with their
  * term frequencies. */
 XC_API xc_status xc_db_allterms(xc_db *db, const char *prefix, xc_termiter **out);
