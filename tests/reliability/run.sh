@@ -29,6 +29,7 @@ run faults FULL=1 POSTS=1000
 run torn STEP=1
 run bitrot FLIPS=1000 POSTS=6000
 run idempotence
+run locking POSTS=20000 THREADS=1
 run locking POSTS=20000
 run malformed
 if [ -f tests/hostile/run.sh ]; then
