@@ -624,7 +624,10 @@ int qr_store_open(const char *dir, bool writable, const qr_store_options *opts, 
 		qr_buf_setf(err, "cannot create zstd contexts");
 		goto fail;
 	}
-	if ((st = load_dictionary(s))) {
+	/* A writer needs the dictionary now (to compress with it, or to know
+	 * it must train one); a reader loads it with the first block that
+	 * names it, so that a search that prints no record never reads it. */
+	if (writable && (st = load_dictionary(s))) {
 		qr_buf_setf(err, "%s", s->err.buf);
 		goto fail;
 	}

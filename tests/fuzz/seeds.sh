@@ -4,7 +4,7 @@
 # OUTDIR/<target>/ gets one file per seed.
 set -e
 root=$(pwd)
-mkdir -p "$1/twitter_v1" "$1/container" "$1/store" "$1/query"
+mkdir -p "$1/twitter_v1" "$1/container" "$1/store" "$1/query" "$1/readers"
 out=$(cd "$1" && pwd)
 quire=$2
 tweets="$root/tests/fixtures/hostile/tweets.jsonl"
@@ -41,6 +41,55 @@ cp "$tweets" "$tmp/posts.jsonl"
 	zip -q -X "$out/container/nested.zip" inner.zip
 	cp posts.jsonl "$out/container/plain.jsonl"
 )
+
+# readers: the first byte picks the reader (fuzz_readers.c: 0 twitter-v1,
+# 1 twitter-v2, 2 gnip-activity, 3 reddit, 4 telegram, 5 warc, 6 csv,
+# 7 jsonl, 8 twitter-archive, 9 mastodon), the fixtures follow.
+F="$root/tests/fixtures"
+seed() { # selector-octal name file...
+	sel=$1 name=$2
+	shift 2
+	{ printf "\\$sel"; cat "$@"; } >"$out/readers/$name"
+}
+seed 000 v1 "$tweets"
+for f in "$F"/twitter-v2/*.jsonl; do seed 001 "v2-$(basename "$f")" "$f"; done
+for f in "$F"/gnip-activity/*.json; do seed 002 "gnip-$(basename "$f")" "$f"; done
+for f in "$F"/reddit/*.ndjson; do seed 003 "reddit-$(basename "$f")" "$f"; done
+seed 004 telegram "$F/telegram/result.json"
+for f in "$F"/csv/*.csv "$F"/csv/*.tsv; do seed 006 "csv-$(basename "$f")" "$f"; done
+seed 007 jsonl "$F/jsonl/posts.jsonl"
+# warc: one response record of each body, plain and gzip-encoded
+for f in "$F"/warc/*.json "$F"/warc/*.jsonl; do
+	b=$(basename "$f")
+	for enc in plain gzip; do
+		if [ $enc = gzip ]; then gzip -9nc "$f" >"$tmp/payload"; else cp "$f" "$tmp/payload"; fi
+		{
+			printf 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'
+			[ $enc = gzip ] && printf 'content-encoding: gzip\r\n'
+			printf 'content-length: %s\r\n\r\n' "$(wc -c <"$tmp/payload")"
+			cat "$tmp/payload"
+		} >"$tmp/block"
+		{
+			printf 'WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:11111111-1111-4111-8111-111111111111>\r\n'
+			printf 'WARC-Date: 2020-06-03T17:00:00Z\r\nWARC-Target-URI: https://api.twitter.com/2/tweets/search/recent\r\n'
+			printf 'Content-Type: application/http;msgtype=response\r\nContent-Length: %s\r\n\r\n' "$(wc -c <"$tmp/block")"
+			cat "$tmp/block"
+			printf '\r\n\r\n'
+		} >"$tmp/warc"
+		seed 005 "warc-$enc-$b" "$tmp/warc"
+	done
+done
+# archive readers: single records as the store keeps them (no context)
+n=0
+sed '1s/^[^=]*= *//' "$F/twitter-archive/data/tweets.js" | jq -c '.[]' | while IFS= read -r rec; do
+	n=$((n + 1))
+	printf '\010%s' "$rec" >"$out/readers/archive-tweet-$n"
+done
+n=0
+jq -c '.orderedItems[]' "$F/mastodon/outbox.json" | while IFS= read -r rec; do
+	n=$((n + 1))
+	printf '\011%s' "$rec" >"$out/readers/mastodon-item-$n"
+done
 
 # store: segments of small blocks (1 KiB), whole and cut short.
 : >"$tmp/empty.jsonl"
