@@ -517,7 +517,9 @@ static int add_field(struct scan *s, const struct field *f, const char *v, size_
 	}
 	s->items = qr_grow_array(s->items, sizeof(*s->items), s->nitems + 1, &s->alloc);
 	s->items[s->nitems] = q;
-	qr_buf_addf(&s->out, FIELD_NAME ":%zu", s->nitems);
+	/* Followed by a space: what the user typed right after the value
+	 * (`#tag,x`) is another word, never glued to this field's number. */
+	qr_buf_addf(&s->out, FIELD_NAME ":%zu ", s->nitems);
 	s->nitems++;
 	return 0;
 }
@@ -657,8 +659,11 @@ static int scan(struct scan *s, const char *t)
 			colon++;
 		if ((t[j] == '#' || t[j] == '@') && j + 1 < n && word_byte((unsigned char)t[j + 1])) {
 			f = field_named(t[j] == '#' ? "hashtag" : "mention", t[j] == '#' ? 7 : 7);
+			/* @user@server.example is one account (Mastodon). */
 			size_t v = j + 1;
-			while (v < n && word_byte((unsigned char)t[v]))
+			while (v < n && (word_byte((unsigned char)t[v]) ||
+					 (t[j] == '@' && (t[v] == '@' || t[v] == '.') && v + 1 < n &&
+					  word_byte((unsigned char)t[v + 1]))))
 				v++;
 			if (v < n && t[v] == '*')
 				v++;
