@@ -33,6 +33,18 @@ const char qr_query_language[] =
 
 #define FIELD_NAME "qrf"
 
+/*
+ * A query that matches nothing, for a field the parser hands back.  Not
+ * Xapian's MatchNothing: Xapian 1.4's parser dereferences that empty query
+ * when it is loved or hated among others (a crash found by fuzzing), so a
+ * term no document can hold stands in for it (terms never start with a
+ * NUL byte).
+ */
+static xc_status nothing(xc_query **out)
+{
+	return xc_query_term("\0quire-nothing", 14, out);
+}
+
 /* ---- dates ---- */
 
 static bool digits(const char *s, int n, int *out)
@@ -354,7 +366,7 @@ static int f_id(struct scan *s, const struct field *f, const char *v, size_t n, 
 	xc_termiter_destroy(it);
 	qr_buf_release(&id);
 	if (!st)
-		st = nq ? or_queries(qs, nq, out) : (xc_query_match_nothing(out) == XC_OK ? 0 : QR_NOMEM);
+		st = nq ? or_queries(qs, nq, out) : (nothing(out) == XC_OK ? 0 : QR_NOMEM);
 	else
 		for (size_t i = 0; i < nq; i++)
 			xc_query_destroy(qs[i]);
@@ -534,6 +546,26 @@ static const char *op_name(const char *t, size_t at, qr_buf *tmp)
 	return tmp->buf;
 }
 
+/*
+ * A word of the user's, for the parser.  The internal field's name is not
+ * the user's to type: wherever the parser would start a term with it
+ * (after any byte that is not part of a word: `x.qrf:1`, a control
+ * character), a space goes between the name and its colon.
+ */
+static void add_word(struct scan *s, const char *t, size_t j, size_t e)
+{
+	size_t fl = strlen(FIELD_NAME);
+	size_t from = j;
+	for (size_t k = j; k + fl < e; k++) {
+		if (strncmp(t + k, FIELD_NAME ":", fl + 1) != 0 || (k > j && word_byte((unsigned char)t[k - 1])))
+			continue;
+		qr_buf_add(&s->out, t + from, k + fl - from);
+		qr_buf_addch(&s->out, ' ');
+		from = k + fl;
+	}
+	qr_buf_add(&s->out, t + from, e - from);
+}
+
 /* Rewrite text for Xapian: fields become FIELD_NAME:N, everything else
  * passes through; check brackets and operators on the way. */
 static int scan(struct scan *s, const char *t)
@@ -691,15 +723,9 @@ static int scan(struct scan *s, const char *t)
 		} else {
 			/* A word: the parser's business.  The name of the internal
 			 * field is not the user's to type. */
-			size_t fl = strlen(FIELD_NAME);
-			if (e - j > fl && strncmp(t + j, FIELD_NAME ":", fl + 1) == 0) {
-				qr_buf_add(&s->out, t + j, fl);
-				qr_buf_addch(&s->out, ' ');
-				j += fl + 1;
-			}
 			if (e > j && t[e - 1] == '*' && (st = count_wildcard(s, j)))
 				break;
-			qr_buf_add(&s->out, t + j, e - j);
+			add_word(s, t, j, e);
 			i = e;
 			OPERAND(O_WORD);
 			continue;
@@ -725,11 +751,11 @@ static xc_status field_cb(void *ctx, const char *text, size_t len, xc_query **ou
 	(void)err;
 	for (size_t i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)text[i]) || k > s->nitems)
-			return xc_query_match_nothing(out);
+			return nothing(out);
 		k = k * 10 + (size_t)(text[i] - '0');
 	}
 	if (!len || k >= s->nitems)
-		return xc_query_match_nothing(out);
+		return nothing(out);
 	return xc_query_combine(XC_OP_OR, &s->items[k], 1, 0, out);
 }
 
