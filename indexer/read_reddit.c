@@ -120,7 +120,8 @@ static void submission_media(qr_post *p, const cJSON *o)
 		video = qr_json_str(o, "secure_media.reddit_video.fallback_url");
 	if (video)
 		add_media_url(p, "video", video);
-	if ((hint && strcmp(hint, "image") == 0) || (!qr_json_true(o, "is_self") && image_url(url)))
+	/* post_hint "image" without a url (a removed post) has no image to name. */
+	if (url && ((hint && strcmp(hint, "image") == 0) || (!qr_json_true(o, "is_self") && image_url(url))))
 		add_media_url(p, qr_ends_with(url, ".gif") ? "gif" : "photo", url);
 	/* Galleries: media_metadata in the order gallery_data gives. */
 	const cJSON *meta = qr_json_get(o, "media_metadata"), *it;
