@@ -19,7 +19,9 @@ COVFLAGS ?=
 FUZZFLAGS ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+# libarchive and libcrypto are not linked: indexer/libarchive.c and
+# lib/hash.c load them when first needed, so that a search starts faster.
+PKG_LIBS = $(shell pkg-config --libs $(filter-out libarchive libcrypto,$(PKGS)) 2>/dev/null) -lcsv
 
 CPPFLAGS += -Ilib -Ixapian-c -Iindexer -Iquery -D_GNU_SOURCE -MMD -MP
 CFLAGS += -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(FUZZFLAGS) $(COVFLAGS) -pthread $(PKG_CFLAGS)

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "libarchive.h"
 #include "status.h"
 #include "text.h"
 
@@ -260,6 +258,12 @@ static void process_archive(struct walk *w, qr_stream *s, const struct place *at
 {
 	const char *member = at->member;
 	uint64_t id = 0;
+	qr_buf why = QR_BUF_INIT;
+	if (qr_libarchive(&why)) {
+		note(w, QR_FATAL, member, 0, "%s", why.buf);
+		qr_buf_release(&why);
+		return;
+	}
 	struct archive *a = archive_read_new();
 	struct arc_src *src = qr_malloc(sizeof(*src));
 	struct archive_entry *e;

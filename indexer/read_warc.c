@@ -16,11 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "format.h"
 #include "json.h"
+#include "libarchive.h"
 #include "reader_util.h"
 #include "status.h"
 #include "text.h"
@@ -233,6 +231,8 @@ static bool gunzip(const char *p, size_t n, qr_buf *out, qr_buf *why)
 		qr_buf_add(out, p, n);
 		return true;
 	}
+	if (qr_libarchive(why))
+		return false;
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	bool ok = false;

@@ -1,26 +1,91 @@
 #include "hash.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 
 #include "buf.h"
 
+/*
+ * libcrypto is loaded when the first sha256 is asked for, not linked: that
+ * is 0.4 ms of every process's start-up, and a search hashes nothing
+ * (bench/RESULTS.md).  The soname is that of OpenSSL 3, whose headers this
+ * is compiled with.
+ */
+#if OPENSSL_VERSION_MAJOR != 3
+#error "OpenSSL 3 expected (soname libcrypto.so.3)"
+#endif
+#define CRYPTO_SONAME "libcrypto.so.3"
+
+#define CRYPTO_FUNCS(X)                                                                               \
+	X(EVP_Digest) X(EVP_sha256) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestInit_ex)         \
+	X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
+
+static struct {
+#define CRYPTO_PTR(f) __typeof__(f) *f;
+	CRYPTO_FUNCS(CRYPTO_PTR)
+#undef CRYPTO_PTR
+} crypto;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static char crypto_error[256];
+
+static void crypto_load(void)
+{
+	void *h = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(crypto_error, sizeof(crypto_error), "cannot load %s: %s", CRYPTO_SONAME, dlerror());
+		return;
+	}
+	/* POSIX: dlsym's pointer converts to a function pointer. */
+#define CRYPTO_SYM(f)                                                                                   \
+	do {                                                                                            \
+		void *p = dlsym(h, #f);                                                                 \
+		if (!p) {                                                                               \
+			snprintf(crypto_error, sizeof(crypto_error), "%s has no %s", CRYPTO_SONAME, #f); \
+			return;                                                                         \
+		}                                                                                       \
+		memcpy(&crypto.f, &p, sizeof(p));                                                       \
+	} while (0);
+	CRYPTO_FUNCS(CRYPTO_SYM)
+#undef CRYPTO_SYM
+}
+
+/* Nothing can be checked without it: an installation that lacks the
+ * library quire was built with stops here. */
+static void crypto_failed(void)
+{
+	fprintf(stderr, "quire: sha256: %s\n", crypto_error[0] ? crypto_error : "libcrypto failed");
+	abort();
+}
+
+static void crypto_ready(void)
+{
+	pthread_once(&crypto_once, crypto_load);
+	if (crypto_error[0])
+		crypto_failed();
+}
+
+#define EVP_Digest (crypto.EVP_Digest)
+#define EVP_sha256 (crypto.EVP_sha256)
+#define EVP_MD_CTX_new (crypto.EVP_MD_CTX_new)
+#define EVP_MD_CTX_free (crypto.EVP_MD_CTX_free)
+#define EVP_DigestInit_ex (crypto.EVP_DigestInit_ex)
+#define EVP_DigestUpdate (crypto.EVP_DigestUpdate)
+#define EVP_DigestFinal_ex (crypto.EVP_DigestFinal_ex)
+
 struct qr_sha256_ctx {
 	EVP_MD_CTX *md;
 };
 
-static void crypto_failed(void)
-{
-	fprintf(stderr, "quire: sha256: libcrypto failed\n");
-	abort();
-}
-
 void qr_sha256(const void *data, size_t n, uint8_t out[QR_SHA256_LEN])
 {
 	unsigned int len = 0;
+	crypto_ready();
 	if (!EVP_Digest(data, n, out, &len, EVP_sha256(), NULL))
 		crypto_failed();
 }
@@ -28,6 +93,7 @@ void qr_sha256(const void *data, size_t n, uint8_t out[QR_SHA256_LEN])
 qr_sha256_ctx *qr_sha256_new(void)
 {
 	qr_sha256_ctx *c = qr_malloc(sizeof(*c));
+	crypto_ready();
 	c->md = EVP_MD_CTX_new();
 	if (!c->md || !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL))
 		crypto_failed();
