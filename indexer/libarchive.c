@@ -1,11 +1,10 @@
 #define QR_LIBARCHIVE_IMPL
 #include "libarchive.h"
 
-#include <dlfcn.h>
-#include <stdio.h>
 #include <pthread.h>
 #include <string.h>
 
+#include "dl.h"
 #include "status.h"
 
 /* The soname of libarchive 3, whose headers this file is compiled with. */
@@ -21,24 +20,18 @@ static char failure[256];
 
 static void load(void)
 {
-	void *h = dlopen(SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(failure, sizeof(failure), "cannot load %s: %s", SONAME, dlerror());
+#define QR_LIBARCHIVE_NAME(f) #f,
+	static const char *const names[] = { QR_LIBARCHIVE_FUNCS(QR_LIBARCHIVE_NAME) };
+#undef QR_LIBARCHIVE_NAME
+	void *syms[sizeof(names) / sizeof(names[0])];
+	if (qr_dl_load(SONAME, names, sizeof(names) / sizeof(names[0]), syms, failure, sizeof(failure)))
 		return;
-	}
-	/* dlsym returns an object pointer; POSIX guarantees it converts to a
-	 * function pointer, which memcpy does without a cast ISO C lacks. */
-#define QR_LIBARCHIVE_SYM(f)                                                                            \
-	do {                                                                                            \
-		void *p = dlsym(h, #f);                                                                 \
-		if (!p) {                                                                               \
-			snprintf(failure, sizeof(failure), "%s has no %s", SONAME, #f);                 \
-			return;                                                                         \
-		}                                                                                       \
-		memcpy(&qr_la.f, &p, sizeof(p));                                                        \
-	} while (0);
-	QR_LIBARCHIVE_FUNCS(QR_LIBARCHIVE_SYM)
-#undef QR_LIBARCHIVE_SYM
+	/* POSIX: dlsym's object pointer converts to a function pointer; memcpy
+	 * does it without the cast ISO C lacks. */
+	size_t i = 0;
+#define QR_LIBARCHIVE_SET(f) memcpy(&qr_la.f, &syms[i++], sizeof(void *));
+	QR_LIBARCHIVE_FUNCS(QR_LIBARCHIVE_SET)
+#undef QR_LIBARCHIVE_SET
 }
 
 int qr_libarchive(qr_buf *err)

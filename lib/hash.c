@@ -1,7 +1,6 @@
 #include "hash.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "dl.h"
 
 /*
  * libcrypto is loaded when the first sha256 is asked for, not linked: that
@@ -36,23 +36,17 @@ static char crypto_error[256];
 
 static void crypto_load(void)
 {
-	void *h = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(crypto_error, sizeof(crypto_error), "cannot load %s: %s", CRYPTO_SONAME, dlerror());
+#define CRYPTO_NAME(f) #f,
+	static const char *const names[] = { CRYPTO_FUNCS(CRYPTO_NAME) };
+#undef CRYPTO_NAME
+	void *syms[sizeof(names) / sizeof(names[0])];
+	if (qr_dl_load(CRYPTO_SONAME, names, sizeof(names) / sizeof(names[0]), syms, crypto_error,
+		       sizeof(crypto_error)))
 		return;
-	}
-	/* POSIX: dlsym's pointer converts to a function pointer. */
-#define CRYPTO_SYM(f)                                                                                   \
-	do {                                                                                            \
-		void *p = dlsym(h, #f);                                                                 \
-		if (!p) {                                                                               \
-			snprintf(crypto_error, sizeof(crypto_error), "%s has no %s", CRYPTO_SONAME, #f); \
-			return;                                                                         \
-		}                                                                                       \
-		memcpy(&crypto.f, &p, sizeof(p));                                                       \
-	} while (0);
-	CRYPTO_FUNCS(CRYPTO_SYM)
-#undef CRYPTO_SYM
+	size_t i = 0; /* as in indexer/libarchive.c */
+#define CRYPTO_SET(f) memcpy(&crypto.f, &syms[i++], sizeof(void *));
+	CRYPTO_FUNCS(CRYPTO_SET)
+#undef CRYPTO_SET
 }
 
 /* Nothing can be checked without it: an installation that lacks the
