@@ -169,20 +169,29 @@ struct check {
 	qr_buf msg, term, data, strings;
 };
 
+/* Format a finding into msg and hand it to fn (the check's and the
+ * repair's reports alike). */
+static void report(qr_buf *msg, qr_finding_fn fn, void *ctx, int kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static void report(qr_buf *msg, qr_finding_fn fn, void *ctx, int kind, const char *fmt, va_list ap)
+{
+	qr_buf_reset(msg);
+	qr_buf_vaddf(msg, fmt, ap);
+	if (fn)
+		fn(ctx, kind, msg->buf);
+}
+
 static void found(struct check *k, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void found(struct check *k, int kind, const char *fmt, ...)
 {
 	va_list ap;
-	qr_buf_reset(&k->msg);
-	va_start(ap, fmt);
-	qr_buf_vaddf(&k->msg, fmt, ap);
-	va_end(ap);
 	if (kind == QR_FOUND_DAMAGE)
 		k->st->damage++;
 	else if (kind == QR_FOUND_NOTE)
 		k->st->notes++;
-	if (k->fn)
-		k->fn(k->ctx, kind, k->msg.buf);
+	va_start(ap, fmt);
+	report(&k->msg, k->fn, k->ctx, kind, fmt, ap);
+	va_end(ap);
 }
 
 /* Is post `id` in the index with the record whose sha256 is sha? */
@@ -826,12 +835,9 @@ static void say(struct repair *r, int kind, const char *fmt, ...) __attribute__(
 static void say(struct repair *r, int kind, const char *fmt, ...)
 {
 	va_list ap;
-	qr_buf_reset(&r->msg);
 	va_start(ap, fmt);
-	qr_buf_vaddf(&r->msg, fmt, ap);
+	report(&r->msg, r->found, r->ctx, kind, fmt, ap);
 	va_end(ap);
-	if (r->found)
-		r->found(r->ctx, kind, r->msg.buf);
 }
 
 static int repair_block(void *ctx, int stream, uint32_t seg, uint64_t off, uint64_t next, qr_block *b, const char *why)
