@@ -424,12 +424,12 @@ xc_status xc_db_cancel_transaction(xc_db *db)
 	});
 }
 
-xc_status xc_db_compact(xc_db *db, const char *dest)
+xc_status xc_db_compact(xc_db *db, const char *dest, unsigned flags)
 {
-	if (!db || !dest)
+	if (!db || !dest || (flags & ~unsigned(XC_COMPACT_MULTIPASS)))
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&db->err, [&] {
-		db->db.compact(dest, Xapian::DBCOMPACT_MULTIPASS);
+		db->db.compact(dest, (flags & XC_COMPACT_MULTIPASS) ? Xapian::DBCOMPACT_MULTIPASS : 0);
 		return XC_OK;
 	});
 }

@@ -152,8 +152,14 @@ XC_API xc_status xc_db_commit(xc_db *db);
 XC_API xc_status xc_db_begin_transaction(xc_db *db, int flushed);
 XC_API xc_status xc_db_commit_transaction(xc_db *db);
 XC_API xc_status xc_db_cancel_transaction(xc_db *db);
-/* Write a compacted copy of the database to `dest` (a new directory). */
-XC_API xc_status xc_db_compact(xc_db *db, const char *dest);
+/* Write a compacted copy of the database to `dest` (a new directory); a
+ * database of several shards is merged into one.  flags: XC_COMPACT_*. */
+enum {
+	XC_COMPACT_MULTIPASS = 1     /* merge posting lists of more than 3
+				      * shards in passes (Xapian's
+				      * DBCOMPACT_MULTIPASS) */
+};
+XC_API xc_status xc_db_compact(xc_db *db, const char *dest, unsigned flags);
 
 /* ---- documents -------------------------------------------------------- */
 
