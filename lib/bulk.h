@@ -15,8 +15,19 @@
  * from its database and the posts still waiting in its queue, so the
  * answer is what one writer indexing everything in order would give.
  *
+ * A writer's shard is a series of parts: it writes QR_BULK_PART documents
+ * into a new database, then starts the next, so that its flushes update a
+ * small B-tree whatever the size of the load (a flush into a large one
+ * touches more of it, and the cost per post grows with the load).  When a
+ * writer has QR_BULK_FANIN parts of one level, it merges them into one of
+ * the next level (Xapian's compactor), so it keeps few open and merges
+ * each document a few times.  A new version of a post replaces the older
+ * one in the part being written; in a finished part the older is deleted
+ * just before that part is merged.  At the end every part of every writer
+ * is merged in one pass.
+ *
  * Memory is bounded whatever the input: a writer's queue holds at most
- * QR_BULK_QUEUE posts, a shard flushes every QR_BULK_FLUSH documents, and
+ * QR_BULK_QUEUE posts, a part flushes every QR_BULK_FLUSH documents, and
  * the Bloom filter stops growing at 64 MB (past that it says "maybe" more
  * often, which costs questions, not correctness).
  *
@@ -36,6 +47,10 @@
 /* Documents a shard takes between two flushes: measured (bench/RESULTS.md),
  * 500-2,500 cost a fifth less CPU per post than 10,000. */
 #define QR_BULK_FLUSH 1000
+/* Documents a part takes before the writer starts the next, and parts of
+ * one level merged into one: measured (bench/RESULTS.md). */
+#define QR_BULK_PART 25000
+#define QR_BULK_FANIN 8
 /* Posts waiting for one writer. */
 #define QR_BULK_QUEUE 2048
 
@@ -48,7 +63,9 @@ enum qr_post_state {
 typedef struct qr_bulk qr_bulk;
 
 /* Start `shards` writers (2 or more), their databases under dir (created
- * here; it must not exist). */
+ * here; it must not exist).  QUIRE_BULK_FLUSH, QUIRE_BULK_PART and
+ * QUIRE_BULK_FANIN in the environment, when set, replace the limits above
+ * (tests and measurements use them). */
 int qr_bulk_start(const char *dir, unsigned shards, qr_bulk **out, qr_buf *err);
 /* The state of post `id` with a record whose sha256 is `sha`, counting
  * every post handed over before. */

@@ -361,6 +361,16 @@ static void test_same_corpus(void **state)
 	ingest(path("four"), 4, inputs, 3, &two);
 	same_stats(&one, &two);
 	compare_corpora(path("one"), path("four"));
+	/* Small parts: each writer writes about 20 of 97 documents and
+	 * merges them three by three (levels 0-2); versions and duplicates
+	 * find their older version in a finished part or a merged one. */
+	setenv("QUIRE_BULK_PART", "97", 1);
+	setenv("QUIRE_BULK_FANIN", "3", 1);
+	ingest(path("parts"), 2, inputs, 3, &two);
+	unsetenv("QUIRE_BULK_PART");
+	unsetenv("QUIRE_BULK_FANIN");
+	same_stats(&one, &two);
+	compare_corpora(path("one"), path("parts"));
 }
 
 /* An archive format ends the bulk load: what came before is merged and
@@ -435,7 +445,7 @@ static void hand_load(const char *corpus, const char *input, bool bulk, bool kil
 	qr_renorm_release(&renorm);
 	qr_events_free(events);
 	if (killed)
-		assert_true(exists(path("two/bulk.tmp/shard.0")));
+		assert_true(exists(path("two/bulk.tmp/shard.0.0")));
 	else
 		assert_int_equal(qr_corpus_bulk_end(c), 0);
 	qr_corpus_close(c);
@@ -582,6 +592,73 @@ static void test_bulk_states(void **state)
 	qr_buf_release(&err);
 }
 
+/* Every document a part of its own: the older version of a post is
+ * always in a finished part, or in a merge of parts; it is deleted there
+ * before the merge, so the merged index holds each post once. */
+static void test_bulk_parts(void **state)
+{
+	(void)state;
+	qr_bulk *b = NULL;
+	qr_buf err = QR_BUF_INIT;
+	setenv("QUIRE_BULK_PART", "1", 1);
+	setenv("QUIRE_BULK_FANIN", "3", 1);
+	assert_int_equal(qr_bulk_start(path("bulk"), 2, &b, &err), 0);
+	unsetenv("QUIRE_BULK_PART");
+	unsetenv("QUIRE_BULK_FANIN");
+	char id[64];
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "twitter:%d", i);
+		assert_int_equal(classify_put(b, id, 'a', "000001.zst:0:0"), QR_POST_NEW);
+	}
+	sleep(1);
+	/* twitter:7 was merged (levels 1 and 2 by now), twitter:39 is in a
+	 * finished part of its own. */
+	const char *ids[] = { "twitter:7", "twitter:39" };
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(classify_put(b, ids[k], 'b', "000002.zst:0:0"), QR_POST_UPDATE);
+		assert_int_equal(classify_put(b, ids[k], 'a', "x"), QR_POST_DUP);
+		assert_int_equal(classify_put(b, ids[k], 'b', "x"), QR_POST_DUP);
+		assert_int_equal(classify_put(b, ids[k], 'c', "000003.zst:0:0"), QR_POST_UPDATE);
+	}
+	sleep(1);
+	assert_int_equal(classify_put(b, "twitter:7", 'd', "000004.zst:0:0"), QR_POST_UPDATE);
+	assert_int_equal(classify_put(b, "twitter:7", 'b', "x"), QR_POST_DUP);
+	assert_int_equal(qr_bulk_finish(b, path("merged"), &err), 0);
+	qr_bulk_free(b);
+
+	char *msg = NULL;
+	xc_db *db = NULL;
+	assert_int_equal(xc_db_open(path("merged"), XC_DB_READONLY, &db, &msg), XC_OK);
+	uint32_t n = 0;
+	assert_int_equal(xc_db_doccount(db, &n), XC_OK);
+	assert_int_equal(n, 40);
+	const char *locators[] = { "000004.zst:0:0", "000003.zst:0:0" };
+	const size_t versions[] = { 3, 2 };
+	for (int k = 0; k < 2; k++) {
+		char term[64];
+		snprintf(term, sizeof(term), "Q%s", ids[k]);
+		assert_int_equal(xc_db_termfreq(db, term, strlen(term), &n), XC_OK);
+		assert_int_equal(n, 1);
+		xc_docid docid;
+		assert_int_equal(xc_db_find_term(db, term, strlen(term), &docid), XC_OK);
+		xc_doc *doc = NULL;
+		char *data = NULL;
+		size_t len = 0;
+		assert_int_equal(xc_db_get_document(db, docid, &doc), XC_OK);
+		assert_int_equal(xc_doc_get_data(doc, &data, &len), XC_OK);
+		qr_post p;
+		qr_post_init(&p);
+		assert_int_equal(qr_post_from_json(&p, data, len, NULL), 0);
+		assert_int_equal(p.record.versions.n, versions[k]);
+		assert_string_equal(p.record.locator, locators[k]);
+		qr_post_clear(&p);
+		free(data);
+		xc_doc_destroy(doc);
+	}
+	xc_db_destroy(db);
+	qr_buf_release(&err);
+}
+
 /* A writer that fails says so at the next call, and at the end. */
 static void test_bulk_failure(void **state)
 {
@@ -634,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_bulk_recovered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_failure, setup, teardown),
 		cmocka_unit_test(test_compare_given),
 	};
