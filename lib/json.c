@@ -148,7 +148,8 @@ static const cJSON *get_last(const cJSON *obj, const char *key, size_t keylen)
 	if (!cJSON_IsObject(obj))
 		return NULL;
 	for (const cJSON *c = obj->child; c; c = c->next)
-		if (c->string && strlen(c->string) == keylen && memcmp(c->string, key, keylen) == 0)
+		if (c->string && c->string[0] == key[0] && strncmp(c->string, key, keylen) == 0 &&
+		    c->string[keylen] == '\0')
 			found = c;
 	return found;
 }
