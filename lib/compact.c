@@ -754,6 +754,7 @@ static int open_writers(struct job *j)
 		/* Media files are compressed formats already: a high level only
 		 * costs time. */
 		o.level = i == QR_STREAM_MEDIA && j->o->level > 3 ? 3 : j->o->level;
+		o.min_match = 0;
 		o.segment_size = co->segment_size;
 		o.block_flags = QR_BLOCK_COMPACTED;
 		o.new_segment = true;

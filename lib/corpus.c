@@ -121,6 +121,7 @@ static int create_manifest(qr_corpus *c, const char *path)
 	qr_jw_begin_object(&w);
 	qr_jw_kint(&w, "block_size", (int64_t)c->opts.block_size);
 	qr_jw_kint(&w, "level", c->opts.level);
+	qr_jw_kint(&w, "min_match", c->opts.min_match);
 	qr_jw_kint(&w, "segment_size", (int64_t)c->opts.segment_size);
 	qr_jw_kint(&w, "dictionary_size", (int64_t)c->opts.dict_size);
 	qr_jw_kint(&w, "dictionary_sample", (int64_t)c->opts.dict_sample);
@@ -180,6 +181,10 @@ static int read_manifest(qr_corpus *c, const char *path)
 			c->opts.block_size = (size_t)n;
 		if (qr_json_int(m, "settings.level", &n) && n >= -7 && n <= 22)
 			c->opts.level = (int)n;
+		/* 0 (the level's own) in a corpus made before this setting. */
+		c->opts.min_match = 0;
+		if (qr_json_int(m, "settings.min_match", &n) && n >= 3 && n <= 7)
+			c->opts.min_match = (int)n;
 		if (qr_json_int(m, "settings.segment_size", &n) && n >= 4096)
 			c->opts.segment_size = (uint64_t)n;
 		/* A corpus made before these settings trains its dictionary at

@@ -281,15 +281,17 @@ void qr_block_release(qr_block *b)
 void qr_store_options_default(qr_store_options *o)
 {
 	/* Chosen by measurement (bench/RESULTS.md, "The store"): 1 MB blocks
-	 * at level 7 with a 1 MB dictionary trained on the first 16 MB of
-	 * records come within 1.7x of zstd -19 over the whole input from
-	 * 50,000 tweets up, write at about 130 MB/s and fetch a record in
-	 * about 0.3 ms.  Level 6 is 2% larger, just over 1.7x on smaller
-	 * corpora; a 32 MB sample is 0.5% better at 200,000 tweets and 1.2%
-	 * worse at 50,000. */
+	 * at level 6 with matches of 6 bytes or more and a 1 MB dictionary
+	 * trained on the first 16 MB of records come within 1.7x of zstd -19
+	 * over the whole input, write at about 190 MB/s and fetch a record in
+	 * about 0.3 ms.  Shorter matches are not worth their cost in JSON:
+	 * level 6 with them is 2% larger and 8% slower, level 7 1% smaller
+	 * and 20% slower.  A 32 MB sample is 0.5% better at 200,000 tweets
+	 * and 1.2% worse at 50,000. */
 	memset(o, 0, sizeof(*o));
 	o->block_size = 1024 * 1024;
-	o->level = 7;
+	o->level = 6;
+	o->min_match = 6;
 	o->segment_size = 1024ULL * 1024 * 1024;
 	o->dict_size = 1024 * 1024;
 	o->dict_sample = 16 * 1024 * 1024;
@@ -401,6 +403,21 @@ uint64_t qr_store_segment_size(qr_store *s, int stream, uint32_t segment)
 	return size;
 }
 
+/* A dictionary for compression with the store's level and shortest
+ * match (a CDict's parameters supersede the context's). */
+static ZSTD_CDict *new_cdict(const qr_store *s, const void *dict, size_t len)
+{
+	if (!s->opts.min_match)
+		return ZSTD_createCDict(dict, len, s->opts.level);
+	ZSTD_CCtx_params *p = ZSTD_createCCtxParams();
+	ZSTD_CDict *cd = NULL;
+	if (p && !ZSTD_isError(ZSTD_CCtxParams_init(p, s->opts.level)) &&
+	    !ZSTD_isError(ZSTD_CCtxParams_setParameter(p, ZSTD_c_minMatch, s->opts.min_match)))
+		cd = ZSTD_createCDict_advanced2(dict, len, ZSTD_dlm_byCopy, ZSTD_dct_auto, p, ZSTD_defaultCMem);
+	ZSTD_freeCCtxParams(p);
+	return cd;
+}
+
 static int load_dictionary(qr_store *s)
 {
 	if (s->dict_loaded)
@@ -418,7 +435,7 @@ static int load_dictionary(qr_store *s)
 	s->dict_id = ZSTD_getDictID_fromDict(data.buf, data.len);
 	s->ddict = ZSTD_createDDict(data.buf, data.len);
 	if (s->writable && !s->opts.dict_explicit) {
-		s->cdict = ZSTD_createCDict(data.buf, data.len, s->opts.level);
+		s->cdict = new_cdict(s, data.buf, data.len);
 		s->cdict_id = s->dict_id;
 	}
 	if (!s->dict_id || !s->ddict || (s->writable && !s->opts.dict_explicit && !s->cdict))
@@ -502,7 +519,7 @@ int qr_store_train_dictionary(const void *samples, const size_t *sizes, size_t n
 /* Compress new blocks with dict from now on (it is on disk already). */
 static int set_cdict(qr_store *s, const void *dict, size_t len, uint32_t id)
 {
-	ZSTD_CDict *cd = ZSTD_createCDict(dict, len, s->opts.level);
+	ZSTD_CDict *cd = new_cdict(s, dict, len);
 	if (!cd)
 		return set_err(s, QR_INTERNAL, "cannot load a zstd dictionary for compression");
 	ZSTD_freeCDict(s->cdict);
@@ -915,6 +932,8 @@ static int compress_content(qr_store *s, const qr_buf *content, qr_buf *out)
 		ZSTD_CCtx_refCDict(s->cctx, s->cdict);
 	} else {
 		ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, s->opts.level);
+		if (s->opts.min_match)
+			ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_minMatch, s->opts.min_match);
 	}
 	size_t n = ZSTD_compress2(s->cctx, out->buf, bound, content->buf, content->len);
 	if (ZSTD_isError(n))

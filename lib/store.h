@@ -125,6 +125,7 @@ typedef struct qr_store qr_store;
 typedef struct qr_store_options {
 	size_t block_size;          /* content bytes per block before it is closed */
 	int level;                  /* zstd level */
+	int min_match;              /* zstd's shortest match (ZSTD_c_minMatch); 0: the level's */
 	uint64_t segment_size;      /* bytes before a new segment starts */
 	size_t dict_size;           /* bytes of store/dictionary, trained from the first records; 0: none */
 	size_t dict_sample;         /* bytes of the first records it is trained on */

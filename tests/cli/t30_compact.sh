@@ -107,8 +107,8 @@ before=$(du -sb "$C/store" | cut -f1)
 cp -a "$C" "$T/pristine"
 
 # A new corpus records the store settings it was made with.
-check_output "a new corpus records its store settings in quire.json" "1048576 7 1048576 16777216" sh -c \
-	"'$QUIRE' ingest -q -c '$T/plain' '$T/changed.jsonl' >/dev/null && jq -r '.settings | \"\\(.block_size) \\(.level) \\(.dictionary_size) \\(.dictionary_sample)\"' '$T/plain/quire.json'"
+check_output "a new corpus records its store settings in quire.json" "1048576 6 6 1048576 16777216" sh -c \
+	"'$QUIRE' ingest -q -c '$T/plain' '$T/changed.jsonl' >/dev/null && jq -r '.settings | \"\\(.block_size) \\(.level) \\(.min_match) \\(.dictionary_size) \\(.dictionary_sample)\"' '$T/plain/quire.json'"
 
 # The dictionary cannot be written (its rename fails): ingest stops, and no
 # block names a dictionary that is not there; the next ingest trains it.
