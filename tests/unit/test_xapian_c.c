@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -207,6 +208,58 @@ static void test_open_errors(void **state)
 	assert_string_equal(xc_status_string(XC_ERR_DATABASE_LOCKED), "database locked");
 }
 
+/* Several databases merged into one by compacting, in one pass and in
+ * several: every document, renumbered database after database. */
+static void test_merge(void **state)
+{
+	(void)state;
+	char path[512], dest[512];
+	char *err = NULL;
+	xc_termgen *tg = NULL;
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(xc_termgen_create(&tg), XC_OK);
+	for (int i = 0; i < 5; i++) {
+		xc_db *db = NULL;
+		snprintf(path, sizeof(path), "%s/part%d", dir, i);
+		assert_int_equal(xc_db_open(path, XC_DB_CREATE | XC_DB_NO_SYNC, &db, &err), XC_OK);
+		for (int k = 0; k <= i; k++) {
+			char tag[32];
+			snprintf(tag, sizeof(tag), "Qpart%d-%d", i, k);
+			xc_doc *d = make_doc(tg, "protesters marched downtown", tag, 1591142400.0 + k);
+			assert_int_equal(xc_db_add_document(db, d, NULL), XC_OK);
+			xc_doc_destroy(d);
+		}
+		assert_int_equal(xc_db_commit(db), XC_OK);
+		xc_db_destroy(db);
+	}
+	for (unsigned flags = 0; flags <= XC_COMPACT_MULTIPASS; flags++) {
+		xc_db *all = NULL, *m = NULL;
+		assert_int_equal(xc_db_create_empty(&all), XC_OK);
+		for (int i = 0; i < 5; i++) {
+			xc_db *r = NULL;
+			snprintf(path, sizeof(path), "%s/part%d", dir, i);
+			assert_int_equal(xc_db_open(path, XC_DB_READONLY, &r, &err), XC_OK);
+			assert_int_equal(xc_db_add_shard(all, r), XC_OK);
+			xc_db_destroy(r);
+		}
+		snprintf(dest, sizeof(dest), "%s/merged%u", dir, flags);
+		assert_int_equal(xc_db_compact(all, dest, 0x80), XC_ERR_INVALID_ARGUMENT);
+		assert_int_equal(xc_db_compact(all, dest, flags), XC_OK);
+		xc_db_destroy(all);
+		assert_int_equal(xc_db_open(dest, XC_DB_READONLY, &m, &err), XC_OK);
+		uint32_t n = 0;
+		assert_int_equal(xc_db_doccount(m, &n), XC_OK);
+		assert_int_equal(n, 15);
+		assert_int_equal(xc_db_termfreq(m, "protesters", 10, &n), XC_OK);
+		assert_int_equal(n, 15);
+		xc_docid docid = 0;
+		assert_int_equal(xc_db_find_term(m, "Qpart4-0", 8, &docid), XC_OK);
+		assert_int_equal(docid, 11);
+		xc_db_destroy(m);
+	}
+	xc_termgen_destroy(tg);
+}
+
 /* The shared library exports exactly the functions xapian-c.h declares. */
 static void test_exports(void **state)
 {
@@ -231,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_read_search, setup, teardown),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
