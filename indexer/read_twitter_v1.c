@@ -208,7 +208,26 @@ static bool type_ok(const cJSON *v, enum ftype type, const char **what)
 	return false;
 }
 
-static bool check_fields(const cJSON *o, const struct ftable *fields, const char *prefix, qr_buf *why)
+/* Where a field is, spelled out only when something is wrong with it:
+ * "retweeted_status.entities.hashtags[0]." */
+struct where {
+	const struct where *up;
+	const char *name;
+	int index;                     /* in an array; -1: none */
+};
+
+static void spell(const struct where *at, qr_buf *out)
+{
+	if (!at)
+		return;
+	spell(at->up, out);
+	qr_buf_adds(out, at->name);
+	if (at->index >= 0)
+		qr_buf_addf(out, "[%d]", at->index);
+	qr_buf_addch(out, '.');
+}
+
+static bool check_fields(const cJSON *o, const struct ftable *fields, const struct where *at, qr_buf *why)
 {
 	for (const struct ftable *f = fields; f->path; f++) {
 		const cJSON *v = qr_json_get(o, f->path);
@@ -216,49 +235,47 @@ static bool check_fields(const cJSON *o, const struct ftable *fields, const char
 		if (!v || cJSON_IsNull(v))
 			continue;
 		if (!type_ok(v, f->type, &what)) {
-			qr_buf_setf(why, "%s%s %s", prefix, f->path, what);
+			qr_buf_reset(why);
+			spell(at, why);
+			qr_buf_addf(why, "%s %s", f->path, what);
 			return false;
 		}
 		if (f->type != F_OBJS)
 			continue;
 		int i = 0;
 		for (const cJSON *e = v->child; e; e = e->next, i++) {
-			qr_buf sub = QR_BUF_INIT;
-			qr_buf_setf(&sub, "%s%s[%d]", prefix, f->path, i);
+			struct where item = { at, f->path, i };
 			if (!cJSON_IsObject(e)) {
-				qr_buf_setf(why, "%s is not an object", sub.buf);
-				qr_buf_release(&sub);
+				qr_buf_reset(why);
+				spell(&item, why);
+				qr_buf_setlen(why, why->len - 1); /* the '.' */
+				qr_buf_adds(why, " is not an object");
 				return false;
 			}
-			qr_buf_addch(&sub, '.');
-			bool good = check_fields(e, f->items, sub.buf, why);
-			qr_buf_release(&sub);
-			if (!good)
+			if (!check_fields(e, f->items, &item, why))
 				return false;
 		}
 	}
 	return true;
 }
 
-static bool check_status(const cJSON *t, const char *prefix, int depth, qr_buf *why)
+static bool check_status(const cJSON *t, const struct where *at, int depth, qr_buf *why)
 {
-	qr_buf sub = QR_BUF_INIT;
-	bool good = check_fields(t, status_fields, prefix, why);
+	bool good = check_fields(t, status_fields, at, why);
 	for (size_t i = 0; good && i < sizeof(entity_paths) / sizeof(entity_paths[0]); i++) {
 		const cJSON *e = qr_json_get(t, entity_paths[i]);
-		qr_buf_setf(&sub, "%s%s.", prefix, entity_paths[i]);
+		struct where in = { at, entity_paths[i], -1 };
 		if (e && !cJSON_IsNull(e))
-			good = check_fields(e, entity_fields, sub.buf, why);
+			good = check_fields(e, entity_fields, &in, why);
 	}
 	/* The retweeted and quoted statuses are read too (one level down). */
 	static const char *const inner[] = { "retweeted_status", "quoted_status" };
 	for (size_t i = 0; good && depth == 0 && i < 2; i++) {
 		const cJSON *e = qr_json_get(t, inner[i]);
-		qr_buf_setf(&sub, "%s%s.", prefix, inner[i]);
+		struct where in = { at, inner[i], -1 };
 		if (cJSON_IsObject(e))
-			good = check_status(e, sub.buf, depth + 1, why);
+			good = check_status(e, &in, depth + 1, why);
 	}
-	qr_buf_release(&sub);
 	return good;
 }
 
@@ -276,7 +293,7 @@ static int status_to_post(const cJSON *t, qr_posts *out, qr_buf *why)
 		qr_buf_setf(why, "tweet is not a JSON object");
 		goto out;
 	}
-	if (!check_status(t, "", 0, why))
+	if (!check_status(t, NULL, 0, why))
 		goto out;
 	if (!qr_twitter_get_id(t, &id)) {
 		qr_buf_setf(why, "no valid id_str");
