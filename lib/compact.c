@@ -963,6 +963,12 @@ static int run(struct job *j)
 		st = commit(j->db, j->err);
 	if (!st)
 		drop_unused_dictionaries(j->in);
+	/* 6. the index, whose updated documents left their old blocks as
+	 * free space, is rewritten compacted (a crash before its swap leaves
+	 * the index as it was, whole). */
+	j->db = NULL;
+	if (!st && qr_corpus_compact_index(j->c, crash_point))
+		st = jerr(j, QR_IO, "%s", qr_corpus_error(j->c));
 	return st;
 undo:
 	if (!unknown)

@@ -917,6 +917,41 @@ out:
 	return st;
 }
 
+/* The database at fresh (under the scratch directory dir) takes the place
+ * of index/, which is then reopened for writing.  The old index keeps its
+ * lock until it is out of the way; with no change pending, closing it
+ * writes nothing. */
+static int swap_index(qr_corpus *c, const char *fresh, const char *dir)
+{
+	qr_buf index = QR_BUF_INIT;
+	qr_corpus_path(c, "index", &index);
+	if (c->in_txn)
+		xc_db_cancel_transaction(c->db);
+	c->in_txn = false;
+	int st = qr_io_exchange(fresh, index.buf, &c->err);
+	if (st && (errno == EINVAL || errno == ENOSYS)) {
+		/* A file system without an atomic swap: two renames.  A crash
+		 * between them leaves no index/, which the next open creates
+		 * empty and fills from the store. */
+		qr_buf old = QR_BUF_INIT;
+		qr_buf_setf(&old, "%s/old", dir);
+		if (!(st = qr_io_rename(index.buf, old.buf, &c->err)))
+			st = qr_io_rename(fresh, index.buf, &c->err);
+		qr_buf_release(&old);
+	}
+	qr_buf_release(&index);
+	if (!st)
+		st = qr_io_fsync_dir(c->dir, &c->err);
+	xc_db_destroy(c->db);
+	c->db = NULL;
+	if (!st)
+		st = open_index(c, QR_OPEN_WRITE);
+	if (st)
+		c->failed = true;
+	c->pending = 0;
+	return st;
+}
+
 /*
  * The end of a bulk load, in the order the commit protocol wants:
  *  1. the store is synced;
@@ -931,12 +966,11 @@ out:
  */
 int qr_corpus_bulk_end(qr_corpus *c)
 {
-	qr_buf dir = QR_BUF_INIT, merged = QR_BUF_INIT, index = QR_BUF_INIT;
+	qr_buf dir = QR_BUF_INIT, merged = QR_BUF_INIT;
 	int st = 0;
 	if (!c->bulk)
 		return 0;
 	qr_corpus_path(c, BULK_DIR, &dir);
-	qr_corpus_path(c, "index", &index);
 	qr_buf_setf(&merged, "%s/merged", dir.buf);
 	if (c->failed) {
 		st = cerr(c, QR_IO, "corpus refuses to commit after an earlier failure");
@@ -953,41 +987,37 @@ int qr_corpus_bulk_end(qr_corpus *c)
 		c->failed = true;
 		goto out;
 	}
-	/* The old index keeps its lock until it is out of the way; with no
-	 * change pending, closing it writes nothing. */
-	if (c->in_txn)
-		xc_db_cancel_transaction(c->db);
-	c->in_txn = false;
-	st = qr_io_exchange(merged.buf, index.buf, &c->err);
-	if (st && (errno == EINVAL || errno == ENOSYS)) {
-		/* A file system without an atomic swap: two renames.  A crash
-		 * between them leaves no index/, which the next open creates
-		 * empty and fills from the store. */
-		qr_buf old = QR_BUF_INIT;
-		qr_buf_setf(&old, "%s/old", dir.buf);
-		if (!(st = qr_io_rename(index.buf, old.buf, &c->err)))
-			st = qr_io_rename(merged.buf, index.buf, &c->err);
-		qr_buf_release(&old);
-	}
-	if (!st)
-		st = qr_io_fsync_dir(c->dir, &c->err);
-	xc_db_destroy(c->db);
-	c->db = NULL;
-	if (st) {
-		c->failed = true;
-		goto out;
-	}
-	st = open_index(c, QR_OPEN_WRITE);
-	if (st)
-		c->failed = true;
-	c->pending = 0;
+	st = swap_index(c, merged.buf, dir.buf);
 out:
 	qr_bulk_free(c->bulk);
 	c->bulk = NULL;
 	qr_io_remove_tree(dir.buf, NULL);
 	qr_buf_release(&dir);
 	qr_buf_release(&merged);
-	qr_buf_release(&index);
+	return st;
+}
+
+int qr_corpus_compact_index(qr_corpus *c, void (*written)(const char *step))
+{
+	qr_buf dir = QR_BUF_INIT, fresh = QR_BUF_INIT;
+	int st;
+	if (!c->writable || c->bulk || c->in_txn || c->pending)
+		return cerr(c, QR_INTERNAL, "the index can be compacted only with nothing pending");
+	if (c->failed)
+		return cerr(c, QR_IO, "corpus refuses to commit after an earlier failure");
+	qr_corpus_path(c, BULK_DIR, &dir);
+	qr_buf_setf(&fresh, "%s/compacted", dir.buf);
+	if (!(st = qr_io_remove_tree(dir.buf, &c->err)) && !(st = qr_io_mkdir(dir.buf, &c->err)) &&
+	    xc_db_compact(c->db, fresh.buf, 0) != XC_OK)
+		st = cerr(c, QR_IO, "cannot compact the index into '%s': %s", fresh.buf, xc_db_error(c->db));
+	if (!st) {
+		if (written)
+			written("index");
+		st = swap_index(c, fresh.buf, dir.buf);
+	}
+	qr_io_remove_tree(dir.buf, NULL);
+	qr_buf_release(&dir);
+	qr_buf_release(&fresh);
 	return st;
 }
 

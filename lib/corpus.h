@@ -119,6 +119,13 @@ int qr_corpus_bulk_begin(qr_corpus *c, unsigned shards);
  * added); after a failure, drop them. */
 int qr_corpus_bulk_end(qr_corpus *c);
 bool qr_corpus_bulk_active(const qr_corpus *c);
+/* Rewrite index/ compacted (Xapian's compactor: full blocks, no free
+ * space) and swap it in as a bulk load's merge is: after many documents
+ * were replaced (quire compact's new locators) their old blocks are free
+ * space in the index until then.  Nothing may be pending.  written(), when
+ * given, is called once the copy is on disk, before the swap (tests stop
+ * the process there). */
+int qr_corpus_compact_index(qr_corpus *c, void (*written)(const char *step));
 /* Pending (uncommitted) changes, in posts. */
 uint64_t qr_corpus_pending(const qr_corpus *c);
 /* Allocate the number of a new source (an input). */

@@ -139,6 +139,15 @@ check_output "older versions are still listed, and point at the new segment" "3"
 	sh -c "'$QUIRE' search -c '$C' -f jsonl -n 0 '' | jq -r '.post.record.versions[]?.locator' | grep -c '^000002.zst:'"
 posts "$C" >"$T/after.posts"
 check "nothing else in the index changed" cmp -s "$T/before.posts" "$T/after.posts"
+# The index is left compacted: the replaced documents' old blocks are gone.
+rm -rf "$T/recompacted"
+xapian-compact "$C/index" "$T/recompacted" >/dev/null 2>&1
+ix=$(du -sb "$C/index" | cut -f1)
+rx=$(du -sb "$T/recompacted" | cut -f1)
+[ "$ix" -le $((rx + rx / 20)) ] && ok "the index is compacted ($ix bytes; xapian-compact: $rx)" ||
+	not_ok "the index is not compacted" "$ix bytes against $rx from xapian-compact"
+check_grep "its metadata is kept: the store's tail" '^quire.store.tail.records$' \
+	xapian-metadata list "$C/index" quire.store.tail
 D=$(ls "$C/store" | grep '^dictionary-')
 # zstd -d prints the same records, retweets moved next to their original.
 cat "$T/a.jsonl" "$T/changed.jsonl" "$T/b.jsonl" | sort >"$T/all.sorted"
@@ -183,7 +192,7 @@ check_output "the ingest ended, nothing changed" "000002.zst 000004.zst " segmen
 # QUIRE_COMPACT_CRASH stops the process there, as a kill would.  Before any
 # recovery the corpus must be consistent (every post reads back); the next
 # writable open cleans up, and compacting again finishes the job.
-for step in intent dictionary written verified switch removed; do
+for step in intent dictionary written verified switch removed index; do
 	X="$T/crash-$step"
 	rm -rf "$X"
 	cp -a "$T/pristine" "$X"
@@ -195,6 +204,8 @@ for step in intent dictionary written verified switch removed; do
 	rc=$?
 	[ "$rc" -eq 0 ] && ok "crash after '$step': compacting again succeeds" || not_ok "crash after '$step': again" "$(cat "$T/again.err")"
 	case $step in
+	index)
+		check_grep "crash after '$step': nothing left to compact" 'nothing to compact' cat "$T/again.out" ;;
 	switch | removed)
 		check_grep "crash after '$step': the replaced segments are removed on the next open" \
 			'removed [0-9]+ segments a compaction had replaced' cat "$T/again.err"
