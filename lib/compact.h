@@ -24,7 +24,11 @@
  *     media:C-D", the segments replaced) and removes quire.compact.new:
  *     the index now names only the new segments;
  *  5. the old segments are removed (directory fsynced) and
- *     quire.compact.old is removed in a last commit.
+ *     quire.compact.old is removed in a last commit;
+ *  6. the index is rewritten compacted into bulk.tmp/ and swapped in
+ *     (qr_corpus_compact_index): the documents step 4 replaced left their
+ *     old blocks as free space.  A crash before the swap leaves the index
+ *     whole, as step 5 left it; the next writable open removes the copy.
  *
  * A crash before 4 leaves the index on the old segments: the next writable
  * open (qr_compact_recover, from qr_corpus_recover) removes the unreferenced
