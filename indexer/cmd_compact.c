@@ -105,6 +105,8 @@ static void summary(const qr_compact_stats *s)
 	qr_buf_adds(&line, " written next to their original, ");
 	qr_add_grouped(&line, s->documents);
 	qr_buf_adds(&line, " index documents updated");
+	if (s->index_compacted)
+		qr_buf_adds(&line, ", the index compacted");
 	puts(line.buf);
 	qr_buf_release(&line);
 }

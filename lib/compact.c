@@ -964,11 +964,18 @@ static int run(struct job *j)
 	if (!st)
 		drop_unused_dictionaries(j->in);
 	/* 6. the index, whose updated documents left their old blocks as
-	 * free space, is rewritten compacted (a crash before its swap leaves
-	 * the index as it was, whole). */
+	 * free space, is rewritten compacted when they are many (a crash
+	 * before its swap leaves the index as it was, whole). */
+	uint32_t docs = 0;
+	if (!st && xc_db_doccount(j->db, &docs) != XC_OK)
+		st = jerr(j, QR_INTERNAL, "cannot count the documents of the index: %s", xc_db_error(j->db));
 	j->db = NULL;
-	if (!st && qr_corpus_compact_index(j->c, crash_point))
-		st = jerr(j, QR_IO, "%s", qr_corpus_error(j->c));
+	if (!st && j->st->documents && j->st->documents >= docs / 4) {
+		if (qr_corpus_compact_index(j->c, crash_point))
+			st = jerr(j, QR_IO, "%s", qr_corpus_error(j->c));
+		else
+			j->st->index_compacted = true;
+	}
 	return st;
 undo:
 	if (!unknown)

@@ -25,9 +25,12 @@
  *     the index now names only the new segments;
  *  5. the old segments are removed (directory fsynced) and
  *     quire.compact.old is removed in a last commit;
- *  6. the index is rewritten compacted into bulk.tmp/ and swapped in
- *     (qr_corpus_compact_index): the documents step 4 replaced left their
- *     old blocks as free space.  A crash before the swap leaves the index
+ *  6. when step 4 replaced a quarter of the index's documents or more,
+ *     the index is rewritten compacted into bulk.tmp/ and swapped in
+ *     (qr_corpus_compact_index): the documents replaced left their old
+ *     blocks as free space.  Fewer leave little, which later writes
+ *     reuse; rewriting the whole index for them would cost more than the
+ *     space.  A crash before the swap leaves the index
  *     whole, as step 5 left it; the next writable open removes the copy.
  *
  * A crash before 4 leaves the index on the old segments: the next writable
@@ -65,6 +68,7 @@ typedef struct qr_compact_stats {
 	uint64_t record_bytes;          /* their bytes */
 	uint64_t grouped;               /* records written next to their original */
 	uint64_t documents;             /* index documents pointed at new places */
+	bool index_compacted;           /* step 6 rewrote the index */
 	uint32_t dict_id;
 	uint64_t dict_bytes;
 	double seconds;
