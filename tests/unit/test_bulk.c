@@ -537,6 +537,39 @@ static enum qr_post_state classify_put(qr_bulk *b, const char *id, char c, const
 	return state;
 }
 
+/* In the merged database at `merged` (`docs` documents): post `id` once,
+ * with `versions` older versions and its newest record at `locator`. */
+static void merged_post(const char *merged, uint32_t docs, const char *id, size_t versions, const char *locator)
+{
+	char *msg = NULL, term[64];
+	xc_db *db = NULL;
+	assert_int_equal(xc_db_open(merged, XC_DB_READONLY, &db, &msg), XC_OK);
+	uint32_t n = 0;
+	assert_int_equal(xc_db_doccount(db, &n), XC_OK);
+	assert_int_equal(n, docs);
+	snprintf(term, sizeof(term), "Q%s", id);
+	assert_int_equal(xc_db_termfreq(db, term, strlen(term), &n), XC_OK);
+	assert_int_equal(n, 1);
+	xc_docid docid;
+	assert_int_equal(xc_db_find_term(db, term, strlen(term), &docid), XC_OK);
+	xc_doc *doc = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(xc_db_get_document(db, docid, &doc), XC_OK);
+	assert_int_equal(xc_doc_get_data(doc, &data, &len), XC_OK);
+	qr_post p;
+	qr_post_init(&p);
+	assert_int_equal(qr_post_from_json(&p, data, len, NULL), 0);
+	assert_int_equal(p.record.versions.n, versions);
+	assert_string_equal(p.record.locator, locator);
+	assert_string_equal(p.platform, "twitter");
+	assert_string_equal(p.native_id, strchr(id, ':') + 1);
+	qr_post_clear(&p);
+	free(data);
+	xc_doc_destroy(doc);
+	xc_db_destroy(db);
+}
+
 /* New, duplicate, new version, an older version again: asked of the
  * writers while the posts are still queued, and after they are indexed. */
 static void test_bulk_states(void **state)
@@ -563,32 +596,8 @@ static void test_bulk_states(void **state)
 	assert_int_equal(qr_bulk_posts(b), 5002);
 	assert_int_equal(qr_bulk_finish(b, path("merged"), &err), 0);
 	qr_bulk_free(b);
-
-	char *msg = NULL;
-	xc_db *db = NULL;
-	assert_int_equal(xc_db_open(path("merged"), XC_DB_READONLY, &db, &msg), XC_OK);
-	uint32_t n = 0;
-	assert_int_equal(xc_db_doccount(db, &n), XC_OK);
-	assert_int_equal(n, 5000);
-	xc_docid docid;
-	assert_int_equal(xc_db_find_term(db, "Qtwitter:4999", 13, &docid), XC_OK);
-	xc_doc *doc = NULL;
-	char *data = NULL;
-	size_t len = 0;
-	assert_int_equal(xc_db_get_document(db, docid, &doc), XC_OK);
-	assert_int_equal(xc_doc_get_data(doc, &data, &len), XC_OK);
-	qr_post p;
-	qr_post_init(&p);
-	assert_int_equal(qr_post_from_json(&p, data, len, NULL), 0);
 	/* Both older records are versions of the newest. */
-	assert_int_equal(p.record.versions.n, 2);
-	assert_string_equal(p.record.locator, "000003.zst:0:0");
-	assert_string_equal(p.platform, "twitter");
-	assert_string_equal(p.native_id, "4999");
-	qr_post_clear(&p);
-	free(data);
-	xc_doc_destroy(doc);
-	xc_db_destroy(db);
+	merged_post(path("merged"), 5000, "twitter:4999", 2, "000003.zst:0:0");
 	qr_buf_release(&err);
 }
 
@@ -625,37 +634,8 @@ static void test_bulk_parts(void **state)
 	assert_int_equal(classify_put(b, "twitter:7", 'b', "x"), QR_POST_DUP);
 	assert_int_equal(qr_bulk_finish(b, path("merged"), &err), 0);
 	qr_bulk_free(b);
-
-	char *msg = NULL;
-	xc_db *db = NULL;
-	assert_int_equal(xc_db_open(path("merged"), XC_DB_READONLY, &db, &msg), XC_OK);
-	uint32_t n = 0;
-	assert_int_equal(xc_db_doccount(db, &n), XC_OK);
-	assert_int_equal(n, 40);
-	const char *locators[] = { "000004.zst:0:0", "000003.zst:0:0" };
-	const size_t versions[] = { 3, 2 };
-	for (int k = 0; k < 2; k++) {
-		char term[64];
-		snprintf(term, sizeof(term), "Q%s", ids[k]);
-		assert_int_equal(xc_db_termfreq(db, term, strlen(term), &n), XC_OK);
-		assert_int_equal(n, 1);
-		xc_docid docid;
-		assert_int_equal(xc_db_find_term(db, term, strlen(term), &docid), XC_OK);
-		xc_doc *doc = NULL;
-		char *data = NULL;
-		size_t len = 0;
-		assert_int_equal(xc_db_get_document(db, docid, &doc), XC_OK);
-		assert_int_equal(xc_doc_get_data(doc, &data, &len), XC_OK);
-		qr_post p;
-		qr_post_init(&p);
-		assert_int_equal(qr_post_from_json(&p, data, len, NULL), 0);
-		assert_int_equal(p.record.versions.n, versions[k]);
-		assert_string_equal(p.record.locator, locators[k]);
-		qr_post_clear(&p);
-		free(data);
-		xc_doc_destroy(doc);
-	}
-	xc_db_destroy(db);
+	merged_post(path("merged"), 40, "twitter:7", 3, "000004.zst:0:0");
+	merged_post(path("merged"), 40, "twitter:39", 2, "000003.zst:0:0");
 	qr_buf_release(&err);
 }
 
