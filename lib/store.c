@@ -329,9 +329,12 @@ static uint32_t segment_number(const char *name)
 }
 
 /* The lowest and highest segment numbers of a stream (0, 0: none). */
-static void segment_range(qr_store *s, int stream, uint32_t *first, uint32_t *last)
+/* The lowest and highest segment numbers of a stream (0 when none), and
+ * how many there are (compaction leaves gaps in the numbers). */
+static uint32_t segment_range(qr_store *s, int stream, uint32_t *first, uint32_t *last)
 {
 	qr_buf path = QR_BUF_INIT;
+	uint32_t count = 0;
 	qr_buf_setf(&path, "%s/%s", s->dir, stream_dirs[stream]);
 	*first = *last = 0;
 	DIR *d = opendir(path.buf);
@@ -340,6 +343,7 @@ static void segment_range(qr_store *s, int stream, uint32_t *first, uint32_t *la
 		uint32_t n = segment_number(e->d_name);
 		if (!n)
 			continue;
+		count++;
 		if (!*first || n < *first)
 			*first = n;
 		if (n > *last)
@@ -348,6 +352,13 @@ static void segment_range(qr_store *s, int stream, uint32_t *first, uint32_t *la
 	if (d)
 		closedir(d);
 	qr_buf_release(&path);
+	return count;
+}
+
+uint32_t qr_store_segment_count(qr_store *s, int stream)
+{
+	uint32_t first, last;
+	return segment_range(s, stream, &first, &last);
 }
 
 uint32_t qr_store_last_segment(qr_store *s, int stream)
@@ -1195,8 +1206,10 @@ static int parse_v1(qr_store *s, qr_block *b, const uint8_t *h, size_t n, uint32
 		memset(r, 0, sizeof(*r));
 		uint64_t len = take_varint(&c);
 		const uint8_t *sha = take_bytes(&c, QR_SHA256_LEN);
-		if (!sha || len > UINT32_MAX)
+		if (!sha || len > UINT32_MAX) {
+			c.bad = true;
 			break;
+		}
 		memcpy(r->sha256, sha, QR_SHA256_LEN);
 		r->length = (uint32_t)len;
 		r->offset = (uint32_t)pos;
@@ -1436,7 +1449,9 @@ int qr_store_read_block(qr_store *s, int stream, uint32_t segment, uint64_t offs
 		return st;
 	qr_store_segment_path(s, stream, segment, &path);
 	uint64_t fsize = qr_store_segment_size(s, stream, segment);
-	if (offset + 8 > fsize) {
+	/* offset comes from a locator, which may be anything: no sum that
+	 * can wrap. */
+	if (offset > fsize || fsize - offset < 8) {
 		st = damaged(s, stream, segment, offset, "block header cut short");
 		goto out;
 	}
@@ -1447,7 +1462,7 @@ int qr_store_read_block(qr_store *s, int stream, uint32_t segment, uint64_t offs
 		st = damaged(s, stream, segment, offset, "no block header frame here");
 		goto out;
 	}
-	if (hsize > MAX_HEADER || offset + 8 + hsize > fsize) {
+	if (hsize > MAX_HEADER || hsize > fsize - offset - 8) {
 		st = damaged(s, stream, segment, offset, "block header cut short");
 		goto out;
 	}
