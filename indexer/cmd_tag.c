@@ -182,6 +182,11 @@ static void report(const qr_tag_tally *t, const qr_strv *add, const qr_strv *del
 }
 
 /* --list: every code with its posts; among QUERY's matches when given. */
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(((const qr_count *)a)->value, ((const qr_count *)b)->value);
+}
+
 static int list_codes(const struct opts *o, const char *text)
 {
 	qr_corpus *c = NULL;
@@ -192,35 +197,34 @@ static int list_codes(const struct opts *o, const char *text)
 		return open_st;
 	xc_db *db = qr_corpus_db(c);
 	xc_termiter *it = NULL;
-	xc_spy *spy = NULL;
 	xc_query *q = NULL;
-	xc_enquire *enq = NULL;
-	xc_mset *ms = NULL;
+	qr_counts counts = { 0 };
 	uint32_t total = 0;
 	int rc = 0;
 	if (*text) {
-		if ((st = qr_query_build(db, text, &o->c.q, &q, &err))) {
+		if ((st = qr_query_build(db, text, &o->c.q, &q, &err)) ||
+		    (st = qr_count_terms(db, q, QR_P_TAG, 0, NULL, &counts, &err))) {
 			qr_error("%s", err.buf);
 			rc = qr_status_exit_code(st);
 			goto out;
 		}
-		uint32_t docs = 0;
-		xc_db_doccount(db, &docs);
-		if (xc_enquire_create(db, &enq) != XC_OK || xc_spy_term_count(QR_P_TAG, &spy) != XC_OK ||
-		    xc_enquire_set_query(enq, q) != XC_OK || xc_enquire_set_weighting_bool(enq) != XC_OK ||
-		    xc_enquire_add_spy(enq, spy) != XC_OK || xc_enquire_get_mset(enq, 0, 0, docs, &ms) != XC_OK ||
-		    xc_spy_all(spy, &it) != XC_OK) {
-			qr_error("cannot count the codes: %s", enq ? xc_enquire_error(enq) : "out of memory");
-			rc = QR_EXIT_INTERNAL;
-			goto out;
-		}
-		total = xc_spy_total(spy);
+		total = counts.total;
+		/* Listed in the codes' order, as without a query. */
+		qsort(counts.v, counts.n, sizeof(*counts.v), cmp_code);
 	} else {
+		const char *t;
+		size_t tl;
+		uint32_t freq;
 		xc_db_doccount(db, &total);
 		if (xc_db_allterms(db, QR_P_TAG, &it) != XC_OK) {
 			qr_error("cannot list the codes: %s", xc_db_error(db));
 			rc = QR_EXIT_INTERNAL;
 			goto out;
+		}
+		while (xc_termiter_next(it, &t, &tl, &freq) == XC_OK) {
+			counts.v = qr_grow_array(counts.v, sizeof(*counts.v), counts.n + 1, &counts.alloc);
+			counts.v[counts.n].value = qr_strndup(t + strlen(QR_P_TAG), tl - strlen(QR_P_TAG));
+			counts.v[counts.n++].count = freq;
 		}
 	}
 	qr_buf out = QR_BUF_INIT, v = QR_BUF_INIT;
@@ -236,14 +240,11 @@ static int list_codes(const struct opts *o, const char *text)
 	} else if (csv) {
 		qr_buf_adds(&out, "code,posts\r\n");
 	}
-	const char *t;
-	size_t tl;
-	uint32_t freq;
 	size_t shown = 0;
-	size_t plen = strlen(QR_P_TAG);
-	while (xc_termiter_next(it, &t, &tl, &freq) == XC_OK) {
+	for (size_t i = 0; i < counts.n; i++) {
+		uint32_t freq = counts.v[i].count;
 		qr_buf_reset(&v);
-		qr_buf_add(&v, t + plen, tl - plen);
+		qr_buf_adds(&v, counts.v[i].value);
 		shown++;
 		if (json) {
 			qr_jw_begin_object(&w);
@@ -272,9 +273,7 @@ static int list_codes(const struct opts *o, const char *text)
 	qr_buf_release(&v);
 out:
 	xc_termiter_destroy(it);
-	xc_mset_destroy(ms);
-	xc_spy_destroy(spy);
-	xc_enquire_destroy(enq);
+	qr_counts_clear(&counts);
 	xc_query_destroy(q);
 	qr_corpus_close(c);
 	qr_buf_release(&err);

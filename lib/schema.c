@@ -40,6 +40,32 @@ const qr_field *qr_field_by_name(const char *name)
 	return NULL;
 }
 
+static const struct {
+	const char *prefix;
+	xc_valueno slot;
+} facet_slots[] = {
+	{ QR_P_HASHTAG, QR_SLOT_FACET_HASHTAG },
+	{ QR_P_AUTHOR, QR_SLOT_FACET_AUTHOR },
+	{ QR_P_MENTION, QR_SLOT_FACET_MENTION },
+	{ QR_P_MEDIA, QR_SLOT_FACET_MEDIA },
+	{ QR_P_LANG, QR_SLOT_FACET_LANG },
+	{ QR_P_EVENT, QR_SLOT_FACET_EVENT },
+	{ QR_P_TAG, QR_SLOT_FACET_TAG },
+	{ QR_P_DOMAIN, QR_SLOT_FACET_DOMAIN },
+	{ QR_P_PLATFORM, QR_SLOT_FACET_PLATFORM },
+	{ QR_P_KIND, QR_SLOT_FACET_KIND },
+};
+
+#define NFACETS (sizeof(facet_slots) / sizeof(facet_slots[0]))
+
+xc_valueno qr_facet_slot(const char *prefix)
+{
+	for (size_t i = 0; i < NFACETS; i++)
+		if (strcmp(facet_slots[i].prefix, prefix) == 0)
+			return facet_slots[i].slot;
+	return QR_NO_FACET;
+}
+
 void qr_term(qr_buf *out, const char *prefix, const char *value, bool casefold)
 {
 	size_t start = out->len;
@@ -137,6 +163,58 @@ static int add_text(qr_indexer *ix, const char *text)
 	return 0;
 }
 
+/*
+ * Each facet slot from the document's own terms, so that the slot and the
+ * terms cannot disagree: the term list is in byte order, and no prefix is
+ * the start of another (a K term is never taken for an XK one: free-text
+ * terms are lower case, prefixes upper).
+ */
+static int add_facet_values(qr_indexer *ix, xc_doc *doc)
+{
+	for (size_t i = 0; i < NFACETS; i++) {
+		const char *prefix = facet_slots[i].prefix;
+		size_t plen = strlen(prefix);
+		xc_termiter *it = NULL;
+		const char *t;
+		size_t len;
+		uint32_t freq;
+		if (xc_doc_termlist(doc, &it) != XC_OK)
+			return QR_INTERNAL;
+		qr_buf_reset(&ix->scratch);
+		xc_status x = xc_termiter_skip_to(it, prefix, plen);
+		while (x == XC_OK && (x = xc_termiter_next(it, &t, &len, &freq)) == XC_OK) {
+			if (len < plen || memcmp(t, prefix, plen) != 0)
+				break;
+			if (ix->scratch.len)
+				qr_buf_addch(&ix->scratch, QR_LIST_SEP);
+			qr_buf_add(&ix->scratch, t + plen, len - plen);
+		}
+		xc_termiter_destroy(it);
+		if (x != XC_OK && x != XC_END)
+			return QR_INTERNAL;
+		if (ix->scratch.len &&
+		    xc_doc_set_value(doc, facet_slots[i].slot, ix->scratch.buf, ix->scratch.len) != XC_OK)
+			return QR_INTERNAL;
+	}
+	return 0;
+}
+
+/* The time order slot (QR_SLOT_TIME_ORDER). */
+static void add_time_order(qr_indexer *ix, xc_doc *doc, const qr_post *p)
+{
+	qr_buf_reset(&ix->scratch);
+	if (p->created == QR_TIME_UNKNOWN) {
+		qr_buf_addch(&ix->scratch, 0);
+	} else {
+		uint64_t u = (uint64_t)p->created ^ (UINT64_C(1) << 63);
+		qr_buf_addch(&ix->scratch, 1);
+		for (int i = 7; i >= 0; i--)
+			qr_buf_addch(&ix->scratch, (char)(u >> (8 * i)));
+	}
+	qr_buf_adds(&ix->scratch, p->id);
+	xc_doc_set_value(doc, QR_SLOT_TIME_ORDER, ix->scratch.buf, ix->scratch.len);
+}
+
 static int add_values(xc_doc *doc, const qr_post *p)
 {
 	char buf[32];
@@ -216,6 +294,13 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	st |= add_bool(ix, doc, QR_P_VISIBILITY, qr_kvv_get(&p->extra, "visibility"), true);
 	st |= add_bool(ix, doc, QR_P_COMMUNITY, qr_kvv_get(&p->extra, "community"), true);
 	st |= add_values(doc, p);
+	/* The id as a term of a two-letter prefix holds it (hashed past
+	 * QR_TERM_MAX): a stable key for ties in relevance. */
+	qr_buf_reset(&ix->term);
+	qr_term(&ix->term, "XX", p->id, false);
+	xc_doc_set_value(doc, QR_SLOT_ID, ix->term.buf + 2, ix->term.len - 2);
+	add_time_order(ix, doc, p);
+	st |= add_facet_values(ix, doc);
 
 	qr_buf data = QR_BUF_INIT;
 	qr_jw w;

@@ -12,7 +12,7 @@
 #include "post.h"
 #include "xapian-c.h"
 
-#define QR_INDEX_VERSION 1
+#define QR_INDEX_VERSION 2
 
 /* Boolean term prefixes.  No prefix is a prefix of another, so a match spy
  * counting one prefix never sees another's terms. */
@@ -42,8 +42,34 @@ enum {
 	QR_SLOT_MINUTE = 1,    /* "YYYYMMDDHHMM" in UTC, for timelines */
 	QR_SLOT_AUTHOR = 2,    /* author id or handle, for collapsing */
 	QR_SLOT_COLLAPSE = 3,  /* the reposted post's id, or the post's own */
-	QR_SLOT_RECORD = 4     /* sha256 (32 bytes) of the current record */
+	QR_SLOT_RECORD = 4,    /* sha256 (32 bytes) of the current record */
+	QR_SLOT_ID = 5,        /* the post's id, as a term of a two-letter prefix holds it */
+	/* Facet slots: the values of one boolean prefix that the post
+	 * carries (its terms without the prefix), in byte order, QR_LIST_SEP
+	 * between.  Xapian's own ValueCountMatchSpy counts them, on a remote
+	 * shard too (a spy of quire's own cannot run there). */
+	QR_SLOT_FACET_HASHTAG = 10,
+	QR_SLOT_FACET_AUTHOR = 11,
+	QR_SLOT_FACET_MENTION = 12,
+	QR_SLOT_FACET_MEDIA = 13,
+	QR_SLOT_FACET_LANG = 14,
+	QR_SLOT_FACET_EVENT = 15,
+	QR_SLOT_FACET_TAG = 16,
+	QR_SLOT_FACET_DOMAIN = 17,
+	QR_SLOT_FACET_PLATFORM = 18,
+	QR_SLOT_FACET_KIND = 19,
+	/* The time (8 bytes, big-endian, offset by 2^63; a 0 byte before it
+	 * when the post has no time, 1 when it has) and then the post's id:
+	 * sorting by time with ties in id order, on one database or on many. */
+	QR_SLOT_TIME_ORDER = 20
 };
+
+/* Between the items of a list slot: a NUL byte, which no text holds. */
+#define QR_LIST_SEP '\0'
+
+/* The facet slot of a boolean prefix; XC_NO_FACET when it has none. */
+#define QR_NO_FACET ((xc_valueno)0xffffffff)
+xc_valueno qr_facet_slot(const char *prefix);
 
 /* Terms longer than this are replaced by a hash (Xapian's limit is 245
  * bytes for a whole term). */

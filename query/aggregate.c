@@ -115,15 +115,108 @@ static int spy_counts(xc_db *db, const xc_query *q, xc_spy *spy, bool by_freq, s
 	return st;
 }
 
+/* One value of a facet slot and the posts that carry it. */
+struct item {
+	const char *v;
+	size_t len;
+	uint32_t count;
+};
+
+static int cmp_value(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = memcmp(x->v, y->v, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Most frequent first, ties in byte order (as the counts always came). */
+static int cmp_count(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return cmp_value(a, b);
+}
+
+/*
+ * The spy counted each combination of values a post carries (a facet slot
+ * holds them all); a value's count is the sum over the combinations that
+ * hold it, exact since a post holds a value once.
+ */
+static int split_counts(xc_spy *spy, uint32_t top, const char *const *skip, qr_counts *out, qr_buf *err)
+{
+	xc_termiter *it = NULL;
+	struct item *combos = NULL, *items = NULL;
+	size_t ncombos = 0, calloc_ = 0, n = 0, alloc = 0;
+	const char *t;
+	size_t len;
+	uint32_t freq;
+	xc_status x = xc_spy_all(spy, &it);
+	if (x != XC_OK)
+		return xfail(x, "count", xc_spy_error(spy), err);
+	/* Copied: the iterator's text does not outlive its next step. */
+	while (xc_termiter_next(it, &t, &len, &freq) == XC_OK) {
+		combos = qr_grow_array(combos, sizeof(*combos), ncombos + 1, &calloc_);
+		combos[ncombos++] = (struct item){ qr_strndup(t, len), len, freq };
+	}
+	xc_termiter_destroy(it);
+	for (size_t c = 0; c < ncombos; c++) {
+		const char *p = combos[c].v, *end = p + combos[c].len;
+		while (p < end) {
+			const char *sep = memchr(p, QR_LIST_SEP, (size_t)(end - p));
+			const char *stop = sep ? sep : end;
+			items = qr_grow_array(items, sizeof(*items), n + 1, &alloc);
+			items[n++] = (struct item){ p, (size_t)(stop - p), combos[c].count };
+			p = sep ? sep + 1 : end;
+		}
+	}
+	if (n)
+		qsort(items, n, sizeof(*items), cmp_value);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && cmp_value(&items[m - 1], &items[i]) == 0)
+			items[m - 1].count += items[i].count;
+		else
+			items[m++] = items[i];
+	}
+	if (m)
+		qsort(items, m, sizeof(*items), cmp_count);
+	out->total = xc_spy_total(spy);
+	for (size_t i = 0; i < m; i++) {
+		bool skipped = false;
+		for (size_t k = 0; skip && skip[k] && !skipped; k++)
+			skipped = strlen(skip[k]) == items[i].len && memcmp(skip[k], items[i].v, items[i].len) == 0;
+		if (skipped)
+			continue;
+		out->distinct++;
+		if (!top || out->n < top)
+			push(out, items[i].v, items[i].len, items[i].count);
+	}
+	free(items);
+	for (size_t c = 0; c < ncombos; c++)
+		free((char *)combos[c].v);
+	free(combos);
+	return 0;
+}
+
 int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t top, const char *const *skip,
 		   qr_counts *out, qr_buf *err)
 {
 	xc_spy *spy = NULL;
 	qr_counts_clear(out);
-	xc_status x = xc_spy_term_count(prefix, &spy);
+	xc_valueno slot = qr_facet_slot(prefix);
+	if (slot == QR_NO_FACET) {
+		qr_buf_setf(err, "cannot count the values of prefix '%s': no facet slot holds them", prefix);
+		return QR_INTERNAL;
+	}
+	xc_status x = xc_spy_value_count(slot, &spy);
 	if (x != XC_OK)
 		return xfail(x, "count", NULL, err);
-	return spy_counts(db, q, spy, true, strlen(prefix), top, skip, out, err);
+	int st = run_spy(db, q, spy, err);
+	if (!st)
+		st = split_counts(spy, top, skip, out, err);
+	xc_spy_destroy(spy);
+	return st;
 }
 
 int qr_count_values(xc_db *db, const xc_query *q, xc_valueno slot, qr_counts *out, qr_buf *err)

@@ -189,10 +189,14 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		goto out;
 	}
 	xc_enquire_set_query(enq, q);
+	/* Ties go by post id, never by document number: the same order on
+	 * one corpus and on a federation of shards (docs/SCALE.md). */
 	if (strcmp(o->sort, "newest") == 0)
-		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME, 1, 0);
+		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 1, 0);
 	else if (strcmp(o->sort, "oldest") == 0)
-		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME, 0, 0);
+		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 0, 0);
+	else
+		xc_enquire_set_sort_by_relevance_then_value(enq, QR_SLOT_ID, 0);
 	if (o->collapse)
 		xc_enquire_set_collapse_key(enq, QR_SLOT_COLLAPSE, 1);
 	while (r->printed < want) {

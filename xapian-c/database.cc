@@ -17,6 +17,27 @@ bool need_writable(xc_db *db)
 	return false;
 }
 
+/* Open a remote database with f (which calls Xapian::Remote::open). */
+template <class F>
+xc_status open_remote(xc_db **out, char **errmsg, F &&f)
+{
+	if (errmsg)
+		*errmsg = nullptr;
+	if (!out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	std::string err;
+	xc_status st = guard(&err, [&] {
+		std::unique_ptr<xc_db> h(new xc_db);
+		h->db = f();
+		*out = h.release();
+		return XC_OK;
+	});
+	if (st != XC_OK)
+		set_errmsg(errmsg, err);
+	return st;
+}
+
 }
 
 extern "C" {
@@ -67,6 +88,24 @@ xc_status xc_db_open(const char *path, int mode, xc_db **out, char **errmsg)
 	if (st != XC_OK)
 		set_errmsg(errmsg, err);
 	return st;
+}
+
+xc_status xc_db_open_remote_tcp(const char *host, unsigned port, unsigned timeout_ms, unsigned connect_timeout_ms,
+				xc_db **out, char **errmsg)
+{
+	if (!host || !port || port > 65535)
+		return XC_ERR_INVALID_ARGUMENT;
+	return open_remote(out, errmsg, [&] {
+		return Xapian::Remote::open(host, port, timeout_ms, connect_timeout_ms);
+	});
+}
+
+xc_status xc_db_open_remote_prog(const char *program, const char *args, unsigned timeout_ms, xc_db **out,
+				 char **errmsg)
+{
+	if (!program || !args)
+		return XC_ERR_INVALID_ARGUMENT;
+	return open_remote(out, errmsg, [&] { return Xapian::Remote::open(program, args, timeout_ms); });
 }
 
 xc_status xc_db_create_empty(xc_db **out)

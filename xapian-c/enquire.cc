@@ -105,6 +105,16 @@ xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq)
 	});
 }
 
+xc_status xc_enquire_set_sort_by_relevance_then_value(xc_enquire *enq, xc_valueno slot, int reverse)
+{
+	if (!enq)
+		return XC_ERR_INVALID_ARGUMENT;
+	return guard(&enq->err, [&] {
+		enq->enq.set_sort_by_relevance_then_value(slot, reverse != 0);
+		return XC_OK;
+	});
+}
+
 xc_status xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot, uint32_t max)
 {
 	if (!enq)

@@ -104,6 +104,17 @@ enum {
 };
 
 XC_API xc_status xc_db_open(const char *path, int mode, xc_db **out, char **errmsg);
+/* A read-only database served by Xapian's remote backend: xapian-tcpsrv
+ * on host:port, or a program that speaks the protocol on its standard
+ * input and output (xapian-progsrv, through ssh: program "ssh", args
+ * "host xapian-progsrv /path/index"; args are split at spaces).  A call
+ * that waits longer than timeout_ms for the server fails with
+ * XC_ERR_NETWORK; connect_timeout_ms bounds the connection (0: no
+ * bound). */
+XC_API xc_status xc_db_open_remote_tcp(const char *host, unsigned port, unsigned timeout_ms,
+				       unsigned connect_timeout_ms, xc_db **out, char **errmsg);
+XC_API xc_status xc_db_open_remote_prog(const char *program, const char *args, unsigned timeout_ms, xc_db **out,
+					char **errmsg);
 /* An empty read-only database to which shards are added with add_shard. */
 XC_API xc_status xc_db_create_empty(xc_db **out);
 /* A read-only database that holds nothing (no documents, no terms, no
@@ -306,6 +317,10 @@ XC_API xc_status xc_enquire_set_query(xc_enquire *enq, const xc_query *q);
  * when then_relevance != 0. */
 XC_API xc_status xc_enquire_set_sort_by_value(xc_enquire *enq, xc_valueno slot, int reverse, int then_relevance);
 XC_API xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq);
+/* Sort by relevance, equal weights by a value slot (descending when
+ * reverse != 0): an order that does not depend on document ids, which
+ * differ between one database and the same documents in several. */
+XC_API xc_status xc_enquire_set_sort_by_relevance_then_value(xc_enquire *enq, xc_valueno slot, int reverse);
 /* Keep at most max documents per distinct value of slot. */
 XC_API xc_status xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot, uint32_t max);
 /* Ascending (0) or descending (1) document id order among equal weights. */
