@@ -9,6 +9,7 @@
 #include "format.h"
 #include "ingest.h"
 #include "mapping.h"
+#include "shard.h"
 #include "status.h"
 #include "text.h"
 
@@ -29,6 +30,8 @@ static const qr_option options[] = {
 	{ "max-entries", 0, "N", "entries of one archive (default 1000000)" },
 	{ "max-media", 0, "BYTES", "largest media file of an archive kept in the store (default 268435456)" },
 	{ "max-archive-buffer", 0, "BYTES", "post bytes held until an archive's end (default 1073741824)" },
+	{ "shard", 0, "PLACE", "keep only this shard's posts: K/N (shard K of N by the post id's hash) or, with --shard-by month, months like 2020-01..2020-06,undated" },
+	{ "shard-by", 0, "RULE", "hash (default) or month: how --shard splits the posts" },
 	{ "quiet", 'q', NULL, "no message per rejected record (they are still in rejects.jsonl)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -53,6 +56,11 @@ static const qr_command_help help = {
 	"single thread makes.\n\n"
 	"Posts are tagged with the events of the corpus's catalogue (see 'quire events'); --events\n"
 	"DIR replaces that catalogue with DIR's files first, and re-tags the posts already there.\n\n"
+	"With --shard, the corpus is one shard of a corpus split over several machines:\n"
+	"it keeps the posts the rule gives it (every version of a post goes to the same\n"
+	"shard) and counts the other records as elsewhere; quire.json records the rule,\n"
+	"and later ingests into it keep to it.  Each machine ingests the same inputs\n"
+	"with its own --shard; 'quire shards' searches them as one corpus.\n\n"
 	"Exit status: 0 when every input was read to its end (rejected records are\n"
 	"counted, not fatal); 3 when some input could not be read completely; 4 when\n"
 	"another ingest holds the corpus.",
@@ -61,13 +69,16 @@ static const qr_command_help help = {
 	"  quire ingest -c june2020 --format twitter-v1 exports/\n"
 	"  quire ingest -c june2020 --events corpus/events corpus/demo/data\n"
 	"  quire ingest -c june2020 --mapping my-columns.json survey.csv\n"
-	"  quire ingest -c june2020 --threads 1 tweets.jsonl",
+	"  quire ingest -c june2020 --threads 1 tweets.jsonl\n"
+	"  quire ingest -c shard2 --shard 2/4 dump-2020-06.jsonl.zst\n"
+	"  quire ingest -c h1-2020 --shard-by month --shard 2020-01..2020-06 dumps/",
 	options,
 };
 
 struct opts {
 	const char *corpus;
 	const char *events;
+	const char *shard, *shard_by;
 	qr_ingest_opts o;
 	qr_mapping *mapping;
 };
@@ -94,6 +105,10 @@ static int on_option(void *ctx, const char *name, const char *arg)
 			return QR_EXIT_USAGE;
 		}
 		qr_buf_release(&why);
+	} else if (strcmp(name, "shard") == 0) {
+		op->shard = arg;
+	} else if (strcmp(name, "shard-by") == 0) {
+		op->shard_by = arg;
 	} else if (strcmp(name, "force") == 0) {
 		op->o.force = true;
 	} else if (strcmp(name, "quiet") == 0) {
@@ -159,6 +174,11 @@ static void summary(const qr_ingest_stats *s, bool failed)
 		qr_add_grouped(&line, s->skipped);
 		qr_buf_adds(&line, " without posts");
 	}
+	if (s->elsewhere) {
+		qr_buf_adds(&line, ", ");
+		qr_add_grouped(&line, s->elsewhere);
+		qr_buf_adds(&line, " elsewhere");
+	}
 	qr_buf_addf(&line, " (%.1f MB in %.1f s, %.0f records/s)", (double)s->bytes / 1e6, s->seconds,
 		    s->seconds > 0 ? (double)s->records / s->seconds : 0.0);
 	if (s->incomplete)
@@ -170,7 +190,7 @@ static void summary(const qr_ingest_stats *s, bool failed)
 
 int cmd_ingest(int argc, char **argv)
 {
-	struct opts op = { NULL, NULL, { 0 }, NULL };
+	struct opts op = { NULL, NULL, NULL, NULL, { 0 }, NULL };
 	int first;
 	qr_ingest_opts_default(&op.o);
 	int st = qr_cli_parse(&help, argc, argv, on_option, &op, &first);
@@ -181,6 +201,21 @@ int cmd_ingest(int argc, char **argv)
 	if (first >= argc) {
 		qr_mapping_free(op.mapping);
 		return qr_usage_error("ingest", "no input given");
+	}
+	qr_shard_rule rule = { 0 };
+	if (op.shard_by && !op.shard) {
+		qr_mapping_free(op.mapping);
+		return qr_usage_error("ingest", "--shard-by needs --shard PLACE");
+	}
+	if (op.shard) {
+		qr_buf why = QR_BUF_INIT;
+		if (qr_shard_rule_parse(op.shard_by ? op.shard_by : "hash", op.shard, &rule, &why)) {
+			qr_usage_error("ingest", "--shard: %s", why.buf);
+			qr_buf_release(&why);
+			qr_mapping_free(op.mapping);
+			return QR_EXIT_USAGE;
+		}
+		qr_buf_release(&why);
 	}
 	qr_events *given = NULL, *events = NULL;
 	if (op.events) {
@@ -201,6 +236,16 @@ int cmd_ingest(int argc, char **argv)
 		qr_mapping_free(op.mapping);
 		return qr_status_exit_code(st);
 	}
+	if (rule.kind != QR_SHARD_NONE && qr_corpus_set_shard(c, &rule)) {
+		qr_error("cannot make a shard: %s", qr_corpus_error(c));
+		qr_shard_rule_clear(&rule);
+		qr_corpus_close(c);
+		qr_events_free(given);
+		qr_mapping_use(NULL);
+		qr_mapping_free(op.mapping);
+		return QR_EXIT_USAGE;
+	}
+	qr_shard_rule_clear(&rule);
 	/* Posts already in the corpus are brought up to date with the
 	 * catalogue first; new ones are tagged as they are added. */
 	if ((st = qr_catalogue_prepare(c, given, false, false, &events))) {

@@ -8,5 +8,6 @@ int cmd_events(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
+int cmd_shards(int argc, char **argv);
 
 #endif

@@ -72,7 +72,7 @@ struct ingest {
 	uint64_t raw;            /* raw bytes read from the input */
 	uint64_t bytes_before;   /* stats->bytes before this input */
 	struct {
-		uint64_t records, added, updated, duplicates, rejected, skipped;
+		uint64_t records, added, updated, duplicates, rejected, skipped, elsewhere;
 	} n;
 	bool incomplete;
 	qr_strv formats, containers, notes;
@@ -228,6 +228,8 @@ static void keep_posts(struct ingest *ing, const char *member, const qr_format *
 	ing->n.added += counts.added;
 	ing->n.updated += counts.updated;
 	ing->n.duplicates += counts.duplicates;
+	ing->n.elsewhere += counts.elsewhere;
+	ing->stats->elsewhere += counts.elsewhere;
 	ing->stats->added += counts.added;
 	ing->stats->updated += counts.updated;
 	ing->stats->duplicates += counts.duplicates;
@@ -813,6 +815,8 @@ static void source_line(struct ingest *ing, const char *status, double started, 
 	qr_jw_kint(&w, "duplicates", (int64_t)ing->n.duplicates);
 	qr_jw_kint(&w, "rejected", (int64_t)ing->n.rejected);
 	qr_jw_kint(&w, "skipped", (int64_t)ing->n.skipped);
+	if (qr_corpus_shard(ing->c)->kind != QR_SHARD_NONE)
+		qr_jw_kint(&w, "elsewhere", (int64_t)ing->n.elsewhere);
 	qr_jw_kstr(&w, "status", status);
 	if (ing->notes.n) {
 		qr_jw_key(&w, "notes");

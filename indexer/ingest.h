@@ -33,6 +33,7 @@ typedef struct qr_ingest_stats {
 	uint64_t records;        /* records framed */
 	uint64_t rejected;
 	uint64_t skipped;        /* records that hold no post (notices, counts) */
+	uint64_t elsewhere;      /* records whose posts belong to other shards */
 	uint64_t added, updated, duplicates;
 	uint64_t bytes;          /* input bytes read */
 	double seconds;

@@ -13,12 +13,14 @@
 
 #include "bulk.h"
 #include "compact.h"
+#include "federation.h"
 #include "hash.h"
 #include "io.h"
 #include "journal.h"
 #include "json.h"
 #include "lock.h"
 #include "schema.h"
+#include "shard.h"
 #include "tags.h"
 #include "status.h"
 #include "timeutil.h"
@@ -50,10 +52,18 @@ struct qr_corpus {
 	uint64_t journal_applied;
 	qr_buf notes;            /* what a writable open put right */
 	qr_store_options opts;
+	qr_shard_rule shard;     /* quire.json's "shard": which posts are its own */
+	qr_federation *fed;      /* a federation: its shards as one database */
+	/* the post load_post read last, so that a federation finds the shard
+	 * of the record asked for next without asking every shard again */
+	xc_docid last_docid;
+	char *last_id;
+	char *created;
 	uint32_t next_source;
 	uint64_t pending;
 	qr_buf err;
 	qr_buf term;
+	qr_buf ids;
 	/* the open context (qr_corpus_open_context) */
 	struct {
 		bool open, written;
@@ -110,17 +120,10 @@ static void make_uuid(char *out)
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-/* Write quire.json once: link() fails if another process made it first. */
-static int create_manifest(qr_corpus *c, const char *path)
+static void manifest_json(const qr_corpus *c, const char *uuid, const char *when, qr_buf *json)
 {
-	char uuid[37], when[32];
-	qr_buf json = QR_BUF_INIT, tmp = QR_BUF_INIT;
 	qr_jw w;
-	int fd, st;
-
-	make_uuid(uuid);
-	qr_time_format_iso((int64_t)time(NULL), when);
-	qr_jw_init(&w, &json, true);
+	qr_jw_init(&w, json, true);
 	qr_jw_begin_object(&w);
 	qr_jw_kstr(&w, "format", "quire-corpus");
 	qr_jw_kint(&w, "version", QR_CORPUS_FORMAT_VERSION);
@@ -139,9 +142,27 @@ static int create_manifest(qr_corpus *c, const char *path)
 	qr_jw_bool(&w, true);
 	qr_jw_kint(&w, "index_version", QR_INDEX_VERSION);
 	qr_jw_end_object(&w);
+	if (c->shard.kind != QR_SHARD_NONE) {
+		qr_jw_key(&w, "shard");
+		qr_jw_begin_object(&w);
+		qr_jw_kstr(&w, "rule", qr_shard_kind_name(c->shard.kind));
+		qr_jw_kstr(&w, "place", c->shard.place);
+		qr_jw_end_object(&w);
+	}
 	qr_jw_end_object(&w);
-	qr_buf_addch(&json, '\n');
+	qr_buf_addch(json, '\n');
+}
 
+/* Write quire.json once: link() fails if another process made it first. */
+static int create_manifest(qr_corpus *c, const char *path)
+{
+	char uuid[37], when[32];
+	qr_buf json = QR_BUF_INIT, tmp = QR_BUF_INIT;
+	int fd, st;
+
+	make_uuid(uuid);
+	qr_time_format_iso((int64_t)time(NULL), when);
+	manifest_json(c, uuid, when, &json);
 	qr_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	st = qr_io_open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd, &c->err);
 	if (st)
@@ -184,8 +205,13 @@ static int read_manifest(qr_corpus *c, const char *path)
 	} else if (qr_json_int(m, "version", &n) && n > QR_CORPUS_FORMAT_VERSION) {
 		st = cerr(c, QR_USAGE, "'%s' is corpus format %lld, newer than this quire (%d)", path, (long long)n,
 			  QR_CORPUS_FORMAT_VERSION);
+	} else if (qr_json_get(m, "shard") &&
+		   (st = qr_shard_rule_parse(qr_json_str(m, "shard.rule"), qr_json_str(m, "shard.place"), &c->shard,
+					     &why))) {
+		st = cerr(c, QR_DAMAGED, "'%s': a shard rule this quire does not read: %s", path, why.buf);
 	} else {
 		c->id = qr_strdup(id);
+		c->created = qr_strdup(qr_json_str(m, "created") ? qr_json_str(m, "created") : "");
 		if (qr_json_int(m, "settings.block_size", &n) && n >= 1024 && n <= (1 << 30))
 			c->opts.block_size = (size_t)n;
 		if (qr_json_int(m, "settings.level", &n) && n >= -7 && n <= 22)
@@ -322,6 +348,33 @@ static int recover_swaps(qr_corpus *c, qr_buf *report)
 	return st;
 }
 
+static bool partial_allowed;
+
+void qr_corpus_allow_partial(bool allow)
+{
+	partial_allowed = allow;
+}
+
+/* A federation (federation.h) is read through its shards, never written
+ * as a whole: a shard's writes are its own corpus's. */
+static int open_federation(qr_corpus *c, int mode)
+{
+	if (mode != QR_OPEN_READ && mode != QR_OPEN_INSPECT)
+		return cerr(c, QR_USAGE,
+			    "'%s' is a federation of shards: write to its shards (quire ingest --corpus SHARD), or "
+			    "through it with quire tag and quire events apply",
+			    c->dir);
+	int st = qr_federation_read(c->dir, &c->fed, &c->err);
+	if (!st)
+		st = qr_federation_open(c->fed, partial_allowed, &c->err);
+	if (st)
+		return st;
+	c->id = qr_strdup(c->fed->id);
+	c->db = c->fed->db;
+	c->fed->db = NULL;
+	return 0;
+}
+
 int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)
 {
 	qr_corpus *c = qr_calloc(1, sizeof(*c));
@@ -335,11 +388,19 @@ int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)
 	qr_buf_init(&c->err);
 	qr_buf_init(&c->notes);
 	qr_buf_init(&c->term);
+	qr_buf_init(&c->ids);
 	qr_buf_init(&c->ctx.data);
 	qr_buf_init(&c->ctx.strings);
 	qr_store_options_default(&c->opts);
 
 	qr_corpus_path(c, "quire.json", &path);
+	if (stat(path.buf, &sb) == 0 && qr_federation_is(dir)) {
+		if ((st = open_federation(c, mode)))
+			goto fail;
+		qr_buf_release(&path);
+		*out = c;
+		return 0;
+	}
 	if (mode == QR_OPEN_CREATE && stat(path.buf, &sb) < 0 && (st = qr_io_mkdir(dir, &c->err)))
 		goto fail;
 	/* A writer takes the corpus lock before it touches anything. */
@@ -393,6 +454,10 @@ void qr_corpus_close(qr_corpus *c)
 	if (c->in_txn)
 		xc_db_cancel_transaction(c->db);
 	xc_db_destroy(c->db);
+	qr_federation_free(c->fed);
+	qr_shard_rule_clear(&c->shard);
+	free(c->last_id);
+	free(c->created);
 	qr_store_close(c->store);
 	qr_journal_close(c->journal);
 	qr_indexer_free(c->ix);
@@ -401,6 +466,7 @@ void qr_corpus_close(qr_corpus *c)
 	qr_buf_release(&c->err);
 	qr_buf_release(&c->notes);
 	qr_buf_release(&c->term);
+	qr_buf_release(&c->ids);
 	qr_buf_release(&c->ctx.data);
 	qr_buf_release(&c->ctx.strings);
 	free(c->dir);
@@ -425,6 +491,35 @@ int qr_corpus_fail(qr_corpus *c, int st, const char *fmt, ...)
 const char *qr_corpus_dir(const qr_corpus *c) { return c->dir; }
 const char *qr_corpus_id(const qr_corpus *c) { return c->id; }
 xc_db *qr_corpus_db(qr_corpus *c) { return c->db; }
+const qr_shard_rule *qr_corpus_shard(const qr_corpus *c) { return &c->shard; }
+qr_federation *qr_corpus_federation(qr_corpus *c) { return c->fed; }
+
+int qr_corpus_set_shard(qr_corpus *c, const qr_shard_rule *r)
+{
+	if (!c->writable)
+		return cerr(c, QR_USAGE, "corpus is open read-only");
+	if (c->shard.kind != QR_SHARD_NONE) {
+		if (qr_shard_rule_equal(&c->shard, r))
+			return 0;
+		return cerr(c, QR_USAGE, "'%s' is shard %s by %s: it cannot take shard %s by %s as well", c->dir,
+			    c->shard.place, qr_shard_kind_name(c->shard.kind), r->place, qr_shard_kind_name(r->kind));
+	}
+	uint32_t docs = 0;
+	xc_db_doccount(c->db, &docs);
+	if (docs || store_has_records(c))
+		return cerr(c, QR_USAGE,
+			    "'%s' already holds posts of every shard: a shard rule is given to a new corpus", c->dir);
+	qr_buf json = QR_BUF_INIT, path = QR_BUF_INIT;
+	qr_shard_rule_copy(&c->shard, r);
+	manifest_json(c, c->id, c->created ? c->created : "", &json);
+	qr_corpus_path(c, "quire.json", &path);
+	int st = qr_io_write_file_atomic(path.buf, json.buf, json.len, &c->err);
+	if (st)
+		qr_shard_rule_clear(&c->shard);
+	qr_buf_release(&json);
+	qr_buf_release(&path);
+	return st;
+}
 qr_store *qr_corpus_store(qr_corpus *c) { return c->store; }
 const qr_store_options *qr_corpus_store_options(const qr_corpus *c) { return &c->opts; }
 uint64_t qr_corpus_pending(const qr_corpus *c) { return c->pending; }
@@ -464,11 +559,31 @@ int qr_corpus_load_post(qr_corpus *c, xc_docid docid, qr_post *p)
 			  doc ? xc_doc_error(doc) : xc_db_error(c->db));
 	} else if (qr_post_from_json(p, data, len, &why)) {
 		st = cerr(c, QR_DAMAGED, "document %u holds no valid post: %s", docid, why.buf);
+	} else if (c->fed) {
+		c->last_docid = docid;
+		free(c->last_id);
+		c->last_id = qr_strdup(p->id);
 	}
 	free(data);
 	xc_doc_destroy(doc);
 	qr_buf_release(&why);
 	return st;
+}
+
+/* Bytes from the store of the shard that holds the post. */
+static int fed_fetch(qr_corpus *c, const char *post_id, const char *what, const char *arg, qr_buf *data)
+{
+	xc_docid docid = 0;
+	int st = 0;
+	if (c->last_id && strcmp(c->last_id, post_id) == 0)
+		docid = c->last_docid;
+	else if ((st = qr_corpus_find(c, post_id, &docid)))
+		return st == QR_NOT_FOUND ? cerr(c, st, "no post %s in the federation", post_id) : st;
+	qr_fed_shard *s = qr_federation_shard_of(c->fed, docid);
+	if (!s)
+		return cerr(c, QR_INTERNAL, "no shard holds document %u", docid);
+	qr_buf_reset(&c->err);
+	return qr_fed_shard_fetch(c->fed, s, what, arg, data, &c->err);
 }
 
 int qr_corpus_get_record(qr_corpus *c, const qr_post *p, qr_buf *data)
@@ -479,9 +594,9 @@ int qr_corpus_get_record(qr_corpus *c, const qr_post *p, qr_buf *data)
 		return cerr(c, QR_DAMAGED, "post %s has no valid store locator", p->id);
 	if (!p->record.sha256 || !qr_unhex(p->record.sha256, want, QR_SHA256_LEN))
 		return cerr(c, QR_DAMAGED, "post %s has no valid record sha256", p->id);
-	int st = qr_store_get(c->store, &loc, data, NULL, NULL);
+	int st = c->fed ? fed_fetch(c, p->id, "record", p->record.locator, data) : qr_store_get(c->store, &loc, data, NULL, NULL);
 	if (st)
-		return cerr(c, st, "%s", qr_store_error(c->store));
+		return c->fed ? st : cerr(c, st, "%s", qr_store_error(c->store));
 	qr_sha256(data->buf, data->len, got);
 	if (memcmp(want, got, QR_SHA256_LEN) != 0) {
 		qr_buf_reset(data);
@@ -707,15 +822,50 @@ int qr_corpus_get_media(qr_corpus *c, const qr_media *m, qr_buf *data)
 		return cerr(c, QR_NOT_FOUND, "the file is not kept in the store");
 	if (!m->sha256 || !qr_unhex(m->sha256, want, QR_SHA256_LEN))
 		return cerr(c, QR_DAMAGED, "media %s has no valid sha256", m->locator);
-	int st = qr_store_get(c->store, &loc, data, NULL, NULL);
-	if (st)
+	int st;
+	if (c->fed) {
+		/* The post that names the file was loaded last (find_media, or
+		 * the caller's load_post): its shard keeps the file. */
+		qr_fed_shard *s = qr_federation_shard_of(c->fed, c->last_docid);
+		if (!s)
+			return cerr(c, QR_USAGE, "no post of the federation was read before its media");
+		qr_buf_reset(&c->err);
+		if ((st = qr_fed_shard_fetch(c->fed, s, "media", m->locator, data, &c->err)))
+			return st;
+	} else if ((st = qr_store_get(c->store, &loc, data, NULL, NULL))) {
 		return cerr(c, st, "%s", qr_store_error(c->store));
+	}
 	qr_sha256(data->buf, data->len, got);
 	if (memcmp(want, got, QR_SHA256_LEN) != 0) {
 		qr_buf_reset(data);
 		return cerr(c, QR_DAMAGED, "media %s does not match its sha256", m->locator);
 	}
 	return 0;
+}
+
+/* Move the shard's own posts to the front and say which the record holds
+ * here (meta->ids); the others stay at the end, untouched.  Returns how
+ * many are its own. */
+static size_t own_posts(qr_corpus *c, qr_post *posts, size_t nposts, qr_record_meta *meta)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < nposts; i++) {
+		if (!qr_shard_keeps(&c->shard, posts[i].id, posts[i].created))
+			continue;
+		if (i != keep) {
+			qr_post t = posts[keep];
+			posts[keep] = posts[i];
+			posts[i] = t;
+		}
+		keep++;
+	}
+	if (keep && keep < nposts) {
+		qr_buf_reset(&c->ids);
+		for (size_t i = 0; i < keep; i++)
+			qr_buf_addf(&c->ids, "%s%s", i ? " " : "", posts[i].id);
+		meta->ids = c->ids.buf;
+	}
+	return keep;
 }
 
 int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_meta *meta, qr_post *posts,
@@ -733,6 +883,14 @@ int qr_corpus_add(qr_corpus *c, const char *data, size_t len, const qr_record_me
 	 * the transaction when it does). */
 	if ((st = c->bulk ? usable(c) : begin(c)))
 		goto out;
+	/* A shard keeps its own posts: the others belong elsewhere, and a
+	 * record none of whose posts is its own is not kept at all. */
+	qr_record_meta own = *meta;
+	if (c->shard.kind != QR_SHARD_NONE && (nposts = own_posts(c, posts, nposts, &own)) == 0) {
+		counts->elsewhere++;
+		goto out;
+	}
+	meta = &own;
 	qr_sha256(data, len, sha);
 	qr_hex(sha, QR_SHA256_LEN, hex);
 	for (size_t i = 0; i < nposts; i++) {

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "journal.h"
 #include "post.h"
+#include "shard.h"
 #include "store.h"
 #include "xapian-c.h"
 
@@ -54,6 +55,7 @@ typedef struct qr_add_counts {
 	uint64_t updated;      /* posts whose record changed: new version */
 	uint64_t duplicates;   /* posts already there with the same record */
 	uint64_t records;      /* records appended to the store */
+	uint64_t elsewhere;    /* records whose posts all belong to other shards */
 } qr_add_counts;
 
 int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err);
@@ -62,6 +64,21 @@ const char *qr_corpus_error(const qr_corpus *c);
 const char *qr_corpus_dir(const qr_corpus *c);
 const char *qr_corpus_id(const qr_corpus *c);
 xc_db *qr_corpus_db(qr_corpus *c);
+/* Which posts the corpus keeps (QR_SHARD_NONE: all of them). */
+const qr_shard_rule *qr_corpus_shard(const qr_corpus *c);
+/* Make a writable corpus a shard: a corpus that holds no record yet
+ * takes the rule (written to quire.json); one that has it already goes
+ * on; any other is refused (QR_USAGE), for a shard never holds posts that
+ * are not its own. */
+int qr_corpus_set_shard(qr_corpus *c, const qr_shard_rule *r);
+/* A federation (federation.h) when the corpus is one, else NULL; its
+ * shards are read as one database (qr_corpus_db), its records from the
+ * shard that holds each post. */
+struct qr_federation *qr_corpus_federation(qr_corpus *c);
+/* Whether opening a federation goes on without the shards that do not
+ * answer (each named in a warning) instead of failing: a process-wide
+ * setting of the commands' --allow-partial. */
+void qr_corpus_allow_partial(bool allow);
 qr_store *qr_corpus_store(qr_corpus *c);
 /* The store settings of the manifest (quire.json). */
 const qr_store_options *qr_corpus_store_options(const qr_corpus *c);
