@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "indexer/commands.h"
 #include "query/commands.h"
+#include "server/serve.h"
 #include "status.h"
 #include "xapian-c.h"
 
@@ -31,6 +32,7 @@ static const struct command {
 	{ "facets", cmd_facets, "top hashtags, authors, media, events... of a query's posts" },
 	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
 	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },
+	{ "serve", cmd_serve, "a search page for the browser and a JSON API, on HTTP" },
 	{ "check", cmd_check, "verify a corpus end to end; --repair makes the index match the store" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },
