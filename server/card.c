@@ -244,8 +244,7 @@ void sv_card(qr_buf *out, const sv_config *cfg, const sv_params *state, const qr
 	sv_close(out, "p");
 	media(out, p);
 	chips(out, state, p);
-	if (full)
-		links(out, p);
+	links(out, p);
 
 	sv_open(out, "footer", NULL);
 	if (sv_link_ok(p->url)) {

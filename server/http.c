@@ -188,16 +188,18 @@ static bool host_ok(struct MHD_Connection *conn, const sv_config *cfg)
 	return strlen(cfg->host) == n && strncasecmp(host, cfg->host, n) == 0;
 }
 
-/* A form sent from another site is refused (the browser says where it
- * comes from); programs that send neither header are not browsers. */
+/* A form sent from another site is refused.  Browsers say where a
+ * request comes from (Sec-Fetch-Site; Origin, which is "null" when the
+ * page's referrer policy hides it); programs that send neither are not
+ * browsers, and a cross-site request needs a browser. */
 static bool same_origin(struct MHD_Connection *conn)
 {
 	const char *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-		return false;
+	if (site)
+		return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
 	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-	if (!origin || strcmp(origin, "null") == 0)
-		return origin == NULL;
+	if (!origin)
+		return true;
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	const char *rest = strstr(origin, "://");
 	return host && rest && strcmp(rest + 3, host) == 0;

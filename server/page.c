@@ -177,11 +177,11 @@ static void form(qr_buf *out, const struct view *v)
 	qr_buf_adds(out, "<button type=\"submit\">Search</button></div>\n<div class=\"row options\">");
 	const char *since = sv_params_get(s, "since"), *until = sv_params_get(s, "until");
 	qr_buf_adds(out, "<label>From ");
-	sv_open(out, "input", "type", "text", "name", "since", "value", since ? since : "", "placeholder", "2020-06-03",
+	sv_open(out, "input", "type", "text", "name", "since", "value", since ? since : "", "placeholder", "YYYY-MM-DD",
 		"size", "16", NULL);
 	qr_buf_adds(out, "</label><label>to ");
 	sv_open(out, "input", "type", "text", "name", "until", "value", until ? until : "", "placeholder",
-		"2020-06-04T12:00", "size", "16", NULL);
+		"YYYY-MM-DDTHH:MM", "size", "16", NULL);
 	qr_buf_adds(out, "</label><label>Time zone ");
 	sv_open(out, "input", "type", "text", "name", "tz", "value", v->q.tz ? v->q.tz : "", "placeholder", "UTC",
 		"list", "zones", "size", "18", NULL);
