@@ -5,13 +5,13 @@
  * search, the permalink, the cite menu and the archival locator.  A
  * printer back end (query/printer.h): quire search's code hands each post
  * over, the card decides how it looks.  Every string of a post goes
- * through server/html.h on its way in.
+ * through server/escape.h on its way in.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cite.h"
-#include "html.h"
+#include "escape.h"
 #include "printer.h"
 #include "server.h"
 #include "timeutil.h"

@@ -13,7 +13,7 @@
 
 #include "aggregate.h"
 #include "cli.h"
-#include "html.h"
+#include "escape.h"
 #include "printer.h"
 #include "run.h"
 #include "server.h"

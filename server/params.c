@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
+#include "escape.h"
 #include "text.h"
 
 const sv_filter sv_filters[] = {

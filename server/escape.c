@@ -1,4 +1,4 @@
-#include "html.h"
+#include "escape.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -10,8 +10,8 @@
  * become visible escapes (\u{202E}, \x1B), so a post can neither inject
  * markup nor reorder the page around it.
  */
-#ifndef SV_HTML_H
-#define SV_HTML_H
+#ifndef SV_ESCAPE_H
+#define SV_ESCAPE_H
 
 #include <stdbool.h>
 #include <stddef.h>
