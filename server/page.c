@@ -158,6 +158,7 @@ static void api_params(sv_params *out, const sv_params *state)
 	sv_params_del(out, "n", NULL);
 	sv_params_del(out, "by", NULL);
 	sv_params_del(out, "offset", NULL);
+	sv_params_del(out, "facets", NULL);
 }
 
 static void hidden(qr_buf *out, const char *name, const char *value)
@@ -521,10 +522,36 @@ out:
 	qr_timeline_free(t);
 }
 
+/* Counting facets reads every matching post's terms (about 15 us a post
+ * and field): past the server's limit the page offers it rather than
+ * doing it on every load. */
+static bool facets_offered(qr_buf *out, const struct view *v)
+{
+	const char *asked = sv_params_get(v->state, "facets");
+	if (v->total <= v->call->cfg->facet_limit || (asked && strcmp(asked, "all") == 0))
+		return false;
+	sv_params p = { 0 };
+	qr_buf href = QR_BUF_INIT;
+	sv_params_copy(&p, v->state);
+	sv_params_set(&p, "facets", "all");
+	sv_params_href(&href, "/", &p);
+	qr_buf_adds(out, "<aside class=\"facets\" aria-label=\"facets\"><section class=\"facet offer\"><h2>Facets</h2><p>");
+	qr_add_grouped(out, v->total);
+	qr_buf_adds(out, " posts are more than this server counts on every page. Narrow the search, or ");
+	sv_elem(out, "a", "count their hashtags, authors, media, events and codes", "href", href.buf, "class",
+		"count-facets", NULL);
+	qr_buf_adds(out, " (it takes a while).</p></section></aside>\n");
+	sv_params_clear(&p);
+	qr_buf_release(&href);
+	return true;
+}
+
 static void facet_panels(qr_buf *out, struct view *v)
 {
 	qr_buf href = QR_BUF_INIT;
 	sv_params p = { 0 };
+	if (facets_offered(out, v))
+		return;
 	qr_buf_adds(out, "<aside class=\"facets\" aria-label=\"facets\">\n");
 	for (size_t k = 0; k < sizeof(panels) / sizeof(panels[0]); k++) {
 		const qr_facet_field *f = qr_facet_field_by_name(panels[k].field);

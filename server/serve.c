@@ -33,6 +33,7 @@ static const qr_option options[] = {
 	{ "max-connections", 0, "N", "connections at once (default 64)" },
 	{ "max-downloads", 0, "N", "long result lists streamed at once (default 2)" },
 	{ "deadline", 0, "SECONDS", "the longest a request may take before it is answered 503 (default 30)" },
+	{ "facet-limit", 0, "N", "the page counts facets of at most N posts unless asked (default 20000; 0: always)" },
 	{ "quiet", 'q', NULL, "no line per request on stderr" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -64,7 +65,7 @@ static const qr_command_help help = {
 struct opts {
 	const char *corpus, *listen, *token;
 	bool tagging, quiet;
-	unsigned long long workers, connections, downloads, deadline;
+	unsigned long long workers, connections, downloads, deadline, facet_limit;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -88,6 +89,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		return qr_cli_uint("serve", name, arg, 256, &o->downloads) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "deadline") == 0)
 		return qr_cli_uint("serve", name, arg, 3600, &o->deadline) ? 0 : QR_EXIT_USAGE;
+	else if (strcmp(name, "facet-limit") == 0)
+		return qr_cli_uint("serve", name, arg, UINT32_MAX, &o->facet_limit) ? 0 : QR_EXIT_USAGE;
 	return 0;
 }
 
@@ -206,7 +209,7 @@ static void corpus_name(const char *dir, char *out, size_t size)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct opts o = { NULL, "127.0.0.1:8080", NULL, false, false, 4, 64, 2, 30 };
+	struct opts o = { NULL, "127.0.0.1:8080", NULL, false, false, 4, 64, 2, 30, 20000 };
 	sv_config cfg;
 	qr_corpus *c = NULL;
 	sv_pool *pool = NULL;
@@ -238,6 +241,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.max_connections = (unsigned)o.connections;
 	cfg.max_downloads = (unsigned)o.downloads;
 	cfg.deadline = (double)o.deadline;
+	cfg.facet_limit = o.facet_limit ? (unsigned)o.facet_limit : UINT32_MAX;
 	bool is_loopback = false;
 	if ((fd = listen_on(o.listen, &cfg, &is_loopback)) < 0)
 		return QR_EXIT_USAGE;

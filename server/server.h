@@ -41,6 +41,7 @@ typedef struct sv_config {
 	unsigned workers, heavy;
 	unsigned max_connections, max_downloads;
 	double deadline;             /* seconds a request may take */
+	unsigned facet_limit;        /* the page counts facets of at most this many posts unless asked */
 	bool quiet;
 	struct sv_pool *pool;
 } sv_config;

@@ -186,7 +186,12 @@ else
 fi
 
 # ---- codes, with --allow-tagging ----
-if serve_start "$C" --allow-tagging; then
+if serve_start "$C" --allow-tagging --facet-limit 100; then
+	get "?q=fancam" >"$T/page.html"
+	grep -q 'class="count-facets"' "$T/page.html" && ! grep -q 'data-facet="hashtag"' "$T/page.html" &&
+		ok "past --facet-limit the page offers to count facets" || not_ok "the page offers facets" "$(status)"
+	get "?q=fancam&facets=all" >"$T/page.html"
+	grep -q 'data-facet="hashtag"' "$T/page.html" && ok "and counts them when asked" || not_ok "facets when asked" "$(status)"
 	get "api/tag" --data "add=reviewed&id=$ID" >/dev/null
 	[ "$(status)" = 200 ] && jq -e '.matched == 1 and .changed == 1' "$T/body" >/dev/null &&
 		ok "api/tag adds a code to one post" || not_ok "api/tag adds a code" "$(status) $(cat "$T/body")"
@@ -208,14 +213,15 @@ if serve_start "$C" --allow-tagging; then
 	exec 7<>"$T/fifo"
 	"$QUIRE" ingest -c "$C" - <"$T/fifo" >/dev/null 2>&1 7>&- &
 	ING=$!
-	i=0 probe=0
-	while [ $i -lt 100 ]; do
-		"$QUIRE" tag -c "$C" --dry-run +probe -- 'id:1' >"$T/probe.out" 2>&1
-		probe=$?
-		[ $probe -eq 4 ] && break
+	# Wait until it holds Xapian's lock (asking for the lock here could
+	# take it first and make the ingest fail instead).
+	i=0
+	while [ $i -lt 100 ] && ! ls -l "/proc/$ING/fd" 2>/dev/null | grep -q flintlock; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+	"$QUIRE" tag -c "$C" --dry-run +probe -- 'id:1' >"$T/probe.out" 2>&1
+	probe=$?
 	get "api/tag" --data "add=locked&q=fancam" >/dev/null
 	[ "$(status)" = 409 ] && jq -e '.error | test("locked")' "$T/body" >/dev/null &&
 		ok "while an ingest holds the corpus: 409, with the reason" ||
