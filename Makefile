@@ -55,7 +55,7 @@ REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 
 .PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
-	reliability fuzz
+	reliability fuzz bench-serve
 .DEFAULT_GOAL := all
 
 all: $(QUIRE) $(B)/libxapian-c.so
@@ -211,6 +211,17 @@ bench-store:
 	@sh .ci/deps bench
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh --store $(B) $(BENCH_N)
+
+# quire serve under load: bench/loadgen against the corpus of BENCH_N posts
+# with 1, 8 and 32 clients (bench/serve.sh); prints a table.
+$(B)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -pthread -o $@ $<
+
+bench-serve:
+	@sh .ci/deps demo
+	@$(MAKE) --no-print-directory all $(B)/bench/gen $(B)/bench/loadgen
+	@sh bench/serve.sh $(B) $(BENCH_N)
 
 # The long reliability runs (tests/reliability/): 100 kills on 50,000
 # posts, every byte of a torn tail, 1,000 flipped bytes...  Each script

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,8 @@ void sv_http_headers(struct MHD_Response *resp, const sv_reply *r)
 		MHD_add_response_header(resp, "ETag", r->etag);
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"quire\"");
+	if (r->status == 503)
+		MHD_add_response_header(resp, "Retry-After", "1");
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *rq, const sv_reply *r)
@@ -214,6 +217,17 @@ static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
+/* Whether the client closed its end (it gave up on the answer). */
+static bool client_gone(void *arg)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(arg, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return false;
+	struct pollfd pfd = { info->connect_fd, POLLRDHUP, 0 };
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 /* Run a call's work on a worker, and answer. */
 static enum MHD_Result dispatch(struct MHD_Connection *conn, struct req *rq, sv_config *cfg, sv_call *call, int lane,
 				int (*work)(qr_corpus *, sv_call *))
@@ -221,7 +235,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, struct req *rq, sv_
 	int rc = 0;
 	bool api = call->api;
 	call->work = work;
-	int outcome = sv_pool_run(cfg->pool, lane, sv_call_run, call, sv_call_free, cfg->deadline, &rc);
+	int outcome =
+		sv_pool_run(cfg->pool, lane, sv_call_run, call, sv_call_free, cfg->deadline, client_gone, conn, &rc);
 	if (outcome == SV_RAN)
 		return send_call(conn, rq, call);
 	if (outcome != SV_LATE)

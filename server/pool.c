@@ -4,15 +4,19 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cli.h"
 #include "status.h"
 
-/* Jobs waiting at most, over both lanes: past it a request is told the
- * server is busy rather than queued for ever. */
-#define MAX_QUEUED 512
+/* Jobs waiting at most in a lane, for each worker that may take them:
+ * past it a request is told the server is busy rather than queued behind
+ * minutes of work. */
+#define QUEUED_PER_WORKER 8
 
 enum { QUEUED, RUNNING, DONE };
 
@@ -31,6 +35,7 @@ typedef struct job {
 
 typedef struct worker {
 	sv_pool *pool;
+	int lane;
 	pthread_t thread;
 	qr_corpus *c;
 	ino_t index_ino;
@@ -44,8 +49,8 @@ struct sv_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
 	job *head[2], *tail[2];
-	unsigned queued;
-	unsigned heavy, heavy_running;
+	unsigned queued, lane_queued[2];
+	unsigned nlane[2];
 	bool quit;
 	worker *w;
 	unsigned nw;
@@ -91,16 +96,16 @@ static void refresh(worker *w)
 	qr_buf_release(&err);
 }
 
-static job *take(sv_pool *p)
+static job *take(sv_pool *p, int lane)
 {
-	int lane = p->head[SV_LIGHT] ? SV_LIGHT : (p->head[SV_HEAVY] && p->heavy_running < p->heavy) ? SV_HEAVY : -1;
-	if (lane < 0)
-		return NULL;
 	job *j = p->head[lane];
+	if (!j)
+		return NULL;
 	p->head[lane] = j->next;
 	if (!p->head[lane])
 		p->tail[lane] = NULL;
 	p->queued--;
+	p->lane_queued[lane]--;
 	return j;
 }
 
@@ -114,16 +119,18 @@ static void *worker_main(void *arg)
 {
 	worker *w = arg;
 	sv_pool *p = w->pool;
+	/* Linux sets a thread's nice value on its own; failing that, the
+	 * heavy lane still has workers of its own. */
+	if (w->lane == SV_HEAVY)
+		setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		job *j = NULL;
-		while (!p->quit && !(j = take(p)))
+		while (!p->quit && !(j = take(p, w->lane)))
 			pthread_cond_wait(&p->work, &p->lock);
 		if (!j)
 			break;
 		j->state = RUNNING;
-		if (j->lane == SV_HEAVY)
-			p->heavy_running++;
 		pthread_mutex_unlock(&p->lock);
 
 		refresh(w);
@@ -135,10 +142,6 @@ static void *worker_main(void *arg)
 		}
 
 		pthread_mutex_lock(&p->lock);
-		if (j->lane == SV_HEAVY) {
-			p->heavy_running--;
-			pthread_cond_broadcast(&p->work);
-		}
 		j->state = DONE;
 		j->rc = rc;
 		j->unavailable = !w->c;
@@ -154,18 +157,20 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int sv_pool_start(const char *dir, unsigned workers, unsigned heavy, sv_pool **out, qr_buf *err)
+int sv_pool_start(const char *dir, unsigned light, unsigned heavy, sv_pool **out, qr_buf *err)
 {
 	sv_pool *p = qr_calloc(1, sizeof(*p));
 	p->dir = qr_strdup(dir);
-	p->heavy = heavy ? heavy : 1;
+	p->nlane[SV_LIGHT] = light ? light : 1;
+	p->nlane[SV_HEAVY] = heavy ? heavy : 1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
-	p->nw = workers ? workers : 1;
+	p->nw = p->nlane[SV_LIGHT] + p->nlane[SV_HEAVY];
 	p->w = qr_calloc(p->nw, sizeof(*p->w));
 	int st = 0;
 	for (unsigned i = 0; i < p->nw && !st; i++) {
 		p->w[i].pool = p;
+		p->w[i].lane = i < p->nlane[SV_LIGHT] ? SV_LIGHT : SV_HEAVY;
 		st = open_handle(&p->w[i], err);
 	}
 	for (unsigned i = 0; i < p->nw && !st; i++) {
@@ -197,15 +202,29 @@ static void unqueue(sv_pool *p, job *j)
 	if (p->tail[j->lane] == j)
 		p->tail[j->lane] = prev;
 	p->queued--;
+	p->lane_queued[j->lane]--;
 }
 
-int sv_pool_run(sv_pool *p, int lane, sv_job_fn fn, void *ctx, void (*free_ctx)(void *), double seconds, int *rc)
+static void add_seconds(struct timespec *t, double seconds)
 {
-	struct timespec until;
+	long long ns = (long long)(seconds * 1e9) + t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000LL);
+	t->tv_nsec = (long)(ns % 1000000000LL);
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int sv_pool_run(sv_pool *p, int lane, sv_job_fn fn, void *ctx, void (*free_ctx)(void *), double seconds,
+		bool (*gone)(void *), void *arg, int *rc)
+{
+	struct timespec until, slice;
 	clock_gettime(CLOCK_REALTIME, &until);
-	long long ns = (long long)(seconds * 1e9) + until.tv_nsec;
-	until.tv_sec += (time_t)(ns / 1000000000LL);
-	until.tv_nsec = (long)(ns % 1000000000LL);
+	slice = until;
+	add_seconds(&until, seconds);
+	unsigned room = QUEUED_PER_WORKER * p->nlane[lane];
 
 	job *j = qr_calloc(1, sizeof(*j));
 	j->lane = lane;
@@ -215,7 +234,7 @@ int sv_pool_run(sv_pool *p, int lane, sv_job_fn fn, void *ctx, void (*free_ctx)(
 	pthread_cond_init(&j->done, NULL);
 
 	pthread_mutex_lock(&p->lock);
-	if (p->queued >= MAX_QUEUED || p->quit) {
+	if (p->lane_queued[lane] >= room || p->quit) {
 		pthread_mutex_unlock(&p->lock);
 		job_free(j);
 		return SV_BUSY;
@@ -226,9 +245,16 @@ int sv_pool_run(sv_pool *p, int lane, sv_job_fn fn, void *ctx, void (*free_ctx)(
 		p->head[lane] = j;
 	p->tail[lane] = j;
 	p->queued++;
+	p->lane_queued[lane]++;
 	pthread_cond_broadcast(&p->work);
 	while (j->state != DONE) {
-		if (pthread_cond_timedwait(&j->done, &p->lock, &until) != ETIMEDOUT)
+		add_seconds(&slice, 0.1);
+		if (!before(&slice, &until))
+			slice = until;
+		bool late = pthread_cond_timedwait(&j->done, &p->lock, &slice) == ETIMEDOUT && !before(&slice, &until);
+		if (j->state == DONE)
+			break;
+		if (!late && !(gone && gone(arg)))
 			continue;
 		if (j->state == QUEUED) {
 			unqueue(p, j);

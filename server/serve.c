@@ -29,7 +29,8 @@ static const qr_option options[] = {
 	{ "listen", 'l', "HOST:PORT", "the address to serve on (default 127.0.0.1:8080; port 0 picks a free one)" },
 	{ "token", 0, "TOKEN", "require this token of every request (default: $QUIRE_TOKEN); needed off loopback" },
 	{ "allow-tagging", 0, NULL, "let the page and the API add and remove codes (the corpus is written then)" },
-	{ "workers", 'w', "N", "threads answering queries, each with its own handle on the corpus (default 4)" },
+	{ "workers", 'w', "N", "threads answering searches, each with its own handle on the corpus (default 4)" },
+	{ "heavy-workers", 0, "N", "threads, at a lower priority, for facets, timelines and long lists (default 2)" },
 	{ "max-connections", 0, "N", "connections at once (default 64)" },
 	{ "max-downloads", 0, "N", "long result lists streamed at once (default 2)" },
 	{ "deadline", 0, "SECONDS", "the longest a request may take before it is answered 503 (default 30)" },
@@ -65,7 +66,7 @@ static const qr_command_help help = {
 struct opts {
 	const char *corpus, *listen, *token;
 	bool tagging, quiet;
-	unsigned long long workers, connections, downloads, deadline, facet_limit;
+	unsigned long long workers, heavy, connections, downloads, deadline, facet_limit;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -83,6 +84,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->quiet = true;
 	else if (strcmp(name, "workers") == 0)
 		return qr_cli_uint("serve", name, arg, 256, &o->workers) ? 0 : QR_EXIT_USAGE;
+	else if (strcmp(name, "heavy-workers") == 0)
+		return qr_cli_uint("serve", name, arg, 256, &o->heavy) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "max-connections") == 0)
 		return qr_cli_uint("serve", name, arg, 10000, &o->connections) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "max-downloads") == 0)
@@ -209,7 +212,7 @@ static void corpus_name(const char *dir, char *out, size_t size)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct opts o = { NULL, "127.0.0.1:8080", NULL, false, false, 4, 64, 2, 30, 20000 };
+	struct opts o = { NULL, "127.0.0.1:8080", NULL, false, false, 4, 2, 64, 2, 30, 20000 };
 	sv_config cfg;
 	qr_corpus *c = NULL;
 	sv_pool *pool = NULL;
@@ -229,15 +232,15 @@ int cmd_serve(int argc, char **argv)
 	if (o.token && strlen(o.token) < MIN_TOKEN)
 		return qr_usage_error("serve", "the token is too short: use %d characters or more "
 					       "(openssl rand -hex 16 makes one)", MIN_TOKEN);
-	if (!o.workers || !o.connections || !o.downloads || !o.deadline)
-		return qr_usage_error("serve", "--workers, --max-connections, --max-downloads and --deadline take 1 or more");
+	if (!o.workers || !o.heavy || !o.connections || !o.downloads || !o.deadline)
+		return qr_usage_error("serve", "--workers, --heavy-workers, --max-connections, --max-downloads and "
+					       "--deadline take 1 or more");
 	cfg.corpus = qr_cli_corpus(o.corpus);
 	cfg.token = o.token;
 	cfg.tagging = o.tagging;
 	cfg.quiet = o.quiet;
 	cfg.workers = (unsigned)o.workers;
-	/* Heavy jobs leave a worker or two to the searches. */
-	cfg.heavy = cfg.workers > 2 ? cfg.workers - 2 : 1;
+	cfg.heavy = (unsigned)o.heavy;
 	cfg.max_connections = (unsigned)o.connections;
 	cfg.max_downloads = (unsigned)o.downloads;
 	cfg.deadline = (double)o.deadline;
@@ -278,8 +281,9 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	fd = -1;
-	printf("quire serve: %s at http://%s:%u/ (%s, %u workers%s); stop with Ctrl-C\n", cfg.corpus_name, cfg.host,
-	       cfg.port, cfg.tagging ? "coding allowed" : "read-only", cfg.workers, cfg.token ? ", token required" : "");
+	printf("quire serve: %s at http://%s:%u/ (%s, %u+%u workers%s); stop with Ctrl-C\n", cfg.corpus_name, cfg.host,
+	       cfg.port, cfg.tagging ? "coding allowed" : "read-only", cfg.workers, cfg.heavy,
+	       cfg.token ? ", token required" : "");
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&stop, &sig);
