@@ -87,38 +87,37 @@ bool sv_search_opts(sv_call *call, qr_search_opts *o, unsigned long long max_lim
 	return !usage_failed(call, qr_search_check(o));
 }
 
-/* The media type of a search format's output. */
-const char *sv_format_type(const char *format)
+/* What each search format's output is, and a download's file name. */
+static const struct {
+	const char *format, *type, *ext;
+} formats[] = {
+	{ "json", "application/json", "json" },
+	{ "jsonl", "application/x-ndjson", "jsonl" },
+	{ "csv", "text/csv; charset=utf-8; header=present", "csv" },
+	{ "csl-json", "application/vnd.citationstyles.csl+json", "csl.json" },
+	{ "bibtex", "application/x-bibtex; charset=utf-8", "bib" },
+	{ "biblatex", "application/x-bibtex; charset=utf-8", "bib" },
+	{ "ris", "application/x-research-info-systems; charset=utf-8", "ris" },
+};
+
+static size_t format_index(const char *format)
 {
-	static const struct {
-		const char *format, *type;
-	} types[] = {
-		{ "json", "application/json" },
-		{ "jsonl", "application/x-ndjson" },
-		{ "csv", "text/csv; charset=utf-8; header=present" },
-		{ "csl-json", "application/vnd.citationstyles.csl+json" },
-		{ "bibtex", "application/x-bibtex; charset=utf-8" },
-		{ "biblatex", "application/x-bibtex; charset=utf-8" },
-		{ "ris", "application/x-research-info-systems; charset=utf-8" },
-	};
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(types[i].format, format) == 0)
-			return types[i].type;
-	return "text/plain; charset=utf-8";
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].format, format) == 0)
+			return i;
+	return (size_t)-1;
 }
 
-/* The file name a download of that format gets. */
+const char *sv_format_type(const char *format)
+{
+	size_t i = format_index(format);
+	return i == (size_t)-1 ? "text/plain; charset=utf-8" : formats[i].type;
+}
+
 void sv_format_filename(qr_buf *out, const char *stem, const char *format)
 {
-	static const struct {
-		const char *format, *ext;
-	} exts[] = { { "json", "json" }, { "jsonl", "jsonl" },   { "csv", "csv" }, { "csl-json", "csl.json" },
-		     { "bibtex", "bib" }, { "biblatex", "bib" }, { "ris", "ris" } };
-	const char *ext = "txt";
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
-		if (strcmp(exts[i].format, format) == 0)
-			ext = exts[i].ext;
-	qr_buf_addf(out, "attachment; filename=\"%s.%s\"", stem, ext);
+	size_t i = format_index(format);
+	qr_buf_addf(out, "attachment; filename=\"%s.%s\"", stem, i == (size_t)-1 ? "txt" : formats[i].ext);
 }
 
 /* The output of fn, written to a FILE, as the reply's body. */

@@ -36,15 +36,9 @@ static const struct {
 	{ "kind", "Kinds" },        { "platform", "Platforms" },
 };
 
-static const struct {
-	const char *label, *q;
-} examples[] = {
-	{ "#WhiteLivesMatter fancam", "#WhiteLivesMatter fancam" },
-	{ "\"black lives matter\"", "\"black lives matter\"" },
-	{ "from:dallas_pd_demo", "from:dallas_pd_demo" },
-	{ "media:video date:2020-06-03", "media:video date:2020-06-03" },
-	{ "iwatch NEAR app", "iwatch NEAR app" },
-	{ "fanc* -is:repost", "fanc* -is:repost" },
+static const char *const examples[] = {
+	"#WhiteLivesMatter fancam", "\"black lives matter\"", "from:dallas_pd_demo",
+	"media:video date:2020-06-03", "iwatch NEAR app", "fanc* -is:repost",
 };
 
 static const char *const zones[] = { "UTC", "America/Chicago", "America/New_York", "America/Los_Angeles",
@@ -210,8 +204,8 @@ static void form(qr_buf *out, const struct view *v)
 	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
 		qr_buf href = QR_BUF_INIT;
 		qr_buf_adds(&href, "/?q=");
-		sv_url_part(&href, examples[i].q);
-		sv_elem(out, "a", examples[i].label, "href", href.buf, NULL);
+		sv_url_part(&href, examples[i]);
+		sv_elem(out, "a", examples[i], "href", href.buf, NULL);
 		qr_buf_adds(out, i + 1 < sizeof(examples) / sizeof(examples[0]) ? " \xC2\xB7 " : "");
 		qr_buf_release(&href);
 	}
