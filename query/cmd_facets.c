@@ -10,6 +10,7 @@
 #include "corpus.h"
 #include "json.h"
 #include "query.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "text.h"
@@ -63,7 +64,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 }
 
 struct run {
-	const struct opts *o;
+	const qr_query_opts *q;
+	uint32_t top;
 	const qr_facet_field *f;
 	const char *text;
 	qr_counts *counts;
@@ -74,10 +76,10 @@ static int count_once(qr_corpus *c, void *ctx, qr_buf *err)
 {
 	const struct run *r = ctx;
 	xc_query *q = NULL;
-	int st = qr_query_build(qr_corpus_db(c), r->text, &r->o->c.q, &q, err);
+	qr_counts_clear(r->counts);
+	int st = qr_query_build(qr_corpus_db(c), r->text, r->q, &q, err);
 	if (!st)
-		st = qr_count_terms(qr_corpus_db(c), q, r->f->prefix, (uint32_t)r->o->top, qr_facet_skip(r->f), r->counts,
-				    err);
+		st = qr_count_terms(qr_corpus_db(c), q, r->f->prefix, r->top, qr_facet_skip(r->f), r->counts, err);
 	xc_query_destroy(q);
 	return st;
 }
@@ -146,6 +148,27 @@ static void print_csv(const qr_facet_field *f, const qr_counts *c, qr_buf *out)
 	}
 }
 
+int qr_facets_run(qr_corpus *c, const char *text, const qr_query_opts *q, const qr_facet_field *f, uint32_t top,
+		  qr_counts *out)
+{
+	struct run r = { q, top, f, text, out };
+	int st = qr_cmd_retry(c, count_once, &r);
+	if (st)
+		return st;
+	return out->total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+}
+
+void qr_facets_print(qr_buf *out, const char *format, const qr_facet_field *f, const char *text, const qr_counts *c,
+		     uint64_t top)
+{
+	if (strcmp(format, "json") == 0)
+		print_json(f, text, c, top, out);
+	else if (strcmp(format, "csv") == 0)
+		print_csv(f, c, out);
+	else
+		print_text(f, text, c, top, out);
+}
+
 int cmd_facets(int argc, char **argv)
 {
 	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, "hashtag", 20 };
@@ -168,17 +191,11 @@ int cmd_facets(int argc, char **argv)
 	qr_cmd_join(&text, argc - first, argv + first);
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	struct run r = { &o, f, text.buf, &counts };
-	if ((st = qr_cmd_retry(c, count_once, &r)))
-		goto out;
-	if (strcmp(o.c.format, "json") == 0)
-		print_json(f, text.buf, &counts, o.top, &out);
-	else if (strcmp(o.c.format, "csv") == 0)
-		print_csv(f, &counts, &out);
-	else
-		print_text(f, text.buf, &counts, o.top, &out);
-	fputs(out.buf, stdout);
-	st = counts.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+	st = qr_facets_run(c, text.buf, &o.c.q, f, (uint32_t)o.top, &counts);
+	if (st == QR_EXIT_OK || st == QR_EXIT_NO_HITS) {
+		qr_facets_print(&out, o.c.format, f, text.buf, &counts, o.top);
+		fputs(out.buf, stdout);
+	}
 out:
 	qr_counts_clear(&counts);
 	qr_corpus_close(c);

@@ -9,6 +9,7 @@
 #include "corpus.h"
 #include "printer.h"
 #include "query.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "text.h"
@@ -56,19 +57,9 @@ static const qr_command_help help = {
 	options,
 };
 
-struct opts {
-	qr_cmd_opts c;
-	unsigned long long limit, offset;
-	const char *sort;
-	const char *color;
-	const char *collapse;
-	bool no_locator;
-	bool explain;
-};
-
 static int on_option(void *ctx, const char *name, const char *arg)
 {
-	struct opts *o = ctx;
+	qr_search_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
 	if (strcmp(name, "limit") == 0)
@@ -135,7 +126,7 @@ static bool snippet(xc_mset *ms, xc_stem *stem, const char *text, qr_buf *out)
 }
 
 struct run {
-	const struct opts *o;
+	const qr_search_opts *o;
 	qr_printer *pr;
 	xc_stem *stem;
 	const char *text;
@@ -169,7 +160,7 @@ static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
  * (another process committed meanwhile).  Returns an exit code otherwise. */
 static int run(qr_corpus *c, xc_query *q, struct run *r)
 {
-	const struct opts *o = r->o;
+	const qr_search_opts *o = r->o;
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	qr_post post;
@@ -236,6 +227,11 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL };
 			r->pr->hit(r->pr, &hit);
 			r->printed++;
+			/* Nobody reads any more (a closed pipe, a client gone). */
+			if (ferror(r->pr->out)) {
+				st = QR_EXIT_INTERNAL;
+				goto out;
+			}
 		}
 		pos += n;
 		if (n < page)
@@ -249,7 +245,7 @@ out:
 	return st;
 }
 
-static int check_options(const struct opts *o)
+int qr_search_check(const qr_search_opts *o)
 {
 	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest"))
 		return qr_usage_error("search", "--sort takes relevance, newest or oldest, not '%s'", o->sort);
@@ -264,45 +260,20 @@ static int check_options(const struct opts *o)
 	return 0;
 }
 
-int cmd_search(int argc, char **argv)
+int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_printer *pr)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, 10, 0, "relevance", "auto", NULL, false, false };
-	qr_buf text = QR_BUF_INIT;
-	qr_corpus *c = NULL;
 	xc_query *q = NULL;
-	struct run r = { &o, NULL, NULL, NULL, 0, 0, false };
-	int first, st;
+	struct run r = { o, pr, NULL, text, 0, 0, false };
+	int st = 0;
 
-	snprintf(details, sizeof(details),
-		 "%s\n\nOutput formats (--format):\n"
-		 "  text      a citation block per post; matched words highlighted on a terminal\n"
-		 "  json      one document: query, totals, results (schemas/output.schema.json)\n"
-		 "  jsonl     one JSON object per post          csv   RFC 4180, ids kept as text\n"
-		 "  ids       one native id per line            csl-json  for Zotero and pandoc\n"
-		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
-		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
-		 "Every format carries each post's archival locator unless --no-locator.",
-		 qr_query_language);
-	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
-	if (st)
-		return st < 0 ? 0 : st;
-	if ((st = check_options(&o)))
-		return st;
-	qr_cmd_join(&text, argc - first, argv + first);
-	r.text = text.buf;
-	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
-		goto out;
-	r.pr = qr_printer_new(o.c.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
-			      qr_corpus_id(c));
-	r.pr->tz = o.c.q.tz;
-	if (qr_printer_wants_snippets(r.pr))
+	if (qr_printer_wants_snippets(pr))
 		r.stem = qr_query_stemmer();
 	for (int attempt = 0; attempt < QR_CMD_RETRIES; attempt++) {
 		xc_query_destroy(q);
 		q = NULL;
-		if ((st = qr_cmd_build_query(c, text.buf, &o.c.q, &q)))
+		if ((st = qr_cmd_build_query(c, text, &o->c.q, &q)))
 			goto out;
-		if (o.explain && attempt == 0)
+		if (o->explain && attempt == 0)
 			qr_cmd_explain(q);
 		xc_db_doccount(qr_corpus_db(c), &r.doccount);
 		st = run(c, q, &r);
@@ -323,21 +294,55 @@ int cmd_search(int argc, char **argv)
 	if (st)
 		goto out;
 	if (!r.begun) {
-		qr_result_info info = { text.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, (uint32_t)o.limit,
-					o.sort, o.collapse, true };
-		r.pr->begin(r.pr, &info);
+		qr_result_info info = { text, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, (uint32_t)o->limit,
+					o->sort, o->collapse, true };
+		pr->begin(pr, &info);
 	}
-	r.pr->end(r.pr, r.printed);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	pr->end(pr, r.printed);
+	if (fflush(pr->out) != 0 || ferror(pr->out)) {
 		qr_error("cannot write the results: %s", "output error");
 		st = QR_EXIT_INTERNAL;
 		goto out;
 	}
 	st = r.printed ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
-	qr_printer_free(r.pr);
 	xc_stem_destroy(r.stem);
 	xc_query_destroy(q);
+	return st;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	qr_search_opts o = QR_SEARCH_OPTS_INIT;
+	qr_buf text = QR_BUF_INIT;
+	qr_corpus *c = NULL;
+	qr_printer *pr = NULL;
+	int first, st;
+
+	snprintf(details, sizeof(details),
+		 "%s\n\nOutput formats (--format):\n"
+		 "  text      a citation block per post; matched words highlighted on a terminal\n"
+		 "  json      one document: query, totals, results (schemas/output.schema.json)\n"
+		 "  jsonl     one JSON object per post          csv   RFC 4180, ids kept as text\n"
+		 "  ids       one native id per line            csl-json  for Zotero and pandoc\n"
+		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
+		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
+		 "Every format carries each post's archival locator unless --no-locator.",
+		 qr_query_language);
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	if ((st = qr_search_check(&o)))
+		return st;
+	qr_cmd_join(&text, argc - first, argv + first);
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
+		goto out;
+	pr = qr_printer_new(o.c.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
+			    qr_corpus_id(c));
+	pr->tz = o.c.q.tz;
+	st = qr_search_run(c, &o, text.buf, pr);
+out:
+	qr_printer_free(pr);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
 	return st;

@@ -15,6 +15,7 @@
 #include "io.h"
 #include "json.h"
 #include "query.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "text.h"
@@ -61,20 +62,9 @@ static const qr_command_help help = {
 	options,
 };
 
-struct opts {
-	qr_cmd_opts c;
-	const char *by;
-	const char *split;
-	unsigned long long top;
-	bool stack;
-	const char *share;
-	const char *svg;
-	const char *bars;
-};
-
 static int on_option(void *ctx, const char *name, const char *arg)
 {
-	struct opts *o = ctx;
+	qr_timeline_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
 	if (strcmp(name, "by") == 0)
@@ -146,7 +136,7 @@ static int fill(xc_db *db, const xc_query *q, const qr_buckets *b, qr_series *s,
 	return st;
 }
 
-static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const struct opts *o, struct result *r,
+static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const qr_timeline_opts *o, struct result *r,
 		 qr_buf *err)
 {
 	qr_counts top = { 0 };
@@ -197,7 +187,7 @@ static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const st
 }
 
 static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, const qr_facet_field *f,
-		   const struct opts *o, struct result *r, qr_buf *err)
+		   const qr_timeline_opts *o, struct result *r, qr_buf *err)
 {
 	qr_counts minutes = { 0 };
 	const char *zone = o->c.q.tz ? o->c.q.tz : "UTC";
@@ -264,7 +254,7 @@ static void bar(qr_buf *out, uint64_t v, uint64_t max)
 	qr_buf_adds(out, eighths[units % 8]);
 }
 
-static void print_text(const struct result *r, const char *query, const struct opts *o, bool bars, qr_buf *out)
+static void print_text(const struct result *r, const char *query, const qr_timeline_opts *o, bool bars, qr_buf *out)
 {
 	const qr_buckets *b = &r->b;
 	qr_buf_addf(out, "posts per %s (%s)", unit_names[b->unit], b->tz);
@@ -361,7 +351,7 @@ static void print_csv(const struct result *r, qr_buf *out)
 	}
 }
 
-static void print_json(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
+static void print_json(const struct result *r, const char *query, const qr_timeline_opts *o, qr_buf *out)
 {
 	const qr_buckets *b = &r->b;
 	char iso[40];
@@ -421,7 +411,7 @@ static void print_json(const struct result *r, const char *query, const struct o
 	qr_buf_addch(out, '\n');
 }
 
-static void chart(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
+static void chart(const struct result *r, const char *query, const qr_timeline_opts *o, qr_buf *out)
 {
 	qr_buf sub = QR_BUF_INIT;
 	char a[40], z[40];
@@ -459,18 +449,24 @@ static void chart(const struct result *r, const char *query, const struct opts *
 }
 
 struct run {
-	const struct opts *o;
+	const qr_timeline_opts *o;
 	const char *text;
 	int unit;
 	const qr_facet_field *f;
 	struct result *r;
 };
 
+struct qr_timeline {
+	struct result r;
+	const qr_timeline_opts *o;
+	const char *text;
+};
+
 /* One timeline of the corpus's revision (QR_END: it changed meanwhile). */
 static int compute_once(qr_corpus *c, void *ctx, qr_buf *err)
 {
 	const struct run *run = ctx;
-	const struct opts *o = run->o;
+	const qr_timeline_opts *o = run->o;
 	xc_query *q = NULL, *q2 = NULL;
 	result_clear(run->r);
 	int st = qr_query_build(qr_corpus_db(c), run->text, &o->c.q, &q, err);
@@ -499,73 +495,133 @@ static bool want_bars(const char *when)
 	return isatty(STDOUT_FILENO);
 }
 
+static int unit_named(const char *by)
+{
+	for (int u = 0; u < 4; u++)
+		if (strcmp(by, unit_names[u]) == 0)
+			return u;
+	return -1;
+}
+
+int qr_timeline_check(const qr_timeline_opts *o)
+{
+	if (unit_named(o->by) < 0)
+		return qr_usage_error("timeline", "--by takes minute, hour, day or week, not '%s'", o->by);
+	if (o->split && !qr_facet_field_by_name(o->split))
+		return qr_usage_error("timeline", "--split-by takes hashtag, media, event, tag, lang, kind, author, "
+						  "mention, domain or platform, not '%s'", o->split);
+	if (o->stack && !o->split)
+		return qr_usage_error("timeline", "--stack needs --split-by");
+	if (o->share && o->split)
+		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
+	if (strcmp(o->c.format, "text") && strcmp(o->c.format, "csv") && strcmp(o->c.format, "json"))
+		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o->c.format);
+	if (strcmp(o->bars, "auto") && strcmp(o->bars, "always") && strcmp(o->bars, "never"))
+		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o->bars);
+	if (qr_cmd_check_tz("timeline", o->c.q.tz))
+		return QR_EXIT_USAGE;
+	if (o->svg && !*o->svg)
+		return qr_usage_error("timeline", "--svg needs a file name");
+	return 0;
+}
+
+int qr_timeline_run(qr_corpus *c, const qr_timeline_opts *o, const char *text, qr_timeline **out)
+{
+	qr_timeline *t = qr_calloc(1, sizeof(*t));
+	t->o = o;
+	t->text = text;
+	struct run run = { o, text, unit_named(o->by), o->split ? qr_facet_field_by_name(o->split) : NULL, &t->r };
+	int st = qr_cmd_retry(c, compute_once, &run);
+	if (st) {
+		qr_timeline_free(t);
+		return st;
+	}
+	*out = t;
+	return t->r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+}
+
+void qr_timeline_print(const qr_timeline *t, const char *format, bool bars, qr_buf *out)
+{
+	if (strcmp(format, "csv") == 0)
+		print_csv(&t->r, out);
+	else if (strcmp(format, "json") == 0)
+		print_json(&t->r, t->text, t->o, out);
+	else
+		print_text(&t->r, t->text, t->o, bars, out);
+}
+
+bool qr_timeline_svg(const qr_timeline *t, qr_buf *out)
+{
+	if (!t->r.b.n)
+		return false;
+	chart(&t->r, t->text, t->o, out);
+	return true;
+}
+
+uint32_t qr_timeline_total(const qr_timeline *t)
+{
+	return t->r.total;
+}
+
+size_t qr_timeline_buckets(const qr_timeline *t)
+{
+	return t->r.ns ? t->r.b.n : 0;
+}
+
+void qr_timeline_bucket(const qr_timeline *t, size_t i, char label[40], char iso[40], uint64_t *posts)
+{
+	qr_bucket_label(&t->r.b, i, label);
+	qr_bucket_iso(&t->r.b, i, iso);
+	*posts = t->r.s[0].count[i];
+}
+
+void qr_timeline_free(qr_timeline *t)
+{
+	if (!t)
+		return;
+	result_clear(&t->r);
+	free(t);
+}
+
 int cmd_timeline(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, "hour", NULL, 5, false, NULL, NULL, "auto" };
+	qr_timeline_opts o = QR_TIMELINE_OPTS_INIT;
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
-	struct result r;
+	qr_timeline *t = NULL;
 	qr_corpus *c = NULL;
-	int first, st, unit = -1;
+	int first, st;
 
-	memset(&r, 0, sizeof(r));
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
-	for (int u = 0; u < 4; u++)
-		if (strcmp(o.by, unit_names[u]) == 0)
-			unit = u;
-	if (unit < 0)
-		return qr_usage_error("timeline", "--by takes minute, hour, day or week, not '%s'", o.by);
-	const qr_facet_field *f = NULL;
-	if (o.split && !(f = qr_facet_field_by_name(o.split)))
-		return qr_usage_error("timeline", "--split-by takes hashtag, media, event, tag, lang, kind, author, "
-						  "mention, domain or platform, not '%s'", o.split);
-	if (o.stack && !o.split)
-		return qr_usage_error("timeline", "--stack needs --split-by");
-	if (o.share && o.split)
-		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
-	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "csv") && strcmp(o.c.format, "json"))
-		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o.c.format);
-	if (strcmp(o.bars, "auto") && strcmp(o.bars, "always") && strcmp(o.bars, "never"))
-		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o.bars);
-	if ((st = qr_cmd_check_tz("timeline", o.c.q.tz)))
+	if ((st = qr_timeline_check(&o)))
 		return st;
-	if (o.svg && !*o.svg)
-		return qr_usage_error("timeline", "--svg needs a file name");
 	qr_cmd_join(&text, argc - first, argv + first);
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	struct run run = { &o, text.buf, unit, f, &r };
-	if ((st = qr_cmd_retry(c, compute_once, &run)))
+	if ((st = qr_timeline_run(c, &o, text.buf, &t)) > QR_EXIT_NO_HITS)
 		goto out;
 	bool svg_stdout = o.svg && strcmp(o.svg, "-") == 0;
-	if (o.svg && r.b.n) {
+	if (o.svg) {
 		qr_buf svg = QR_BUF_INIT;
-		chart(&r, text.buf, &o, &svg);
-		if (svg_stdout) {
+		if (!qr_timeline_svg(t, &svg)) {
+			qr_warning("no posts matched: no chart written");
+		} else if (svg_stdout) {
 			fputs(svg.buf, stdout);
-		} else if ((st = qr_io_write_file_atomic(o.svg, svg.buf, svg.len, &err))) {
+		} else if (qr_io_write_file_atomic(o.svg, svg.buf, svg.len, &err)) {
 			qr_error("cannot write the chart: %s", err.buf);
-			qr_buf_release(&svg);
 			st = QR_EXIT_USAGE;
-			goto out;
 		}
 		qr_buf_release(&svg);
-	} else if (o.svg) {
-		qr_warning("no posts matched: no chart written");
+		if (st == QR_EXIT_USAGE)
+			goto out;
 	}
 	if (!svg_stdout) {
-		if (strcmp(o.c.format, "csv") == 0)
-			print_csv(&r, &out);
-		else if (strcmp(o.c.format, "json") == 0)
-			print_json(&r, text.buf, &o, &out);
-		else
-			print_text(&r, text.buf, &o, want_bars(o.bars), &out);
+		qr_timeline_print(t, o.c.format, want_bars(o.bars), &out);
 		fputs(out.buf, stdout);
 	}
-	st = r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
-	result_clear(&r);
+	qr_timeline_free(t);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
 	qr_buf_release(&err);

@@ -51,6 +51,7 @@ struct qr_printer {
 	qr_buf buf;
 	uint32_t count;
 	void *state;
+	bool snippets;            /* the back end wants hit->snippet */
 };
 
 typedef struct qr_printer_backend {
@@ -74,6 +75,9 @@ bool qr_printer_wants_snippets(const qr_printer *p);
 
 /* NULL when there is no back end of that name. */
 qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id);
+/* A printer on a back end of the caller's own (quire serve's HTML cards);
+ * b must outlive it. */
+qr_printer *qr_printer_new_backend(const qr_printer_backend *b, FILE *out, bool locator, const char *corpus_id);
 void qr_printer_free(qr_printer *p);
 
 /* Helpers shared by back ends. */
