@@ -34,6 +34,7 @@ static const struct command {
 	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
 	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },
 	{ "serve", cmd_serve, "a search page for the browser and a JSON API, on HTTP" },
+	{ "serve-shard", cmd_serve_shard, "serve a shard to federations: its index through Xapian's remote server, its store" },
 	{ "shards", cmd_shards, "a federation of shards searched as one: list, add, remove, merge" },
 	{ "check", cmd_check, "verify a corpus end to end; --repair makes the index match the store" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },

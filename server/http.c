@@ -1,4 +1,5 @@
 #include "http.h"
+#include "listen.h"
 
 #include <microhttpd.h>
 #include <poll.h>
@@ -144,24 +145,15 @@ static enum MHD_Result fail(struct MHD_Connection *conn, struct req *rq, sv_conf
 
 /* ---- who may ask ---- */
 
-static bool same(const char *a, const char *b)
-{
-	size_t n = strlen(a), m = strlen(b);
-	unsigned char diff = n != m;
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(a[i] ^ b[i % (m ? m : 1)]);
-	return diff == 0;
-}
-
 static bool authorised(struct MHD_Connection *conn, const sv_config *cfg)
 {
 	if (!cfg->token)
 		return true;
 	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (auth && strncmp(auth, "Bearer ", 7) == 0 && same(auth + 7, cfg->token))
+	if (auth && strncmp(auth, "Bearer ", 7) == 0 && sv_same_secret(auth + 7, cfg->token))
 		return true;
 	const char *cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "quire_session");
-	return cookie && same(cookie, cfg->session);
+	return cookie && sv_same_secret(cookie, cfg->session);
 }
 
 /* Without a token the server is on loopback, for this machine's own
@@ -368,7 +360,7 @@ static enum MHD_Result route_post(struct MHD_Connection *conn, struct req *rq, s
 	}
 	if (strcmp(rq->path, "/login") == 0) {
 		const char *token = sv_params_get(&call->args, "token");
-		if (!cfg->token || !token || !same(token, cfg->token)) {
+		if (!cfg->token || !token || !sv_same_secret(token, cfg->token)) {
 			sv_page_login(call, true);
 			return send_call(conn, rq, call);
 		}
