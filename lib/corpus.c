@@ -349,10 +349,18 @@ static int recover_swaps(qr_corpus *c, qr_buf *report)
 }
 
 static bool partial_allowed;
+/* The shards the last federation opened left out (process-wide, as the
+ * setting is). */
+static qr_strv partial_missing;
 
 void qr_corpus_allow_partial(bool allow)
 {
 	partial_allowed = allow;
+}
+
+const qr_strv *qr_corpus_missing_shards(void)
+{
+	return &partial_missing;
 }
 
 /* A federation (federation.h) is read through its shards, never written
@@ -372,6 +380,10 @@ static int open_federation(qr_corpus *c, int mode)
 	c->id = qr_strdup(c->fed->id);
 	c->db = c->fed->db;
 	c->fed->db = NULL;
+	qr_strv_clear(&partial_missing);
+	for (size_t i = 0; i < c->fed->n; i++)
+		if (!c->fed->v[i].up)
+			qr_strv_push(&partial_missing, c->fed->v[i].location);
 	return 0;
 }
 

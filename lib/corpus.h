@@ -79,6 +79,9 @@ struct qr_federation *qr_corpus_federation(qr_corpus *c);
  * answer (each named in a warning) instead of failing: a process-wide
  * setting of the commands' --allow-partial. */
 void qr_corpus_allow_partial(bool allow);
+/* The locations of the shards the last federation opened left out
+ * (empty when none: the answers are whole). */
+const qr_strv *qr_corpus_missing_shards(void);
 qr_store *qr_corpus_store(qr_corpus *c);
 /* The store settings of the manifest (quire.json). */
 const qr_store_options *qr_corpus_store_options(const qr_corpus *c);

@@ -15,6 +15,7 @@ static const qr_option options[] = {
 	{ "format", 'f', "NAME", "apa (default), mla, chicago, csl-json, bibtex, biblatex, ris, or any search format" },
 	{ "tz", 0, "ZONE", "give dates and times in this IANA zone (default UTC)" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 

@@ -19,6 +19,7 @@ static const qr_option options[] = {
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
 	{ "explain", 0, NULL, "print how the query was understood on stderr" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -123,6 +124,7 @@ void qr_count_print(qr_buf *out, const char *format, const char *text, uint32_t 
 	qr_jw_begin_object(&w);
 	qr_jw_kstr(&w, "query", text);
 	qr_jw_kint(&w, "count", n);
+	qr_cmd_partial_json(&w);
 	qr_jw_end_object(&w);
 	qr_buf_addch(out, '\n');
 }

@@ -24,6 +24,7 @@ static const qr_option options[] = {
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -123,6 +124,7 @@ static void print_json(const qr_facet_field *f, const char *query, const qr_coun
 	qr_jw_kstr(&w, "by", f->name);
 	qr_jw_kint(&w, "posts", c->total);
 	qr_jw_kint(&w, "distinct", c->distinct);
+	qr_cmd_partial_json(&w);
 	qr_jw_kint(&w, "top", (int64_t)top);
 	qr_jw_key(&w, "values");
 	qr_jw_begin_array(&w);

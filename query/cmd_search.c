@@ -34,6 +34,7 @@ static const qr_option options[] = {
 	{ "color", 0, "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
 	{ "explain", 0, NULL, "print how the query was understood (Xapian's description) on stderr" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 

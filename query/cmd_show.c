@@ -17,6 +17,7 @@ static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "raw", 'r', NULL, "print the original record bytes from the store, checked against their sha256" },
 	{ "verify", 0, NULL, "check each post's record against the store and say so" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 

@@ -11,6 +11,7 @@
 #include "run.h"
 #include "corpus.h"
 #include "events.h"
+#include "federation.h"
 #include "io.h"
 #include "json.h"
 #include "schema.h"
@@ -24,6 +25,7 @@
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "format", 'f', "NAME", "text (default) or json" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -148,12 +150,14 @@ struct stats {
 	bool applied;
 };
 
-static void read_sources(qr_corpus *c, struct stats *s)
+/* The lines of a sources.jsonl.  `shards` (may be NULL) holds the inputs
+ * of the shards read before: each machine of a federation reads the same
+ * inputs, which count once. */
+static void sources_text(const char *text, size_t len, struct stats *s, qr_strv *seen, const qr_strv *shards)
 {
-	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT;
-	qr_strv seen = { 0 };
-	qr_corpus_path(c, "sources.jsonl", &path);
-	if (qr_io_read_file(path.buf, LOG_MAX, &data, &err) == 0) {
+	qr_buf data = QR_BUF_INIT;
+	qr_buf_add(&data, text, len);
+	{
 		char *line = data.buf, *end;
 		for (; line < data.buf + data.len; line = end + 1) {
 			end = memchr(line, '\n', (size_t)(data.buf + data.len - line));
@@ -162,6 +166,10 @@ static void read_sources(qr_corpus *c, struct stats *s)
 			cJSON *o = qr_json_parse(line, (size_t)(end - line), NULL);
 			const char *status = qr_json_str(o, "status"), *sha = qr_json_str(o, "sha256");
 			int64_t size = 0;
+			if (o && sha && shards && qr_strv_contains(shards, sha, false)) {
+				cJSON_Delete(o);
+				continue;
+			}
 			if (o) {
 				s->inputs++;
 				if (status && strcmp(status, "complete") == 0)
@@ -171,8 +179,8 @@ static void read_sources(qr_corpus *c, struct stats *s)
 				else
 					s->incomplete++;
 				/* The same bytes read twice count once. */
-				if (sha && !qr_strv_contains(&seen, sha, false) && qr_json_int(o, "size", &size) && size > 0) {
-					qr_strv_push(&seen, sha);
+				if (sha && !qr_strv_contains(seen, sha, false) && qr_json_int(o, "size", &size) && size > 0) {
+					qr_strv_push(seen, sha);
 					s->input_bytes += (uint64_t)size;
 				}
 				const cJSON *f;
@@ -192,12 +200,32 @@ static void read_sources(qr_corpus *c, struct stats *s)
 		qsort(s->formats.v, s->formats.n, sizeof(named), by_count);
 	if (s->containers.n > 1)
 		qsort(s->containers.v, s->containers.n, sizeof(named), by_count);
-	qr_buf_reset(&data);
+	qr_buf_release(&data);
+}
+
+static uint64_t rejected_records(qr_corpus *c)
+{
+	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT;
+	uint64_t n = 0;
 	qr_corpus_path(c, "rejects.jsonl", &path);
 	if (qr_io_read_file(path.buf, LOG_MAX, &data, &err) == 0) {
 		for (const char *p = data.buf; (p = strstr(p, "\"severity\":\"record\"")); p++)
-			s->rejected++;
+			n++;
 	}
+	qr_buf_release(&path);
+	qr_buf_release(&data);
+	qr_buf_release(&err);
+	return n;
+}
+
+static void read_sources(qr_corpus *c, struct stats *s)
+{
+	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT;
+	qr_strv seen = { 0 };
+	qr_corpus_path(c, "sources.jsonl", &path);
+	if (qr_io_read_file(path.buf, LOG_MAX, &data, &err) == 0)
+		sources_text(data.buf, data.len, s, &seen, NULL);
+	s->rejected = rejected_records(c);
 	qr_strv_clear(&seen);
 	qr_buf_release(&path);
 	qr_buf_release(&data);
@@ -245,6 +273,93 @@ static void read_store(qr_corpus *c, struct stats *s)
 	qr_buf_release(&path);
 }
 
+/* What a shard tells of its store and logs (serve-shard's /stats). */
+void qr_stats_shard_json(qr_corpus *c, qr_buf *out)
+{
+	struct stats one;
+	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT;
+	qr_jw w;
+	memset(&one, 0, sizeof(one));
+	read_store(c, &one);
+	qr_corpus_path(c, "sources.jsonl", &path);
+	qr_io_read_file(path.buf, LOG_MAX, &data, &err);
+	qr_jw_init(&w, out, false);
+	qr_jw_begin_object(&w);
+	qr_jw_kint(&w, "records", (int64_t)one.records);
+	qr_jw_kint(&w, "record_bytes", (int64_t)one.record_bytes);
+	qr_jw_kint(&w, "media_files", (int64_t)one.media_files);
+	qr_jw_kint(&w, "media_bytes", (int64_t)one.media_bytes);
+	qr_jw_kint(&w, "store_bytes", (int64_t)one.store_bytes);
+	qr_jw_kint(&w, "index_bytes", (int64_t)one.index_bytes);
+	qr_jw_key(&w, "store_damaged");
+	qr_jw_bool(&w, one.store_damaged);
+	qr_jw_kint(&w, "rejected", (int64_t)rejected_records(c));
+	qr_jw_key(&w, "sources");
+	qr_jw_stringn(&w, data.buf, data.len);
+	qr_jw_end_object(&w);
+	qr_buf_addch(out, '\n');
+	qr_buf_release(&path);
+	qr_buf_release(&data);
+	qr_buf_release(&err);
+}
+
+/*
+ * A federation's store and logs: the sum of its shards' stores; its inputs
+ * once each (every shard reads the same inputs), its rejected records as
+ * the shard that rejected most (the same inputs give each shard the same
+ * rejects: a record that cannot be read has no post to send anywhere).
+ */
+static void collect_shards(qr_corpus *c, struct stats *s)
+{
+	qr_federation *f = qr_corpus_federation(c);
+	qr_strv seen = { 0 }, earlier = { 0 };
+	qr_buf info = QR_BUF_INIT, err = QR_BUF_INIT;
+	for (size_t k = 0; k < f->nup; k++) {
+		qr_fed_shard *sh = &f->v[f->up[k]];
+		struct stats one;
+		memset(&one, 0, sizeof(one));
+		qr_buf_reset(&info);
+		cJSON *j = NULL;
+		if (sh->local) {
+			qr_stats_shard_json(sh->local, &info);
+		} else if (qr_fed_shard_fetch(f, sh, "stats", "", &info, &err)) {
+			qr_warning("%s", err.buf);
+			s->store_damaged = true;
+			continue;
+		}
+		int64_t v;
+		if (!(j = qr_json_parse(info.buf, info.len, &err))) {
+			s->store_damaged = true;
+			continue;
+		}
+#define SUM(field) (qr_json_int(j, #field, &v) ? (s->field += (uint64_t)v) : 0)
+		SUM(records);
+		SUM(record_bytes);
+		SUM(media_files);
+		SUM(media_bytes);
+		SUM(store_bytes);
+		SUM(index_bytes);
+#undef SUM
+		if (qr_json_true(j, "store_damaged"))
+			s->store_damaged = true;
+		if (qr_json_int(j, "rejected", &v) && (uint64_t)v > s->rejected)
+			s->rejected = (uint64_t)v;
+		const char *text = qr_json_str(j, "sources");
+		if (text) {
+			sources_text(text, strlen(text), s, &seen, &earlier);
+			/* This shard's inputs are the earlier ones of the next. */
+			qr_strv_clear(&earlier);
+			for (size_t i = 0; i < seen.n; i++)
+				qr_strv_push(&earlier, seen.v[i]);
+		}
+		cJSON_Delete(j);
+	}
+	qr_strv_clear(&seen);
+	qr_strv_clear(&earlier);
+	qr_buf_release(&info);
+	qr_buf_release(&err);
+}
+
 static void collect(qr_corpus *c, struct stats *s)
 {
 	xc_db *db = qr_corpus_db(c);
@@ -275,8 +390,12 @@ static void collect(qr_corpus *c, struct stats *s)
 			s->media.n--;
 			break;
 		}
-	read_sources(c, s);
-	read_store(c, s);
+	if (qr_corpus_federation(c)) {
+		collect_shards(c, s);
+	} else {
+		read_sources(c, s);
+		read_store(c, s);
+	}
 	qr_events *ev = NULL;
 	qr_strv problems = { 0 };
 	qr_buf applied = QR_BUF_INIT;
@@ -413,6 +532,7 @@ static void print_json(qr_corpus *c, const struct stats *s, qr_buf *out)
 	qr_jw_kstr(&w, "corpus", qr_corpus_dir(c));
 	qr_jw_kstr(&w, "corpus_id", qr_corpus_id(c));
 	qr_jw_kint(&w, "posts", s->posts);
+	qr_cmd_partial_json(&w);
 	qr_jw_kint(&w, "authors", (int64_t)s->authors);
 	if (s->has_time) {
 		qr_time_format_iso(s->first, t);

@@ -37,6 +37,7 @@ static const qr_option options[] = {
 	{ "bars", 0, "WHEN", "text bars: auto (default: on a terminal), always or never" },
 	{ "since", 0, "WHEN", "only posts from this date or time on; the timeline starts there" },
 	{ "until", 0, "WHEN", "only posts up to this date or time (all of it); the timeline ends there" },
+	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -363,6 +364,7 @@ static void print_json(const struct result *r, const char *query, const qr_timel
 	qr_jw_kstr(&w, "by", unit_names[b->unit]);
 	qr_jw_kstr(&w, "tz", b->tz ? b->tz : (o->c.q.tz ? o->c.q.tz : "UTC"));
 	qr_jw_kint(&w, "posts", r->total);
+	qr_cmd_partial_json(&w);
 	qr_jw_kint(&w, "posts_without_time", (int64_t)(r->total - (r->ns ? r->s[0].total : 0)));
 	if (o->split) {
 		qr_jw_kstr(&w, "split_by", o->split);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "schema.h"
 #include "status.h"
+#include "json.h"
 #include "text.h"
 #include "timeutil.h"
 
@@ -22,9 +23,25 @@ bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg)
 		o->q.since = arg;
 	else if (strcmp(name, "until") == 0)
 		o->q.until = arg;
+	else if (strcmp(name, "allow-partial") == 0)
+		qr_corpus_allow_partial(true);
 	else
 		return false;
 	return true;
+}
+
+void qr_cmd_partial_json(qr_jw *w)
+{
+	const qr_strv *m = qr_corpus_missing_shards();
+	if (!m->n)
+		return;
+	qr_jw_key(w, "partial");
+	qr_jw_bool(w, true);
+	qr_jw_key(w, "missing");
+	qr_jw_begin_array(w);
+	for (size_t i = 0; i < m->n; i++)
+		qr_jw_string(w, m->v[i]);
+	qr_jw_end_array(w);
 }
 
 int qr_cmd_check_tz(const char *cmd, const char *tz)

@@ -21,8 +21,18 @@ typedef struct qr_cmd_opts {
 	qr_query_opts q;         /* --tz, --since, --until */
 } qr_cmd_opts;
 
-/* Take one of those options into o: false when name is none of them. */
+/* --allow-partial, for the commands that read a federation. */
+#define QR_CMD_PARTIAL_OPTION \
+	{ "allow-partial", 0, NULL, "a federation: answer from the shards that respond, naming those left out" }
+
+/* Take one of those options into o: false when name is none of them
+ * (--allow-partial too). */
 bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg);
+/* "partial": true and "missing": [...] when a federation's shards were
+ * left out (--allow-partial); nothing otherwise. */
+struct qr_jw;
+void qr_cmd_partial_json(struct qr_jw *w);
+
 /* Check --tz: 0, or the usage error for cmd (printed). */
 int qr_cmd_check_tz(const char *cmd, const char *tz);
 

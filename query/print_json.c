@@ -1,6 +1,7 @@
 /* JSON (one document), JSON lines (one object per post) and id lists. */
 #include <string.h>
 
+#include "corpus.h"
 #include "json.h"
 #include "printer.h"
 
@@ -55,6 +56,16 @@ static void json_begin(qr_printer *p, const qr_result_info *info)
 		qr_json_quote(&p->buf, info->collapse, strlen(info->collapse));
 	else
 		qr_buf_adds(&p->buf, "null");
+	const qr_strv *missing = qr_corpus_missing_shards();
+	if (missing->n) {
+		qr_buf_adds(&p->buf, ",\"partial\":true,\"missing\":[");
+		for (size_t i = 0; i < missing->n; i++) {
+			if (i)
+				qr_buf_addch(&p->buf, ',');
+			qr_json_quote(&p->buf, missing->v[i], strlen(missing->v[i]));
+		}
+		qr_buf_addch(&p->buf, ']');
+	}
 	qr_buf_adds(&p->buf, ",\"results\":[");
 	qr_printer_flush(p);
 }

@@ -120,5 +120,9 @@ int qr_show_one(qr_corpus *c, const char *id, int mode, bool terminal, FILE *out
 
 /* What quire stats prints, format text or json. */
 int qr_stats_run(qr_corpus *c, const char *format, FILE *out);
+/* What a shard tells a federation's stats of its store and logs (JSON:
+ * record and media counts and bytes, store and index bytes, rejected
+ * records, its sources.jsonl as one string): quire serve-shard's /stats. */
+void qr_stats_shard_json(qr_corpus *c, qr_buf *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "events.h"
 #include "ingest.h"
 #include "json.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "store.h"
@@ -261,6 +262,12 @@ void sv_shard_answer(sv_shard *s, const char *method, const char *path, const ch
 		return info(s, r);
 	if (get && (strcmp(path, "/record") == 0 || strcmp(path, "/media") == 0 || strcmp(path, "/context") == 0))
 		return fetch(s, path + 1, at, r);
+	if (get && strcmp(path, "/stats") == 0) {
+		qr_stats_shard_json(s->c, &r->body);
+		r->status = 200;
+		r->type = "application/json";
+		return;
+	}
 	if (post && (strcmp(path, "/tag") == 0 || strcmp(path, "/events") == 0)) {
 		if (!s->writes)
 			return fail(r, 403, "this shard is served read-only (quire serve-shard --allow-writes)");
