@@ -8,6 +8,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
+#include "federation.h"
 #include "ingest.h"
 #include "journal.h"
 #include "json.h"
@@ -179,6 +180,206 @@ static void report(const qr_tag_tally *t, const qr_strv *add, const qr_strv *del
 	puts(safe.buf);
 	qr_buf_release(&safe);
 	qr_buf_release(&line);
+}
+
+/* ---- through a federation: each shard's codes by its own journal ---- */
+
+/* The post ids of a shard's matches (its documents among ids), from the
+ * time order slot, which ends with the id. */
+static int shard_ids(qr_corpus *c, const xc_docid *ids, size_t n, const qr_fed_shard *sh, qr_strv *out)
+{
+	qr_federation *f = qr_corpus_federation(c);
+	for (size_t i = 0; i < n; i++) {
+		if (qr_federation_shard_of(f, ids[i]) != sh)
+			continue;
+		xc_doc *doc = NULL;
+		char *v = NULL;
+		size_t len = 0;
+		xc_status x = xc_db_get_document(qr_corpus_db(c), ids[i], &doc);
+		if (x == XC_OK)
+			x = xc_doc_get_value(doc, QR_SLOT_TIME_ORDER, &v, &len);
+		size_t skip = len && v[0] ? 9 : 1;
+		if (x == XC_OK && len > skip) {
+			qr_buf id = QR_BUF_INIT;
+			qr_buf_add(&id, v + skip, len - skip);
+			qr_strv_push(out, id.buf);
+			qr_buf_release(&id);
+		}
+		free(v);
+		xc_doc_destroy(doc);
+		if (x != XC_OK) {
+			qr_error("cannot read a match: %s", xc_db_error(qr_corpus_db(c)));
+			return QR_EXIT_DAMAGED;
+		}
+	}
+	return 0;
+}
+
+/* One shard's share, by a quire process on the shard's machine: this one
+ * for a path, the shard's endpoint for the others. */
+static int tag_shard(qr_federation *f, qr_fed_shard *sh, const qr_strv *ids, const qr_tag_change *ch, bool dry,
+		     qr_tag_tally *sum)
+{
+	qr_buf err = QR_BUF_INIT, name = QR_BUF_INIT;
+	int st = 0;
+	qr_fed_shard_name(f, sh, &name);
+	if (sh->kind == QR_LOC_PATH) {
+		qr_corpus *c = NULL;
+		xc_docid *docids = qr_calloc(ids->n ? ids->n : 1, sizeof(*docids));
+		size_t k = 0;
+		qr_tag_tally t;
+		memset(&t, 0, sizeof(t));
+		if ((st = qr_ingest_open_corpus(sh->path, false, &c))) {
+			qr_error("%s: cannot open it for writing", name.buf);
+		} else {
+			for (size_t i = 0; i < ids->n; i++)
+				if (qr_corpus_find(c, ids->v[i], &docids[k]) == 0)
+					k++;
+			if ((st = qr_tags_apply(c, docids, k, ch, dry, &t)))
+				qr_error("%s: cannot tag: %s", name.buf, qr_corpus_error(c));
+		}
+		if (!st) {
+			sum->matched += t.matched;
+			sum->changed += t.changed;
+			for (size_t i = 0; i < ch->add->n; i++)
+				sum->added[i] += t.added[i];
+			for (size_t i = 0; i < ch->del->n; i++)
+				sum->removed[i] += t.removed[i];
+		}
+		qr_tag_tally_release(&t);
+		qr_corpus_close(c);
+		free(docids);
+	} else {
+		qr_buf body = QR_BUF_INIT, resp = QR_BUF_INIT;
+		qr_jw w;
+		qr_jw_init(&w, &body, false);
+		qr_jw_begin_object(&w);
+		qr_jw_key(&w, "add");
+		qr_jw_begin_array(&w);
+		for (size_t i = 0; i < ch->add->n; i++)
+			qr_jw_string(&w, ch->add->v[i]);
+		qr_jw_end_array(&w);
+		qr_jw_key(&w, "remove");
+		qr_jw_begin_array(&w);
+		for (size_t i = 0; i < ch->del->n; i++)
+			qr_jw_string(&w, ch->del->v[i]);
+		qr_jw_end_array(&w);
+		qr_jw_kstr(&w, "query", ch->query);
+		qr_jw_key(&w, "dry_run");
+		qr_jw_bool(&w, dry);
+		qr_jw_key(&w, "ids");
+		qr_jw_begin_array(&w);
+		for (size_t i = 0; i < ids->n; i++)
+			qr_jw_string(&w, ids->v[i]);
+		qr_jw_end_array(&w);
+		qr_jw_end_object(&w);
+		cJSON *j = NULL;
+		if ((st = qr_fed_shard_post(f, sh, "/tag", body.buf, body.len, &resp, &err))) {
+			qr_error("cannot tag: %s", err.buf);
+		} else if (!(j = qr_json_parse(resp.buf, resp.len, &err))) {
+			qr_error("cannot tag: %s answered: %s", name.buf, err.buf);
+			st = QR_DAMAGED;
+		} else {
+			int64_t v;
+			const cJSON *e;
+			size_t i = 0;
+			if (qr_json_int(j, "matched", &v))
+				sum->matched += (uint64_t)v;
+			if (qr_json_int(j, "changed", &v))
+				sum->changed += (uint64_t)v;
+			cJSON_ArrayForEach(e, qr_json_get(j, "added"))
+				if (i < ch->add->n && cJSON_IsNumber(e))
+					sum->added[i++] += (uint64_t)e->valuedouble;
+			i = 0;
+			cJSON_ArrayForEach(e, qr_json_get(j, "removed"))
+				if (i < ch->del->n && cJSON_IsNumber(e))
+					sum->removed[i++] += (uint64_t)e->valuedouble;
+		}
+		cJSON_Delete(j);
+		qr_buf_release(&body);
+		qr_buf_release(&resp);
+	}
+	qr_buf_release(&err);
+	qr_buf_release(&name);
+	return st;
+}
+
+/*
+ * quire tag on a federation: the query runs on the shards as one; each
+ * shard's matches are tagged by a quire process on its machine, through
+ * its journal.  Not atomic across shards: a shard that fails is named,
+ * with the ones done before it.
+ */
+static int tag_federation(const struct opts *o, const char *text, const qr_strv *add, const qr_strv *del)
+{
+	qr_corpus *c = NULL;
+	xc_query *q = NULL;
+	xc_docid *ids = NULL;
+	size_t n = 0;
+	qr_buf err = QR_BUF_INIT;
+	qr_tag_tally sum;
+	memset(&sum, 0, sizeof(sum));
+	sum.added = qr_calloc(add->n + 1, sizeof(*sum.added));
+	sum.removed = qr_calloc(del->n + 1, sizeof(*sum.removed));
+	/* Codes go to every shard or to none that is down. */
+	qr_corpus_allow_partial(false);
+	int rc = qr_cmd_open_corpus(o->c.corpus, &c), st;
+	if (rc)
+		goto out;
+	if ((st = qr_query_build(qr_corpus_db(c), text, &o->c.q, &q, &err))) {
+		qr_error("%s", err.buf);
+		rc = qr_status_exit_code(st);
+		goto out;
+	}
+	if ((st = matches(qr_corpus_db(c), q, &ids, &n))) {
+		rc = qr_status_exit_code(st);
+		goto out;
+	}
+	qr_federation *f = qr_corpus_federation(c);
+	/* Every shard must take codes before any gets them. */
+	for (size_t k = 0; k < f->nup && !rc; k++) {
+		qr_fed_shard *sh = &f->v[f->up[k]];
+		cJSON *j = sh->info ? qr_json_parse(sh->info, strlen(sh->info), &err) : NULL;
+		if (sh->kind != QR_LOC_PATH && !qr_json_true(j, "writes")) {
+			qr_buf name = QR_BUF_INIT;
+			qr_fed_shard_name(f, sh, &name);
+			qr_error("cannot tag: %s is served read-only (quire serve-shard --allow-writes): no shard was changed",
+				 name.buf);
+			qr_buf_release(&name);
+			rc = QR_EXIT_DAMAGED;
+		}
+		cJSON_Delete(j);
+	}
+	qr_tag_change ch = { add, del, text };
+	size_t done = 0;
+	for (size_t k = 0; k < f->nup && !rc; k++) {
+		qr_fed_shard *sh = &f->v[f->up[k]];
+		qr_strv pids = { 0 };
+		if (!(rc = shard_ids(c, ids, n, sh, &pids)) && pids.n) {
+			if ((st = tag_shard(f, sh, &pids, &ch, o->dry_run, &sum))) {
+				rc = st == QR_LOCKED ? QR_EXIT_LOCKED : QR_EXIT_DAMAGED;
+				if (done)
+					qr_error("%zu shard%s before it got the codes; run the same command again to finish "
+						 "(codes already there do not change)",
+						 done, done == 1 ? "" : "s");
+			} else {
+				done++;
+			}
+		}
+		qr_strv_clear(&pids);
+	}
+	if (!rc) {
+		report(&sum, add, del, o->dry_run);
+		rc = n ? 0 : QR_EXIT_NO_HITS;
+	}
+out:
+	free(sum.added);
+	free(sum.removed);
+	free(ids);
+	xc_query_destroy(q);
+	qr_corpus_close(c);
+	qr_buf_release(&err);
+	return rc;
 }
 
 /* --list: every code with its posts; among QUERY's matches when given. */
@@ -523,6 +724,10 @@ static int history(const struct opts *o, const char *text)
 	int rc = qr_cmd_open_corpus(o->c.corpus, &c);
 	if (rc)
 		return rc;
+	if (qr_corpus_federation(c)) {
+		qr_corpus_close(c);
+		return qr_usage_error("tag", "each shard keeps its own history: quire tag --history --corpus SHARD");
+	}
 	memset(&h, 0, sizeof(h));
 	h.o = o;
 	qr_buf_init(&h.out);
@@ -621,6 +826,10 @@ int cmd_tag(int argc, char **argv)
 		s++;
 	if (!*s) {
 		rc = qr_usage_error("tag", "no query given: say which posts to tag after '--'");
+		goto out;
+	}
+	if (qr_federation_is(qr_cli_corpus(o.c.corpus))) {
+		rc = tag_federation(&o, text.buf, &add, &del);
 		goto out;
 	}
 	int st = qr_ingest_open_corpus(qr_cli_corpus(o.c.corpus), false, &c);

@@ -363,6 +363,17 @@ const qr_strv *qr_corpus_missing_shards(void)
 	return &partial_missing;
 }
 
+/* The federation the process has open (for naming a shard that fails
+ * after it was opened, from wherever the failure is seen). */
+static qr_federation *open_fed;
+
+void qr_corpus_network_fault(const char *why, qr_buf *msg)
+{
+	qr_buf_reset(msg);
+	if (!open_fed || !qr_federation_diagnose(open_fed, msg))
+		qr_buf_setf(msg, "a shard stopped answering: %s", why && *why ? why : "network error");
+}
+
 /* A federation (federation.h) is read through its shards, never written
  * as a whole: a shard's writes are its own corpus's. */
 static int open_federation(qr_corpus *c, int mode)
@@ -380,6 +391,7 @@ static int open_federation(qr_corpus *c, int mode)
 	c->id = qr_strdup(c->fed->id);
 	c->db = c->fed->db;
 	c->fed->db = NULL;
+	open_fed = c->fed;
 	qr_strv_clear(&partial_missing);
 	for (size_t i = 0; i < c->fed->n; i++)
 		if (!c->fed->v[i].up)
@@ -466,6 +478,8 @@ void qr_corpus_close(qr_corpus *c)
 	if (c->in_txn)
 		xc_db_cancel_transaction(c->db);
 	xc_db_destroy(c->db);
+	if (open_fed == c->fed)
+		open_fed = NULL;
 	qr_federation_free(c->fed);
 	qr_shard_rule_clear(&c->shard);
 	free(c->last_id);

@@ -667,3 +667,26 @@ bool qr_federation_diagnose(qr_federation *f, qr_buf *err)
 	qr_buf_release(&info);
 	return found;
 }
+
+int qr_fed_shard_post(qr_federation *f, qr_fed_shard *s, const char *path, const char *body, size_t len, qr_buf *resp,
+		      qr_buf *err)
+{
+	qr_buf name = QR_BUF_INIT, why = QR_BUF_INIT;
+	int status = 0, st = 0;
+	qr_fed_shard_name(f, s, &name);
+	if (!s->net) {
+		qr_buf_setf(err, "%s is not reached through an endpoint", name.buf);
+		st = QR_INTERNAL;
+	} else if (qr_shardnet_request(s->net, "POST", path, body, len, &status, resp, &why)) {
+		qr_buf_setf(err, "%s: %s", name.buf, why.buf);
+		st = QR_DAMAGED;
+	} else if (status != 200) {
+		while (resp->len && resp->buf[resp->len - 1] == '\n')
+			qr_buf_setlen(resp, resp->len - 1);
+		qr_buf_setf(err, "%s: %.*s", name.buf, (int)(resp->len > 300 ? 300 : resp->len), resp->buf);
+		st = status == 423 ? QR_LOCKED : QR_DAMAGED;
+	}
+	qr_buf_release(&name);
+	qr_buf_release(&why);
+	return st;
+}

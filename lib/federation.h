@@ -115,6 +115,11 @@ qr_fed_shard *qr_federation_shard_of(qr_federation *f, xc_docid docid);
 int qr_fed_shard_fetch(qr_federation *f, qr_fed_shard *s, const char *what, const char *arg, qr_buf *data,
 		       qr_buf *err);
 
+/* POST a request to a remote shard's endpoint (/tag, /events); 0 with
+ * the answer in resp, else the reason (naming the shard) in err. */
+int qr_fed_shard_post(qr_federation *f, qr_fed_shard *s, const char *path, const char *body, size_t len, qr_buf *resp,
+		      qr_buf *err);
+
 /* Name a shard for messages: "shard 2 (tcp://host:port)". */
 void qr_fed_shard_name(const qr_federation *f, const qr_fed_shard *s, qr_buf *out);
 

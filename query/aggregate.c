@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus.h"
 #include "schema.h"
 #include "status.h"
 
@@ -57,6 +58,10 @@ static int xfail(xc_status x, const char *what, const char *why, qr_buf *err)
 	if (x == XC_ERR_WILDCARD) {
 		qr_buf_setf(err, "a wildcard matches too many words: make it longer");
 		return QR_USAGE;
+	}
+	if (x == XC_ERR_NETWORK) {
+		qr_corpus_network_fault(why, err);
+		return QR_DAMAGED;
 	}
 	qr_buf_setf(err, "cannot %s: %s", what, why && *why ? why : xc_status_string(x));
 	return x == XC_ERR_NOMEM ? QR_NOMEM : QR_INTERNAL;

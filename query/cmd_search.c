@@ -145,8 +145,12 @@ static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
 	int st = 0;
 	if ((*x = xc_mset_document(ms, i, &doc)) != XC_OK || (*x = xc_doc_get_data(doc, &data, &len)) != XC_OK) {
 		st = *x == XC_ERR_DATABASE_MODIFIED ? QR_END : QR_DAMAGED;
-		if (st != QR_END)
+		if (*x == XC_ERR_NETWORK) {
+			qr_corpus_network_fault(doc ? xc_doc_error(doc) : xc_mset_error(ms), &why);
+			qr_error("%s", why.buf);
+		} else if (st != QR_END) {
 			qr_error("cannot read a result: %s", doc ? xc_doc_error(doc) : xc_mset_error(ms));
+		}
 	} else if (qr_post_clear(post), qr_post_from_json(post, data, len, &why)) {
 		qr_error("a result holds no valid post: %s", why.buf);
 		st = QR_DAMAGED;

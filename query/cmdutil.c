@@ -163,6 +163,14 @@ int qr_cmd_search_failed(xc_status x, const char *why)
 		qr_error("cannot search: a wildcard matches more than %d words: make it longer", QR_MAX_WILDCARD);
 		return QR_EXIT_USAGE;
 	}
+	if (x == XC_ERR_NETWORK) {
+		/* A shard of a federation: named, never a smaller answer. */
+		qr_buf msg = QR_BUF_INIT;
+		qr_corpus_network_fault(why, &msg);
+		qr_error("%s", msg.buf);
+		qr_buf_release(&msg);
+		return QR_EXIT_DAMAGED;
+	}
 	qr_error("cannot search: %s", why && *why ? why : xc_status_string(x));
 	return x == XC_ERR_DATABASE_CORRUPT || x == XC_ERR_DATABASE ? QR_EXIT_DAMAGED : QR_EXIT_INTERNAL;
 }

@@ -1,0 +1,207 @@
+#!/bin/sh
+# Shards and federations: the demo data ingested whole and as three shards
+# by hash (two served with quire serve-shard on loopback, one a local
+# path) answer every query, facet, timeline and raw record exactly alike;
+# ssh locations (through a stand-in for ssh); faults named within the
+# timeout: a killed server, a stopped one, a wrong port, another corpus,
+# another index version; --allow-partial.
+. tests/cli/lib.sh
+. tests/cli/shards.sh
+
+DATA="$ROOT/corpus/demo/data"
+EVENTS="$ROOT/corpus/events"
+WHOLE="$T/whole"
+"$QUIRE" ingest -q -c "$WHOLE" --events "$EVENTS" "$DATA" >"$T/whole.out" 2>&1 || { not_ok "ingest whole" "$(cat "$T/whole.out")"; exit 1; }
+added=0 elsewhere=0
+for k in 1 2 3; do
+	if ! "$QUIRE" ingest -q -c "$T/s$k" --shard "$k/3" --events "$EVENTS" "$DATA" >"$T/s$k.out" 2>&1; then
+		not_ok "ingest shard $k/3" "$(cat "$T/s$k.out")"
+		exit 1
+	fi
+	a=$(sed -n 's/.*: \([0-9,]*\) posts added.*/\1/p' "$T/s$k.out" | tr -d ,)
+	e=$(sed -n 's/.*, \([0-9,]*\) elsewhere.*/\1/p' "$T/s$k.out" | tr -d ,)
+	added=$((added + a))
+	elsewhere=$((elsewhere + ${e:-0}))
+done
+total=$("$QUIRE" count -c "$WHOLE" '')
+[ "$added" -eq "$total" ] && ok "the shards' posts add up to the whole corpus's ($added)" || not_ok "shards add up" "$added against $total"
+[ "$elsewhere" -gt 0 ] && ok "records of other shards are counted as elsewhere ($elsewhere)" || not_ok "elsewhere counted" "$(cat "$T/s1.out")"
+check_grep "sources.jsonl counts them too" '"elsewhere":[1-9]' cat "$T/s1/sources.jsonl"
+check_grep "quire.json records the rule and the place" '"place": "2/3"' cat "$T/s2/quire.json"
+check_exit 0 "a shard keeps its own rule without --shard" "$QUIRE" ingest -q -c "$T/s1" "$DATA/2020-05-26_2020-05-30_protests.jsonl"
+"$QUIRE" ingest -q -c "$WHOLE" "$DATA/2020-05-26_2020-05-30_protests.jsonl" >/dev/null 2>&1
+check_exit 2 "a shard refuses a second rule" "$QUIRE" ingest -q -c "$T/s1" --shard 2/3 "$DATA"
+check_grep "  and says which it is" "shard 1/3 by hash" "$QUIRE" ingest -q -c "$T/s1" --shard 2/3 "$DATA"
+check_exit 2 "a corpus holding posts does not become a shard" "$QUIRE" ingest -q -c "$WHOLE" --shard 1/3 "$DATA"
+check_exit 2 "a place that is not K/N is refused" "$QUIRE" ingest -q -c "$T/bad" --shard 4/3 "$DATA"
+check_exit 2 "a month place that is not one is refused" "$QUIRE" ingest -q -c "$T/bad" --shard-by month --shard 2020-13 "$DATA"
+
+# Shards by month: every post once, the untimed ones in the shard that
+# says 'undated'.
+"$QUIRE" ingest -q -c "$T/m1" --shard-by month --shard ..2020-05 "$DATA" >/dev/null 2>&1
+"$QUIRE" ingest -q -c "$T/m2" --shard-by month --shard 2020-06..,undated "$DATA" >/dev/null 2>&1
+m1=$("$QUIRE" count -c "$T/m1" '') m2=$("$QUIRE" count -c "$T/m2" '')
+[ $((m1 + m2)) -eq "$total" ] && ok "two shards by month hold every post once ($m1 + $m2)" || not_ok "months add up" "$m1 + $m2 against $total"
+check_output "  May's shard holds only May" "0" "$QUIRE" count -c "$T/m1" 'date:2020-06-01..'
+check_exit 2 "a month shard overlapping another is not added" "$QUIRE" shards add -c "$T/mfed" "$T/m1" "$T/m1"
+check_exit 0 "month shards that do not overlap are added" "$QUIRE" shards add -c "$T/mfed" "$T/m1" "$T/m2"
+check_output "  and count as one" "$total" "$QUIRE" count -c "$T/mfed" ''
+
+# Two shards served on loopback, one a local path.
+shard_start two "$T/s2" --allow-writes && ok "serve-shard starts (shard 2)" || not_ok "serve-shard starts" "$(cat "$T/srv-two.err")"
+shard_start three "$T/s3" --allow-writes && ok "serve-shard starts (shard 3)" || not_ok "serve-shard starts" "$(cat "$T/srv-three.err")"
+check_grep "its endpoint names the Xapian port, the corpus and the place" '"xapian_port":[0-9]+.*' \
+	curl -sS --max-time 10 "http://127.0.0.1:$PORT_two/info"
+FED="$T/fed"
+check_exit 0 "shards add: a path and two tcp:// locations" \
+	"$QUIRE" shards add -c "$FED" "$T/s1" "tcp://127.0.0.1:$PORT_two" "tcp://127.0.0.1:$PORT_three"
+check_grep "shards list: each reachable, with its posts" "reachable, index version [0-9]+, [0-9,]+ posts" "$QUIRE" shards -c "$FED"
+check_grep "a Xapian stub file lists the shards" "^remote 127.0.0.1:" cat "$FED/index"
+check_grep "  and xapian-delve reads the federation through it" "number of documents = $total" xapian-delve "$FED/index"
+
+for q in '' '#WhiteLivesMatter' 'fancam' 'media:video date:2020-06-03' 'protest* -is:repost' '"black lives matter"' \
+	'event:iwatch-dallas OR #BLM' 'lang:ko'; do
+	same "count '$q'" count "$q"
+	same "search --sort oldest '$q'" search --sort oldest -f ids --limit 0 "$q"
+done
+same "search --sort newest" search --sort newest -f ids --limit 0 '#WhiteLivesMatter OR #BlackLivesMatter'
+same "search by relevance, ties by post id" search -f ids --limit 0 'fancam OR protest'
+same "search --collapse repost" search --collapse repost -f ids --limit 0 '#WhiteLivesMatter'
+same "count --collapse repost" count --collapse repost '#WhiteLivesMatter'
+for by in hashtag author mention media lang event tag domain platform kind; do
+	same "facets --by $by" facets --by "$by" --top 0 'date:2020-06-01..2020-06-05'
+done
+same "facets -f json" facets --by hashtag -f json '#WhiteLivesMatter'
+same "timeline --by hour" timeline --by hour '#WhiteLivesMatter date:2020-06-03'
+same "timeline --by day --tz" timeline --by day --tz America/Chicago ''
+same "timeline --split-by media --stack" timeline --by day --split-by media --stack -f csv ''
+same "timeline --share" timeline --by hour --share 'media:video OR media:gif' '#WhiteLivesMatter date:2020-06-03'
+bad=0 checked=0
+for id in $("$QUIRE" search -c "$WHOLE" --sort oldest -f ids --limit 60 'fancam OR #BLM'); do
+	"$QUIRE" show -c "$WHOLE" --raw "$id" >"$T/raw.a" 2>&1
+	"$QUIRE" show -c "$FED" --raw "$id" >"$T/raw.b" 2>&1
+	cmp -s "$T/raw.a" "$T/raw.b" || bad=$((bad + 1))
+	checked=$((checked + 1))
+done
+[ "$bad" -eq 0 ] && [ "$checked" -gt 0 ] && ok "show --raw gives the same bytes ($checked records, from all three shards)" || not_ok "show --raw" "$bad of $checked differ"
+id=$("$QUIRE" search -c "$WHOLE" --sort oldest -f ids --limit 1 '#WhiteLivesMatter')
+check_grep "show --verify checks a record read through a shard's endpoint" "^ok twitter:" "$QUIRE" show -c "$FED" --verify "$id"
+check_grep "cite through the federation" "\\[Tweet\\]\\. Twitter" "$QUIRE" cite -c "$FED" -f apa "$id"
+"$QUIRE" stats -c "$WHOLE" | grep -E '^(posts|authors|time|inputs) ' >"$T/stats.a"
+"$QUIRE" stats -c "$FED" | grep -E '^(posts|authors|time|inputs) ' >"$T/stats.b"
+cmp -s "$T/stats.a" "$T/stats.b" && [ -s "$T/stats.a" ] && ok "stats: the posts, authors, time span and inputs of one corpus" ||
+	not_ok "stats" "$(diff "$T/stats.a" "$T/stats.b")"
+
+# ssh:// locations, with a stand-in for ssh that runs the servers here.
+SFED="$T/sfed"
+check_exit 0 "shards add: ssh:// locations" \
+	"$QUIRE" shards add -c "$SFED" "ssh://user@localhost$T/s1" "ssh://localhost$T/s2" "$T/s3"
+same_ssh() {
+	FED=$SFED same "$@"
+}
+same_ssh "count through ssh" count '#WhiteLivesMatter'
+same_ssh "facets through ssh" facets --by hashtag 'fancam'
+same_ssh "search through ssh" search --sort oldest -f ids --limit 0 'protest'
+FED=$SFED same "show --raw through ssh" show --raw "$id"
+
+# Codes through the federation: each shard's journal.
+check_exit 0 "tag through the federation" "$QUIRE" tag -c "$FED" +fedcode -- '#WhiteLivesMatter fancam'
+"$QUIRE" tag -c "$WHOLE" +fedcode -- '#WhiteLivesMatter fancam' >/dev/null 2>&1
+same "  the same codes as on the whole corpus" count 'tag:fedcode'
+n3=$("$QUIRE" count -c "$T/s3" 'tag:fedcode')
+[ "$n3" -gt 0 ] && ok "  the served shard got its codes ($n3)" || not_ok "served shard tagged" "$n3"
+check_grep "  written in the shard's journal" '"fedcode"' sh -c "zstd -dc '$T/s3/store/journal.zst'"
+shard_start ro "$T/s2" && ok "serve-shard starts read-only" || not_ok "read-only server" "$(cat "$T/srv-ro.err")"
+"$QUIRE" shards add -c "$T/fedro" "$T/s1" "tcp://127.0.0.1:$PORT_ro" "$T/s3" >/dev/null 2>&1
+check_exit 3 "a shard served read-only refuses codes" "$QUIRE" tag -c "$T/fedro" +other -- 'fancam'
+check_grep "  named, before any shard is changed" "shard 2 .* read-only.*no shard was changed" "$QUIRE" tag -c "$T/fedro" +other -- 'fancam'
+check_output "  and none was" "0" "$QUIRE" count -c "$T/s1" 'tag:other'
+shard_stop ro
+
+# Faults: a wrong port, another corpus, another index version, a stopped
+# server (slow), a killed one.
+free=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+check_exit 3 "a wrong port is refused at add" "$QUIRE" shards add -c "$T/fedx" "tcp://127.0.0.1:$free"
+check_grep "  naming it" "tcp://127.0.0.1:$free.*(refused|cannot connect)" "$QUIRE" shards add -c "$T/fedx" "tcp://127.0.0.1:$free"
+cp -R "$FED" "$T/fedwrong"
+sed -i "s|tcp://127.0.0.1:$PORT_two|tcp://127.0.0.1:$free|" "$T/fedwrong/quire.json"
+check_exit 3 "a federation whose shard's port is wrong fails" "$QUIRE" count -c "$T/fedwrong" ''
+check_grep "  naming the shard" "shard 2 \\(tcp://127.0.0.1:$free\\)" "$QUIRE" count -c "$T/fedwrong" ''
+cp -R "$FED" "$T/fedother"
+sed -i "s|tcp://127.0.0.1:$PORT_two|tcp://127.0.0.1:$PORT_three|; s|\"location\": \"tcp://127.0.0.1:$PORT_three\"|\"location\": \"tcp://127.0.0.1:$PORT_two\"|2" "$T/fedother/quire.json"
+check_exit 3 "another corpus at a shard's address is refused" "$QUIRE" count -c "$T/fedother" ''
+check_grep "  naming both corpora" "is corpus .*, not the corpus" "$QUIRE" count -c "$T/fedother" ''
+# A shard endpoint of another index version: a stand-in server that
+# answers /info as a quire of another version would.
+python3 - "$T/fake.port" <<'PY' &
+import http.server, socketserver, sys, threading
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = b'{"format":"quire-shard","protocol":1,"corpus_id":"x","index_version":1,"rule":"hash","place":"1/3","xapian_port":1}'
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+s = socketserver.TCPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+threading.Timer(30, s.shutdown).start()
+s.serve_forever()
+PY
+FAKE=$!
+i=0
+while [ $i -lt 50 ] && [ ! -s "$T/fake.port" ]; do sleep 0.1; i=$((i + 1)); done
+check_grep "a shard of another index version is refused, named" "tcp://127.0.0.1:$(cat "$T/fake.port").*index version 1" \
+	"$QUIRE" shards add -c "$T/fedv" "tcp://127.0.0.1:$(cat "$T/fake.port")"
+kill "$FAKE" 2>/dev/null
+wait "$FAKE" 2>/dev/null
+
+# A server stopped (SIGSTOP): slow, named within the timeout.
+kill -STOP "$PID_two"
+start=$(date +%s)
+check_exit 3 "a shard that does not answer in time fails the count" env QUIRE_SHARD_TIMEOUT=2 "$QUIRE" count -c "$FED" 'fancam'
+took=$(($(date +%s) - start))
+[ "$took" -le 10 ] && ok "  within the timeout (${took} s)" || not_ok "within the timeout" "${took} s"
+kill -CONT "$PID_two"
+same "  and answers again when it is back" count 'fancam'
+
+# Stopped mid-run: a search reads its first page, the server stops (and
+# its Xapian server with it), the next page fails naming it (exit 3),
+# never a shorter list.  The reader holds
+# the pipe open for reading and writing, so nothing waits on it unbounded.
+mkfifo "$T/pipe"
+exec 3<>"$T/pipe"
+"$QUIRE" search -c "$FED" -f jsonl --limit 0 --sort oldest '' >"$T/pipe" 2>"$T/midrun.err" &
+SEARCH=$!
+head -c 4096 <&3 >/dev/null
+shard_stop two
+cat <&3 >/dev/null &
+DRAIN=$!
+i=0
+while [ $i -lt 300 ] && kill -0 "$SEARCH" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+kill "$SEARCH" 2>/dev/null
+wait "$SEARCH"
+rc=$?
+kill "$DRAIN" 2>/dev/null
+exec 3<&-
+[ "$rc" -eq 3 ] && ok "a server stopped mid-search stops it with exit 3" || not_ok "killed mid-run (exit $rc)" "$(cat "$T/midrun.err")"
+check_grep "  naming the shard" "tcp://127.0.0.1:$PORT_two" cat "$T/midrun.err"
+# Killed (SIGKILL): the next count fails, naming it.
+old=$PORT_two
+shard_start two "$T/s2" --allow-writes || not_ok "serve-shard starts again"
+sed -i "s|tcp://127.0.0.1:$old\"|tcp://127.0.0.1:$PORT_two\"|" "$FED/quire.json"
+check_exit 0 "  (a restarted server on a new port, listed again)" "$QUIRE" count -c "$FED" '#WhiteLivesMatter'
+shard_stop two KILL
+check_exit 3 "the next count after a server is killed fails" "$QUIRE" count -c "$FED" '#WhiteLivesMatter'
+check_grep "  naming the killed shard" "shard 2 \\(tcp://127.0.0.1:$PORT_two\\)" "$QUIRE" count -c "$FED" '#WhiteLivesMatter'
+check_exit 3 "  facets too" "$QUIRE" facets -c "$FED" --by hashtag ''
+part=$("$QUIRE" count -c "$FED" --allow-partial '#WhiteLivesMatter' 2>"$T/partial.err")
+two=$("$QUIRE" count -c "$T/s2" '#WhiteLivesMatter')
+whole=$("$QUIRE" count -c "$WHOLE" '#WhiteLivesMatter')
+[ $((part + two)) -eq "$whole" ] && ok "--allow-partial counts the shards that answer ($part)" || not_ok "--allow-partial" "$part + $two against $whole"
+check_grep "  with a warning naming the missing shard" "warning: .*tcp://127.0.0.1:$PORT_two.*left out" cat "$T/partial.err"
+check_grep "  and partial: true with the missing shards in JSON" "\"partial\": true" "$QUIRE" count -c "$FED" --allow-partial -f json 'fancam'
+check_grep "  in search JSON too" "\"partial\":true,\"missing\":\\[\"tcp://127.0.0.1:$PORT_two\"\\]" \
+	"$QUIRE" search -c "$FED" --allow-partial -f json --limit 1 'fancam'
+check_exit 3 "shards list shows it unreachable" "$QUIRE" shards -c "$FED"
+check_grep "  by name" "UNREACHABLE" "$QUIRE" shards -c "$FED"
+check_exit 3 "a federation by hash missing a place is refused" sh -c "'$QUIRE' shards remove -c '$FED' 2 >/dev/null && '$QUIRE' count -c '$FED' ''"
+shard_stop three
+echo "1..$n"
