@@ -8,6 +8,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "events.h"
+#include "federation.h"
 #include "ingest.h"
 #include "json.h"
 #include "schema.h"
@@ -281,6 +282,97 @@ static int run_list_show(const struct opts *o, const char *id)
 	return rc;
 }
 
+/* The catalogue as serve-shard's /events takes it (a journal entry's
+ * digest and files). */
+static void catalogue_json(const qr_events *ev, qr_buf *out)
+{
+	qr_jw w;
+	qr_jw_init(&w, out, false);
+	qr_jw_begin_object(&w);
+	qr_jw_kstr(&w, "digest", ev->digest);
+	qr_jw_key(&w, "files");
+	qr_jw_begin_array(&w);
+	for (size_t i = 0; i < ev->names.n; i++) {
+		qr_jw_begin_object(&w);
+		qr_jw_kstr(&w, "name", ev->names.v[i]);
+		qr_jw_kstr(&w, "content", ev->contents.v[i]);
+		qr_jw_end_object(&w);
+	}
+	qr_jw_end_array(&w);
+	qr_jw_end_object(&w);
+}
+
+/*
+ * events apply on a federation: the catalogue (given, else the
+ * federation's own copy) is kept in the federation and applied by each
+ * shard to its posts, through its journal (serve-shard's /events for the
+ * shards elsewhere).
+ */
+static int apply_federation(const struct opts *o, qr_events *given)
+{
+	qr_corpus *c = NULL;
+	qr_events *ev = given;
+	qr_buf json = QR_BUF_INIT, err = QR_BUF_INIT, resp = QR_BUF_INIT, name = QR_BUF_INIT;
+	qr_strv problems = { 0 };
+	qr_corpus_allow_partial(false);
+	int rc = qr_cmd_open_corpus(o->c.corpus, &c);
+	if (rc)
+		goto out;
+	if (!ev && qr_events_load_corpus(c, &ev, &problems)) {
+		for (size_t i = 0; i < problems.n; i++)
+			qr_error("%s", problems.v[i]);
+		rc = QR_EXIT_DAMAGED;
+		goto out;
+	}
+	if (given && qr_events_install(c, given, NULL, &err)) {
+		qr_error("cannot store the event catalogue in the federation: %s", err.buf);
+		rc = QR_EXIT_INTERNAL;
+		goto out;
+	}
+	catalogue_json(ev, &json);
+	qr_federation *f = qr_corpus_federation(c);
+	for (size_t k = 0; k < f->nup && !rc; k++) {
+		qr_fed_shard *sh = &f->v[f->up[k]];
+		qr_buf_reset(&name);
+		qr_fed_shard_name(f, sh, &name);
+		if (sh->kind == QR_LOC_PATH) {
+			cJSON *j = qr_json_parse(json.buf, json.len, &err);
+			qr_events *copy = NULL, *used = NULL;
+			qr_corpus *sc = NULL;
+			qr_strv_clear(&problems);
+			int st = j ? qr_events_from_journal(j, &copy, &problems) : QR_INTERNAL;
+			cJSON_Delete(j);
+			if (!st && !(st = qr_ingest_open_corpus(sh->path, false, &sc))) {
+				printf("%s: ", name.buf);
+				fflush(stdout);
+				rc = qr_catalogue_prepare(sc, copy, true, false, &used);
+				copy = NULL;
+			} else {
+				rc = QR_EXIT_DAMAGED;
+			}
+			qr_events_free(copy);
+			qr_events_free(used);
+			qr_corpus_close(sc);
+		} else if (qr_fed_shard_post(f, sh, "/events", json.buf, json.len, &resp, &err)) {
+			qr_error("cannot apply the event catalogue: %s", err.buf);
+			rc = QR_EXIT_DAMAGED;
+		} else {
+			printf("%s: %.*s", name.buf, (int)resp.len, resp.buf);
+		}
+	}
+out:
+	if (ev != given)
+		qr_events_free(ev);
+	qr_events_free(given);
+	qr_strv_clear(&problems);
+	qr_corpus_close(c);
+	qr_buf_release(&json);
+	qr_buf_release(&err);
+	qr_buf_release(&resp);
+	qr_buf_release(&name);
+	return rc;
+}
+
 static int run_apply(const struct opts *o)
 {
 	qr_events *given = NULL, *ev = NULL;
@@ -292,6 +384,8 @@ static int run_apply(const struct opts *o)
 			return rc;
 		}
 	}
+	if (qr_federation_is(qr_cli_corpus(o->c.corpus)))
+		return apply_federation(o, given);
 	qr_corpus *c;
 	int st = qr_ingest_open_corpus(qr_cli_corpus(o->c.corpus), false, &c);
 	if (st) {

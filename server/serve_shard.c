@@ -326,7 +326,17 @@ int cmd_serve_shard(int argc, char **argv)
 			st = st == QR_USAGE ? QR_EXIT_USAGE : qr_status_exit_code(st);
 			goto out;
 		}
-		st = sv_shard_stdio(shard, stdin, stdout);
+		/* Standard output carries the answers alone: whatever else is
+		 * printed goes to standard error. */
+		int proto = dup(STDOUT_FILENO);
+		FILE *out = proto >= 0 ? fdopen(proto, "w") : NULL;
+		if (!out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			qr_error("cannot set up standard output: %s", strerror(errno));
+			st = QR_EXIT_INTERNAL;
+			goto out;
+		}
+		st = sv_shard_stdio(shard, stdin, out);
+		fclose(out);
 		goto out;
 	}
 	char host[256];

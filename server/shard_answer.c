@@ -8,6 +8,7 @@
 
 #include "corpus.h"
 #include "events.h"
+#include "catalogue.h"
 #include "ingest.h"
 #include "json.h"
 #include "run.h"
@@ -251,6 +252,38 @@ out:
 	qr_buf_release(&why);
 }
 
+/* POST /events: {"digest", "files": [{"name", "content"}]}, applied to
+ * every post of the shard through its journal, and kept as its catalogue. */
+static void events(sv_shard *s, const char *body, size_t len, sv_shard_reply *r)
+{
+	qr_buf why = QR_BUF_INIT;
+	qr_strv problems = { 0 };
+	qr_events *ev = NULL, *used = NULL;
+	qr_corpus *c = NULL;
+	cJSON *j = qr_json_parse(body ? body : "", len, &why);
+	int st;
+	if (!j || qr_events_from_journal(j, &ev, &problems)) {
+		fail(r, 400, "not an event catalogue: %s", j ? (problems.n ? problems.v[0] : "no files") : why.buf);
+	} else if ((st = qr_ingest_open_corpus(s->dir, false, &c))) {
+		fail(r, status_of(st), "cannot open the shard for writing");
+	} else if ((st = qr_catalogue_prepare(c, ev, true, true, &used))) {
+		ev = NULL;
+		fail(r, 500, "cannot apply the catalogue (exit %d): see the shard's messages", st);
+	} else {
+		ev = NULL;
+		uint32_t docs = 0;
+		xc_db_doccount(qr_corpus_db(c), &docs);
+		qr_buf_addf(&r->body, "applied %zu event%s to %u posts\n", used->n, used->n == 1 ? "" : "s", docs);
+		r->status = 200;
+	}
+	qr_events_free(ev);
+	qr_events_free(used);
+	qr_corpus_close(c);
+	cJSON_Delete(j);
+	qr_strv_clear(&problems);
+	qr_buf_release(&why);
+}
+
 void sv_shard_answer(sv_shard *s, const char *method, const char *path, const char *at, const char *body, size_t len,
 		     sv_shard_reply *r)
 {
@@ -273,7 +306,7 @@ void sv_shard_answer(sv_shard *s, const char *method, const char *path, const ch
 			return fail(r, 403, "this shard is served read-only (quire serve-shard --allow-writes)");
 		if (strcmp(path, "/tag") == 0)
 			return tag(s, body, len, r);
-		return fail(r, 501, "events through a federation: not served yet");
+		return events(s, body, len, r);
 	}
 	fail(r, 404, "no such request: %s %s", method, path);
 }

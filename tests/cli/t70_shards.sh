@@ -111,6 +111,14 @@ same "  the same codes as on the whole corpus" count 'tag:fedcode'
 n3=$("$QUIRE" count -c "$T/s3" 'tag:fedcode')
 [ "$n3" -gt 0 ] && ok "  the served shard got its codes ($n3)" || not_ok "served shard tagged" "$n3"
 check_grep "  written in the shard's journal" '"fedcode"' sh -c "zstd -dc '$T/s3/store/journal.zst'"
+# An edited event catalogue applied through the federation.
+cp -R "$EVENTS" "$T/ev"
+rm "$T/ev/iwatch-dallas.json"
+check_exit 0 "events apply through the federation" "$QUIRE" events apply -c "$FED" --events "$T/ev"
+"$QUIRE" events apply -c "$WHOLE" --events "$T/ev" >/dev/null 2>&1
+same "  the same events as on the whole corpus" count 'event:iwatch-dallas OR event:kpop-hashtag-flood'
+check_output "  the removed event is gone from the served shard" "0" "$QUIRE" count -c "$T/s3" 'event:iwatch-dallas'
+check_grep "  the federation keeps the catalogue" "kpop-hashtag-flood" "$QUIRE" events list -c "$FED"
 shard_start ro "$T/s2" && ok "serve-shard starts read-only" || not_ok "read-only server" "$(cat "$T/srv-ro.err")"
 "$QUIRE" shards add -c "$T/fedro" "$T/s1" "tcp://127.0.0.1:$PORT_ro" "$T/s3" >/dev/null 2>&1
 check_exit 3 "a shard served read-only refuses codes" "$QUIRE" tag -c "$T/fedro" +other -- 'fancam'
