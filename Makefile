@@ -55,7 +55,7 @@ REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 
 .PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
-	reliability fuzz bench-serve
+	reliability fuzz bench-serve bench-shards
 .DEFAULT_GOAL := all
 
 all: $(QUIRE) $(B)/libxapian-c.so
@@ -217,6 +217,13 @@ bench-store:
 $(B)/bench/loadgen: bench/loadgen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -pthread -o $@ $<
+
+# Shards and federations: ingest of a share K/N, 4 shards on loopback
+# against one local corpus, records through a shard (bench/federation.sh).
+bench-shards:
+	@sh .ci/deps bench
+	@$(MAKE) --no-print-directory all $(B)/bench/gen $(B)/bench/qtime $(B)/bench/randget
+	@sh bench/federation.sh $(B) $(BENCH_N)
 
 bench-serve:
 	@sh .ci/deps demo
