@@ -10,6 +10,7 @@
 #include "corpus.h"
 #include "federation.h"
 #include "json.h"
+#include "merge.h"
 #include "schema.h"
 #include "status.h"
 #include "text.h"
@@ -355,7 +356,7 @@ int cmd_shards(int argc, char **argv)
 	if (strcmp(verb, "merge") == 0) {
 		if (nrest || !o.out)
 			return qr_usage_error("shards", "merge takes --out DIR and no arguments");
-		return QR_EXIT_USAGE; /* MERGE */
+		return qr_merge_command(qr_cli_corpus(o.corpus), o.out);
 	}
 	return qr_usage_error("shards", "no such action '%s': list, add, remove or merge", verb);
 }

@@ -47,6 +47,27 @@ check_exit 2 "a month shard overlapping another is not added" "$QUIRE" shards ad
 check_exit 0 "month shards that do not overlap are added" "$QUIRE" shards add -c "$T/mfed" "$T/m1" "$T/m2"
 check_output "  and count as one" "$total" "$QUIRE" count -c "$T/mfed" ''
 
+# Merging back: one ordinary corpus, the same answers, every record read
+# back; the codes in its journal.
+"$QUIRE" shards add -c "$T/lfed" "$T/s1" "$T/s2" "$T/s3" >/dev/null 2>&1
+"$QUIRE" tag -c "$T/lfed" +merged -- '#BlackLivesMatter fancam' >/dev/null 2>&1
+"$QUIRE" tag -c "$WHOLE" +merged -- '#BlackLivesMatter fancam' >/dev/null 2>&1
+check_grep "shards merge: one corpus, every record checked" "merged 3 shards .*: $total posts; [0-9]+ records" 	"$QUIRE" shards merge -c "$T/lfed" --out "$T/one"
+check_grep "  which quire check finds whole" "^ok: no damage found" "$QUIRE" check -c "$T/one"
+FED_SAVED=$FED
+FED="$T/one"
+same "  the same search" search --sort oldest -f ids --limit 0 'fancam OR tag:merged'
+same "  the same facets" facets --by mention --top 0 ''
+FED=$FED_SAVED
+check_output "  its codes" "$("$QUIRE" count -c "$T/lfed" tag:merged)" "$QUIRE" count -c "$T/one" tag:merged
+check_grep "  kept in its journal" '"op":"snapshot".*"merged"' sh -c "zstd -dc '$T/one/store/journal.zst'"
+rm -rf "$T/one/index"
+check_exit 0 "  which survive a rebuild of its index" "$QUIRE" check -c "$T/one" --repair
+check_output "  (the codes again)" "$("$QUIRE" count -c "$T/lfed" tag:merged)" "$QUIRE" count -c "$T/one" tag:merged
+check_exit 2 "merge refuses an existing directory" "$QUIRE" shards merge -c "$T/lfed" --out "$T/one"
+check_grep "shards merge of month shards" "merged 2 shards" "$QUIRE" shards merge -c "$T/mfed" --out "$T/mone"
+check_output "  every post once" "$total" "$QUIRE" count -c "$T/mone" ''
+
 # Two shards served on loopback, one a local path.
 shard_start two "$T/s2" --allow-writes && ok "serve-shard starts (shard 2)" || not_ok "serve-shard starts" "$(cat "$T/srv-two.err")"
 shard_start three "$T/s3" --allow-writes && ok "serve-shard starts (shard 3)" || not_ok "serve-shard starts" "$(cat "$T/srv-three.err")"
@@ -56,6 +77,7 @@ FED="$T/fed"
 check_exit 0 "shards add: a path and two tcp:// locations" \
 	"$QUIRE" shards add -c "$FED" "$T/s1" "tcp://127.0.0.1:$PORT_two" "tcp://127.0.0.1:$PORT_three"
 check_grep "shards list: each reachable, with its posts" "reachable, index version [0-9]+, [0-9,]+ posts" "$QUIRE" shards -c "$FED"
+check_exit 2 "shards merge needs every shard on this machine" "$QUIRE" shards merge -c "$FED" --out "$T/nope"
 check_grep "a Xapian stub file lists the shards" "^remote 127.0.0.1:" cat "$FED/index"
 check_grep "  and xapian-delve reads the federation through it" "number of documents = $total" xapian-delve "$FED/index"
 

@@ -1,0 +1,197 @@
+/* lib/shard.c: shard rules (hash and month), their places, overlaps; and
+ * lib/federation.c's locations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "federation.h"
+#include "hash.h"
+#include "shard.h"
+#include "status.h"
+#include "timeutil.h"
+
+static void rule(const char *by, const char *place, qr_shard_rule *r)
+{
+	qr_buf err = QR_BUF_INIT;
+	if (qr_shard_rule_parse(by, place, r, &err))
+		fail_msg("%s %s refused: %s", by, place, err.buf);
+	qr_buf_release(&err);
+}
+
+static void refused(const char *by, const char *place)
+{
+	qr_shard_rule r;
+	qr_buf err = QR_BUF_INIT;
+	assert_int_equal(qr_shard_rule_parse(by, place, &r, &err), QR_USAGE);
+	assert_true(err.len > 0);
+	qr_buf_release(&err);
+}
+
+static void test_hash_places(void **state)
+{
+	(void)state;
+	qr_shard_rule r;
+	rule("hash", "2/3", &r);
+	assert_int_equal(r.kind, QR_SHARD_HASH);
+	assert_int_equal(r.k, 2);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.place, "2/3");
+	qr_shard_rule_clear(&r);
+	rule("hash", "01/04", &r);
+	assert_string_equal(r.place, "1/4");
+	qr_shard_rule_clear(&r);
+	refused("hash", "0/3");
+	refused("hash", "4/3");
+	refused("hash", "3");
+	refused("hash", "1/3x");
+	refused("hash", "/3");
+	refused("hash", "1/5000");
+	refused("spread", "1/3");
+}
+
+/* The shard is 1 + the first 8 bytes of sha256(id), big-endian, mod N:
+ * what docs/SCALE.md tells anyone to compute without quire. */
+static void test_hash_is_documented(void **state)
+{
+	(void)state;
+	const char *id = "twitter:1268312345678901234";
+	uint8_t sum[QR_SHA256_LEN];
+	qr_sha256(id, strlen(id), sum);
+	uint64_t h = 0;
+	for (int i = 0; i < 8; i++)
+		h = (h << 8) | sum[i];
+	for (uint32_t n = 1; n <= 16; n++)
+		assert_int_equal(qr_shard_of(id, n), (uint32_t)(h % n) + 1);
+	/* Every post is kept by exactly one of the N shards. */
+	qr_shard_rule r[5];
+	for (int k = 0; k < 5; k++) {
+		char place[8];
+		snprintf(place, sizeof(place), "%d/5", k + 1);
+		rule("hash", place, &r[k]);
+	}
+	for (int i = 0; i < 200; i++) {
+		char pid[40];
+		snprintf(pid, sizeof(pid), "reddit:t1_%d", i * 7919);
+		int keepers = 0;
+		for (int k = 0; k < 5; k++)
+			keepers += qr_shard_keeps(&r[k], pid, QR_TIME_UNKNOWN);
+		assert_int_equal(keepers, 1);
+	}
+	for (int k = 0; k < 5; k++)
+		qr_shard_rule_clear(&r[k]);
+}
+
+static void test_month_places(void **state)
+{
+	(void)state;
+	qr_shard_rule r;
+	rule("month", "2020-06,2020-01..2020-03,2020-04,undated", &r);
+	/* Sorted, adjacent ranges merged, written one way. */
+	assert_string_equal(r.place, "2020-01..2020-04,2020-06,undated");
+	int64_t t;
+	assert_true(qr_time_parse_iso("2020-06-03T14:02:11Z", &t));
+	assert_true(qr_shard_keeps(&r, "x:1", t));
+	assert_true(qr_time_parse_iso("2020-05-31T23:59:59Z", &t));
+	assert_false(qr_shard_keeps(&r, "x:1", t));
+	assert_true(qr_time_parse_iso("2020-01-01T00:00:00Z", &t));
+	assert_true(qr_shard_keeps(&r, "x:1", t));
+	assert_true(qr_shard_keeps(&r, "x:1", QR_TIME_UNKNOWN));
+	qr_shard_rule_clear(&r);
+	rule("month", "..2019-12", &r);
+	assert_string_equal(r.place, "..2019-12");
+	assert_false(qr_shard_keeps(&r, "x:1", QR_TIME_UNKNOWN));
+	qr_shard_rule_clear(&r);
+	rule("month", "2021-01..", &r);
+	assert_string_equal(r.place, "2021-01..");
+	qr_shard_rule_clear(&r);
+	refused("month", "2020-13");
+	refused("month", "2020-6");
+	refused("month", "2020-06..2020-01");
+	refused("month", "..");
+	refused("month", "");
+	refused("month", "june");
+}
+
+static void test_overlaps(void **state)
+{
+	(void)state;
+	qr_shard_rule a, b, c, d, e, f;
+	rule("hash", "1/3", &a);
+	rule("hash", "2/3", &b);
+	rule("hash", "1/4", &c);
+	rule("month", "..2020-05", &d);
+	rule("month", "2020-06..,undated", &e);
+	rule("month", "2020-05,undated", &f);
+	assert_false(qr_shard_rules_overlap(&a, &b));
+	assert_true(qr_shard_rules_overlap(&a, &a));
+	assert_true(qr_shard_rules_overlap(&a, &c)); /* another N */
+	assert_true(qr_shard_rules_overlap(&a, &d)); /* another rule */
+	assert_false(qr_shard_rules_overlap(&d, &e));
+	assert_true(qr_shard_rules_overlap(&d, &f));  /* May */
+	assert_true(qr_shard_rules_overlap(&e, &f));  /* undated */
+	assert_true(qr_shard_rule_equal(&a, &a));
+	assert_false(qr_shard_rule_equal(&a, &b));
+	qr_shard_rule copy;
+	qr_shard_rule_copy(&copy, &e);
+	assert_true(qr_shard_rule_equal(&copy, &e));
+	qr_shard_rule_clear(&copy);
+	qr_shard_rule_clear(&a);
+	qr_shard_rule_clear(&b);
+	qr_shard_rule_clear(&c);
+	qr_shard_rule_clear(&d);
+	qr_shard_rule_clear(&e);
+	qr_shard_rule_clear(&f);
+}
+
+static void test_locations(void **state)
+{
+	(void)state;
+	qr_fed_shard s;
+	qr_buf err = QR_BUF_INIT;
+	assert_int_equal(qr_location_parse("tcp://127.0.0.1:8750", &s, &err), 0);
+	assert_int_equal(s.kind, QR_LOC_TCP);
+	assert_string_equal(s.host, "127.0.0.1");
+	assert_int_equal(s.port, 8750);
+	qr_fed_shard_clear(&s);
+	assert_int_equal(qr_location_parse("tcp://[::1]:9", &s, &err), 0);
+	assert_string_equal(s.host, "::1");
+	qr_fed_shard_clear(&s);
+	assert_int_equal(qr_location_parse("ssh://me@host3/data/shard3", &s, &err), 0);
+	assert_int_equal(s.kind, QR_LOC_SSH);
+	assert_string_equal(s.host, "me@host3");
+	assert_string_equal(s.path, "/data/shard3");
+	qr_fed_shard_clear(&s);
+	assert_int_equal(qr_location_parse("ssh://host/~/c", &s, &err), 0);
+	assert_string_equal(s.path, "c");
+	qr_fed_shard_clear(&s);
+	assert_int_equal(qr_location_parse("/", &s, &err), 0);
+	assert_int_equal(s.kind, QR_LOC_PATH);
+	qr_fed_shard_clear(&s);
+	assert_int_equal(qr_location_parse("tcp://host", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("tcp://host:0", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("tcp://host:70000", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("tcp://:80", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("ssh://host", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("ssh://host/a b", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("http://host:80", &s, &err), QR_USAGE);
+	assert_int_equal(qr_location_parse("/no/such/shard/here", &s, &err), QR_USAGE);
+	qr_buf_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash_places),
+		cmocka_unit_test(test_hash_is_documented),
+		cmocka_unit_test(test_month_places),
+		cmocka_unit_test(test_overlaps),
+		cmocka_unit_test(test_locations),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
