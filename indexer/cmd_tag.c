@@ -159,6 +159,22 @@ static int matches(xc_db *db, xc_query *q, xc_docid **ids, size_t *n)
 	return st;
 }
 
+/* The query's matches (built against the corpus): 0 or an exit code,
+ * the message printed. */
+static int query_matches(qr_corpus *c, const char *text, const qr_query_opts *qo, xc_docid **ids, size_t *n)
+{
+	xc_query *q = NULL;
+	qr_buf err = QR_BUF_INIT;
+	int st = qr_query_build(qr_corpus_db(c), text, qo, &q, &err);
+	if (st)
+		qr_error("%s", err.buf);
+	else
+		st = matches(qr_corpus_db(c), q, ids, n);
+	xc_query_destroy(q);
+	qr_buf_release(&err);
+	return st ? qr_status_exit_code(st) : 0;
+}
+
 static void report(const qr_tag_tally *t, const qr_strv *add, const qr_strv *del, bool dry)
 {
 	qr_buf line = QR_BUF_INIT;
@@ -324,17 +340,8 @@ static int tag_federation(const struct opts *o, const char *text, const qr_strv 
 	/* Codes go to every shard or to none that is down. */
 	qr_corpus_allow_partial(false);
 	int rc = qr_cmd_open_corpus(o->c.corpus, &c), st;
-	if (rc)
+	if (rc || (rc = query_matches(c, text, &o->c.q, &ids, &n)))
 		goto out;
-	if ((st = qr_query_build(qr_corpus_db(c), text, &o->c.q, &q, &err))) {
-		qr_error("%s", err.buf);
-		rc = qr_status_exit_code(st);
-		goto out;
-	}
-	if ((st = matches(qr_corpus_db(c), q, &ids, &n))) {
-		rc = qr_status_exit_code(st);
-		goto out;
-	}
 	qr_federation *f = qr_corpus_federation(c);
 	/* Every shard must take codes before any gets them. */
 	for (size_t k = 0; k < f->nup && !rc; k++) {
@@ -837,15 +844,8 @@ int cmd_tag(int argc, char **argv)
 		rc = qr_status_exit_code(st);
 		goto out;
 	}
-	if ((st = qr_query_build(qr_corpus_db(c), text.buf, &o.c.q, &q, &err))) {
-		qr_error("%s", err.buf);
-		rc = qr_status_exit_code(st);
+	if ((rc = query_matches(c, text.buf, &o.c.q, &ids, &n)))
 		goto out;
-	}
-	if ((st = matches(qr_corpus_db(c), q, &ids, &n))) {
-		rc = qr_status_exit_code(st);
-		goto out;
-	}
 	qr_tag_change ch = { &add, &del, text.buf };
 	if ((st = qr_tags_apply(c, ids, n, &ch, o.dry_run, &t))) {
 		qr_error("cannot tag: %s", qr_corpus_error(c));
