@@ -102,3 +102,4 @@ row "timeline --by day (all)" "<= 3x" timeline --by day ''
 echo "== records: 1,000 random records, ms (median p99 max)"
 "$B/bench/randget" "$W/whole" "$D/fields.tsv" "$D/tweets.jsonl" 1000 | sed 's/^/local      /'
 "$B/bench/randget" "$W/fed" "$D/fields.tsv" "$D/tweets.jsonl" 1000 | sed 's/^/federation /'
+echo "uptime after: $(uptime)"

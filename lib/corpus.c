@@ -378,7 +378,10 @@ void qr_corpus_network_fault(const char *why, qr_buf *msg)
  * as a whole: a shard's writes are its own corpus's. */
 static int open_federation(qr_corpus *c, int mode)
 {
-	if (mode != QR_OPEN_READ && mode != QR_OPEN_INSPECT)
+	if (mode == QR_OPEN_INSPECT)
+		return cerr(c, QR_USAGE, "'%s' is a federation: check each of its shards ('quire shards' lists them)",
+			    c->dir);
+	if (mode != QR_OPEN_READ)
 		return cerr(c, QR_USAGE,
 			    "'%s' is a federation of shards: write to its shards (quire ingest --corpus SHARD), or "
 			    "through it with quire tag and quire events apply",
