@@ -5,6 +5,8 @@
 #   shard_stop NAME [SIGNAL]      stop it (bounded), SIGTERM unless told
 #   same DESC CMD...              CMD on the whole corpus and on the federation
 #                                 ($FED) prints the same
+# The servers still running (a pid is dropped once reaped: it may be
+# another process's by the end).
 SHARD_PIDS=""
 trap 'for p in $SHARD_PIDS; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
@@ -48,6 +50,11 @@ shard_stop() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	eval "PID_$1="
+	rest=""
+	for p in $SHARD_PIDS; do
+		[ "$p" = "$pid" ] || rest="$rest $p"
+	done
+	SHARD_PIDS=$rest
 }
 
 same() {
