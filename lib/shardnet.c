@@ -124,6 +124,37 @@ static bool wait_fd(int fd, short events, double deadline, qr_buf *err)
 	}
 }
 
+/* One address of the host's, within the deadline: 0 and the socket. */
+static int connect_one(const struct addrinfo *ai, double deadline, int *out, qr_buf *err)
+{
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		qr_buf_setf(err, "cannot connect: %s", strerror(errno));
+		return QR_IO;
+	}
+	int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+	if (r < 0 && errno == EINPROGRESS) {
+		int so = 0;
+		socklen_t len = sizeof(so);
+		if (!wait_fd(fd, POLLOUT, deadline, err)) {
+			close(fd);
+			return QR_IO;
+		}
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len);
+		r = so ? -1 : 0;
+		errno = so;
+	}
+	if (r < 0) {
+		qr_buf_setf(err, "cannot connect: %s", strerror(errno));
+		close(fd);
+		return QR_IO;
+	}
+	*out = fd;
+	return 0;
+}
+
+/* Each address the host name gives, in turn ("localhost" may be ::1 and
+ * 127.0.0.1, and the server listen on one). */
 static int connect_tcp(qr_shardnet *n, double deadline, qr_buf *err)
 {
 	struct addrinfo hints, *ai = NULL;
@@ -138,33 +169,17 @@ static int connect_tcp(qr_shardnet *n, double deadline, qr_buf *err)
 		qr_buf_setf(err, "cannot resolve '%s': %s", n->host, gai_strerror(e));
 		return QR_IO;
 	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		qr_buf_setf(err, "cannot connect: %s", strerror(errno));
-		freeaddrinfo(ai);
-		return QR_IO;
-	}
-	int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (r < 0 && errno == EINPROGRESS) {
-		int so = 0;
-		socklen_t len = sizeof(so);
-		if (!wait_fd(fd, POLLOUT, deadline, err)) {
+	int st = QR_IO, fd = -1;
+	for (const struct addrinfo *a = ai; a && st; a = a->ai_next) {
+		if ((st = connect_one(a, deadline, &fd, err)) && now_ms() >= deadline) {
 			qr_buf_setf(err, "cannot connect: no answer within %.1f s", n->timeout_ms / 1000.0);
-			close(fd);
-			return QR_IO;
+			break;
 		}
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len);
-		r = so ? -1 : 0;
-		errno = so;
 	}
-	if (r < 0) {
-		qr_buf_setf(err, "cannot connect: %s", strerror(errno));
-		close(fd);
-		return QR_IO;
-	}
-	n->in = n->out = fd;
-	return 0;
+	freeaddrinfo(ai);
+	if (!st)
+		n->in = n->out = fd;
+	return st;
 }
 
 static int spawn(qr_shardnet *n, qr_buf *err)

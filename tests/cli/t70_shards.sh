@@ -233,6 +233,16 @@ check_grep "  with a warning naming the missing shard" "warning: .*tcp://127.0.0
 check_grep "  and partial: true with the missing shards in JSON" "\"partial\": true" "$QUIRE" count -c "$FED" --allow-partial -f json 'fancam'
 check_grep "  in search JSON too" "\"partial\":true,\"missing\":\\[\"tcp://127.0.0.1:$PORT_two\"\\]" \
 	"$QUIRE" search -c "$FED" --allow-partial -f json --limit 1 'fancam'
+"$QUIRE" search -c "$FED" --allow-partial -f json --limit 3 'fancam' >"$T/partial.json" 2>/dev/null
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	check "  which the output schema describes" python3 -c '
+import json, sys
+from jsonschema import Draft202012Validator
+Draft202012Validator(json.load(open(sys.argv[2]))).validate(json.load(open(sys.argv[1])))' \
+		"$T/partial.json" "$ROOT/schemas/output.schema.json"
+else
+	skip "partial JSON against the output schema" "python3-jsonschema is not installed (sh .ci/deps test)"
+fi
 check_exit 3 "shards list shows it unreachable" "$QUIRE" shards -c "$FED"
 check_grep "  by name" "UNREACHABLE" "$QUIRE" shards -c "$FED"
 check_exit 3 "a federation by hash missing a place is refused" sh -c "'$QUIRE' shards remove -c '$FED' 2 >/dev/null && '$QUIRE' count -c '$FED' ''"
