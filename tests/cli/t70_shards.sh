@@ -68,6 +68,19 @@ check_exit 2 "merge refuses an existing directory" "$QUIRE" shards merge -c "$T/
 check_grep "shards merge of month shards" "merged 2 shards" "$QUIRE" shards merge -c "$T/mfed" --out "$T/mone"
 check_output "  every post once" "$total" "$QUIRE" count -c "$T/mone" ''
 
+# An archive whose media files the store keeps: read whole and by each shard.
+. tests/cli/media.sh
+cp -R "$FIXTURES/twitter-archive" "$T/archive"
+mkdir -p "$T/archive/data/tweets_media"
+png_red >"$T/archive/data/tweets_media/1268260000000000001-EZ1abcDXsAAb12c.png"
+png_blue >"$T/archive/data/tweets_media/1668890000000000004-Fz9qwertyAAAbbb.png"
+mp4_tiny shards >"$T/archive/data/tweets_media/1268280000000000003-VidXyz123.mp4"
+(cd "$T/archive" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | zip -q -X "$T/archive.zip" -@)
+for c in "$WHOLE" "$T/s1" "$T/s2" "$T/s3"; do
+	"$QUIRE" ingest -q -c "$c" "$T/archive.zip" >"$T/archive.out" 2>&1 || not_ok "ingest the archive into $c" "$(cat "$T/archive.out")"
+done
+total=$("$QUIRE" count -c "$WHOLE" '')
+
 # Two shards served on loopback, one a local path.
 shard_start two "$T/s2" --allow-writes && ok "serve-shard starts (shard 2)" || not_ok "serve-shard starts" "$(cat "$T/srv-two.err")"
 shard_start three "$T/s3" --allow-writes && ok "serve-shard starts (shard 3)" || not_ok "serve-shard starts" "$(cat "$T/srv-three.err")"
@@ -110,6 +123,20 @@ for id in $("$QUIRE" search -c "$WHOLE" --sort oldest -f ids --limit 60 'fancam 
 done
 [ "$bad" -eq 0 ] && [ "$checked" -gt 0 ] && ok "show --raw gives the same bytes ($checked records, from all three shards)" || not_ok "show --raw" "$bad of $checked differ"
 id=$("$QUIRE" search -c "$WHOLE" --sort oldest -f ids --limit 1 '#WhiteLivesMatter')
+shas=$("$QUIRE" search -c "$WHOLE" -f jsonl --limit 0 'media:any' | python3 -c '
+import json, sys
+for line in sys.stdin:
+    for m in json.loads(line)["post"].get("media", []):
+        if m.get("locator") and m.get("sha256"):
+            print(m["sha256"])' | sort -u)
+mbad=0 mn=0
+for sha in $shas; do
+	"$QUIRE" media -c "$WHOLE" "$sha" >"$T/media.a" 2>&1
+	"$QUIRE" media -c "$FED" "$sha" >"$T/media.b" 2>&1
+	cmp -s "$T/media.a" "$T/media.b" || mbad=$((mbad + 1))
+	mn=$((mn + 1))
+done
+[ "$mn" -gt 0 ] && [ "$mbad" -eq 0 ] && ok "quire media gives the same files through the federation ($mn)" || not_ok "media through the federation" "$mbad of $mn differ"
 check_grep "show --verify checks a record read through a shard's endpoint" "^ok twitter:" "$QUIRE" show -c "$FED" --verify "$id"
 check_grep "cite through the federation" "\\[Tweet\\]\\. Twitter" "$QUIRE" cite -c "$FED" -f apa "$id"
 "$QUIRE" stats -c "$WHOLE" | grep -E '^(posts|authors|time|inputs) ' >"$T/stats.a"
