@@ -130,10 +130,53 @@ static bool port_answers(const char *host, unsigned port)
 	return ok;
 }
 
-static pid_t tcpsrv = -1;
+static pid_t tcpsrv = -1, watchdog = -1;
+static volatile pid_t doomed;
+
+static void end_group(int sig)
+{
+	(void)sig;
+	kill(-doomed, SIGKILL);
+	_exit(0);
+}
+
+/*
+ * xapian-tcpsrv forks a process per connection, and those outlive it. A
+ * watchdog, told of this process's death however it dies (SIGKILL too),
+ * ends the whole group, so that a federation never goes on reading an
+ * index whose shard is gone.
+ */
+static void start_watchdog(pid_t group)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0) {
+		watchdog = pid;
+		return;
+	}
+	doomed = group;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = end_group;
+	sigaction(SIGTERM, &sa, NULL);
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	pthread_sigmask(SIG_UNBLOCK, &term, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		end_group(0);
+	for (;;)
+		pause();
+}
 
 static void stop_tcpsrv(void)
 {
+	if (watchdog > 0) {
+		kill(watchdog, SIGKILL);
+		waitpid(watchdog, NULL, 0);
+		watchdog = -1;
+	}
 	if (tcpsrv <= 0)
 		return;
 	/* Its own process group: the children it forks per connection go
@@ -192,6 +235,7 @@ static int start_tcpsrv(const char *corpus, const char *host, unsigned port, uns
 	}
 	setpgid(pid, pid);
 	tcpsrv = pid;
+	start_watchdog(pid);
 	qr_buf_release(&index);
 	for (int i = 0; i < 250; i++) {
 		int status;

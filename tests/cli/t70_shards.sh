@@ -222,16 +222,16 @@ took=$(($(date +%s) - start))
 kill -CONT "$PID_two"
 same "  and answers again when it is back" count 'fancam'
 
-# Stopped mid-run: a search reads its first page, the server stops (and
-# its Xapian server with it), the next page fails naming it (exit 3),
-# never a shorter list.  The reader holds
+# Killed mid-run: a search reads its first page, the server is killed
+# (SIGKILL: its Xapian server and that server's connections go with it),
+# the next page fails naming it (exit 3), never a shorter list.  The reader holds
 # the pipe open for reading and writing, so nothing waits on it unbounded.
 mkfifo "$T/pipe"
 exec 3<>"$T/pipe"
 "$QUIRE" search -c "$FED" -f jsonl --limit 0 --sort oldest '' >"$T/pipe" 2>"$T/midrun.err" &
 SEARCH=$!
 head -c 4096 <&3 >/dev/null
-shard_stop two
+shard_stop two KILL
 cat <&3 >/dev/null &
 DRAIN=$!
 i=0
@@ -241,7 +241,7 @@ wait "$SEARCH"
 rc=$?
 kill "$DRAIN" 2>/dev/null
 exec 3<&-
-[ "$rc" -eq 3 ] && ok "a server stopped mid-search stops it with exit 3" || not_ok "killed mid-run (exit $rc)" "$(cat "$T/midrun.err")"
+[ "$rc" -eq 3 ] && ok "a server killed mid-search stops it with exit 3" || not_ok "killed mid-run (exit $rc)" "$(cat "$T/midrun.err")"
 check_grep "  naming the shard" "tcp://127.0.0.1:$PORT_two" cat "$T/midrun.err"
 # Killed (SIGKILL): the next count fails, naming it.
 old=$PORT_two
