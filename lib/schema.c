@@ -29,6 +29,9 @@ const qr_field qr_fields[] = {
 	{ "record", QR_P_RECORD, true },
 	{ "visibility", QR_P_VISIBILITY, true },
 	{ "community", QR_P_COMMUNITY, true },
+	{ "repostof", QR_P_REPOST_OF, false },
+	{ "quoteof", QR_P_QUOTE_OF, false },
+	{ "file", QR_P_FILE, false },
 	{ NULL, NULL, false },
 };
 
@@ -126,6 +129,24 @@ static int add_domains(qr_indexer *ix, xc_doc *doc, const char *url)
 	return st;
 }
 
+/* What makes a media file the same file in two posts: its sha256 when the
+ * archive held the file, else its URL, else the platform's media key. */
+static int add_file(qr_indexer *ix, xc_doc *doc, const qr_media *m)
+{
+	qr_buf id = QR_BUF_INIT;
+	if (m->sha256 && *m->sha256) {
+		qr_buf_adds(&id, QR_FILE_SHA256);
+		qr_casefold(&id, m->sha256, strlen(m->sha256));
+	} else if (m->url && *m->url) {
+		qr_buf_adds(&id, m->url);
+	} else if (m->key && *m->key) {
+		qr_buf_addf(&id, "%s%s", QR_FILE_KEY, m->key);
+	}
+	int st = add_bool(ix, doc, QR_P_FILE, id.buf, false);
+	qr_buf_release(&id);
+	return st;
+}
+
 static int add_text(qr_indexer *ix, const char *text)
 {
 	if (!text || !*text)
@@ -200,6 +221,7 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 		st |= add_bool(ix, doc, QR_P_MEDIA_SHA, m->sha256, true);
 		st |= add_bool(ix, doc, QR_P_MEDIA_URL, m->url, false);
 		st |= add_bool(ix, doc, QR_P_MEDIA_URL, m->key, false);
+		st |= add_file(ix, doc, m);
 	}
 	for (size_t i = 0; i < p->events.n; i++)
 		st |= add_bool(ix, doc, QR_P_EVENT, p->events.v[i], true);
@@ -215,6 +237,16 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 		st |= add_bool(ix, doc, QR_P_RECORD, p->record.versions.v[i].key, true);
 	st |= add_bool(ix, doc, QR_P_VISIBILITY, qr_kvv_get(&p->extra, "visibility"), true);
 	st |= add_bool(ix, doc, QR_P_COMMUNITY, qr_kvv_get(&p->extra, "community"), true);
+	/* What a post reposts or quotes, whatever the reader: counts of reposts
+	 * come from these terms alone. */
+	st |= add_bool(ix, doc, QR_P_REPOST_OF, p->repost_of, false);
+	st |= add_bool(ix, doc, QR_P_QUOTE_OF, p->quote_of, false);
+	/* The post's id as the reposts' terms name it, so that a sort can look
+	 * up how many there are. */
+	qr_buf_reset(&ix->term);
+	qr_term(&ix->term, QR_P_REPOST_OF, p->id, false);
+	size_t plen = strlen(QR_P_REPOST_OF);
+	xc_doc_set_value(doc, QR_SLOT_ID, ix->term.buf + plen, ix->term.len - plen);
 	st |= add_values(doc, p);
 
 	qr_buf data = QR_BUF_INIT;

@@ -12,7 +12,7 @@
 #include "post.h"
 #include "xapian-c.h"
 
-#define QR_INDEX_VERSION 1
+#define QR_INDEX_VERSION 2
 
 /* Boolean term prefixes.  No prefix is a prefix of another, so a match spy
  * counting one prefix never sees another's terms. */
@@ -35,6 +35,14 @@
 #define QR_P_RECORD "XR"
 #define QR_P_VISIBILITY "XV"
 #define QR_P_COMMUNITY "XC"
+#define QR_P_REPOST_OF "XB"
+#define QR_P_QUOTE_OF "XQ"
+#define QR_P_FILE "XF"
+
+/* How a QR_P_FILE value starts when it is a file's sha256 (lower-case hex
+ * follows) or a platform's media key; otherwise it is the media's URL. */
+#define QR_FILE_SHA256 "sha256:"
+#define QR_FILE_KEY "key:"
 
 /* Value slots. */
 enum {
@@ -42,7 +50,8 @@ enum {
 	QR_SLOT_MINUTE = 1,    /* "YYYYMMDDHHMM" in UTC, for timelines */
 	QR_SLOT_AUTHOR = 2,    /* author id or handle, for collapsing */
 	QR_SLOT_COLLAPSE = 3,  /* the reposted post's id, or the post's own */
-	QR_SLOT_RECORD = 4     /* sha256 (32 bytes) of the current record */
+	QR_SLOT_RECORD = 4,    /* sha256 (32 bytes) of the current record */
+	QR_SLOT_ID = 5         /* the post's id as a QR_P_REPOST_OF term holds it */
 };
 
 /* Terms longer than this are replaced by a hash (Xapian's limit is 245

@@ -1,5 +1,6 @@
 /* Running queries: Enquire, MSet (with snippets) and match spies. */
 #include <algorithm>
+#include <unordered_map>
 
 #include "internal.h"
 
@@ -7,33 +8,82 @@ using namespace xc_internal;
 
 namespace {
 
-/* Counts, per term of a prefix, the matching documents that carry it.  The
- * document's term list is sorted, so skip_to finds the prefix at once. */
+/* Counts, per term of a prefix, the matching documents that carry it, and
+ * optionally the distinct values of a slot among them.  The document's
+ * term list is sorted, so skip_to finds the prefix at once.  Values are
+ * interned: each term keeps the numbers of the values it met, so memory
+ * grows with the (term, document) pairs, not with the values' length. */
 class TermCountSpy : public Xapian::MatchSpy {
 	std::string prefix;
+	bool distinct;
+	Xapian::valueno slot;
+	std::unordered_map<std::string, uint32_t> value_ids;
 
 public:
-	std::map<std::string, uint32_t> counts;
+	struct Entry {
+		uint32_t count = 0;
+		std::vector<uint32_t> values;   /* distinct once `reduced` */
+	};
+	std::map<std::string, Entry> counts;
 	uint32_t total = 0;
+	uint32_t with_term = 0;
+	bool reduced = false;
 
-	explicit TermCountSpy(const std::string &p) : prefix(p) {}
+	TermCountSpy(const std::string &p, bool d, Xapian::valueno s) : prefix(p), distinct(d), slot(s) {}
 
 	void operator()(const Xapian::Document &doc, double) override
 	{
 		total++;
 		Xapian::TermIterator t = doc.termlist_begin();
 		t.skip_to(prefix);
+		bool have_value = false, any = false;
+		uint32_t vid = 0;
 		for (; t != doc.termlist_end(); ++t) {
 			const std::string &term = *t;
 			if (term.compare(0, prefix.size(), prefix) != 0)
 				break;
-			counts[term]++;
+			Entry &e = counts[term];
+			e.count++;
+			any = true;
+			if (!distinct)
+				continue;
+			if (!have_value) {
+				std::string v = doc.get_value(slot);
+				have_value = true;
+				/* A document without the value adds no distinct value. */
+				if (v.empty()) {
+					vid = UINT32_MAX;
+				} else {
+					auto ins = value_ids.emplace(std::move(v), static_cast<uint32_t>(value_ids.size()));
+					vid = ins.first->second;
+				}
+			}
+			if (vid != UINT32_MAX && (e.values.empty() || e.values.back() != vid))
+				e.values.push_back(vid);
 		}
+		if (any)
+			with_term++;
 	}
+
+	/* Sort and deduplicate each term's values (once, after the match). */
+	void reduce()
+	{
+		if (reduced)
+			return;
+		for (auto &kv : counts) {
+			std::vector<uint32_t> &v = kv.second.values;
+			std::sort(v.begin(), v.end());
+			v.erase(std::unique(v.begin(), v.end()), v.end());
+			v.shrink_to_fit();
+		}
+		reduced = true;
+	}
+
+	bool counts_distinct() const { return distinct; }
 
 	Xapian::MatchSpy *clone() const override
 	{
-		return new TermCountSpy(prefix);
+		return new TermCountSpy(prefix, distinct, slot);
 	}
 
 	std::string name() const override
@@ -310,11 +360,52 @@ xc_status xc_spy_term_count(const char *prefix, xc_spy **out)
 	*out = nullptr;
 	return guard(nullptr, [&] {
 		std::unique_ptr<xc_spy> s(new xc_spy);
-		TermCountSpy *t = new TermCountSpy(prefix);
+		TermCountSpy *t = new TermCountSpy(prefix, false, 0);
 		s->spy = t->release();
 		*out = s.release();
 		return XC_OK;
 	});
+}
+
+xc_status xc_spy_term_count_distinct(const char *prefix, xc_valueno slot, xc_spy **out)
+{
+	if (!prefix || !out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(nullptr, [&] {
+		std::unique_ptr<xc_spy> s(new xc_spy);
+		TermCountSpy *t = new TermCountSpy(prefix, true, slot);
+		s->spy = t->release();
+		*out = s.release();
+		return XC_OK;
+	});
+}
+
+xc_status xc_spy_distinct(xc_spy *spy, const char *term, size_t len, uint32_t *distinct)
+{
+	if (!spy || (!term && len) || !distinct)
+		return XC_ERR_INVALID_ARGUMENT;
+	*distinct = 0;
+	TermCountSpy *t = term_spy(spy);
+	if (!t || !t->counts_distinct()) {
+		spy->err = "the spy does not count distinct values";
+		return XC_ERR_INVALID_ARGUMENT;
+	}
+	return guard(&spy->err, [&] {
+		t->reduce();
+		auto e = t->counts.find(std::string(term ? term : "", len));
+		if (e == t->counts.end())
+			return XC_NOT_FOUND;
+		*distinct = static_cast<uint32_t>(e->second.values.size());
+		return XC_OK;
+	});
+}
+
+uint32_t xc_spy_total_with_term(const xc_spy *spy)
+{
+	if (!spy || spy->values)
+		return 0;
+	return static_cast<const TermCountSpy *>(spy->spy.get())->with_term;
 }
 
 const char *xc_spy_error(const xc_spy *spy)
@@ -349,7 +440,7 @@ static xc_status spy_items(xc_spy *spy, uint32_t max, bool by_count, xc_termiter
 				it->items.emplace_back(*v, v.get_termfreq());
 		} else {
 			for (const auto &kv : term_spy(spy)->counts)
-				it->items.emplace_back(kv.first, kv.second);
+				it->items.emplace_back(kv.first, kv.second.count);
 		}
 		if (by_count) {
 			std::stable_sort(it->items.begin(), it->items.end(),
