@@ -25,6 +25,7 @@ const char qr_query_language[] =
 	"  is:KIND            original, repost (retweet, boost), reply or quote\n"
 	"  lang:ko  platform:twitter  domain:nytimes.com  url:https://...  id:ID\n"
 	"  event:ID  tag:CODE  source:N|SHA256  record:SHA256\n"
+	"  repost_of:ID  quote_of:ID      posts that repost (retweet, boost) or quote that post\n"
 	"  date:2020-06-03                 that whole day (UTC unless --tz)\n"
 	"  date:2020-06-03..2020-06-04     both days, all of the last one\n"
 	"  date:2020-06-03..  date:..2020-06-03   open ends; date:2020-06 a month\n"
@@ -339,13 +340,13 @@ static int f_is(struct scan *s, const struct field *f, const char *v, size_t n, 
 	return QR_USAGE;
 }
 
-/* id: a full post id (platform:native) or a bare native id on any of the
- * corpus's platforms. */
+/* id:, repost_of:, quote_of: a full post id (platform:native) or a bare
+ * native id on any of the corpus's platforms. */
 static int f_id(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
-	(void)f, (void)why;
+	(void)why;
 	if (memchr(v, ':', n))
-		return term_query(QR_P_ID, v, n, false, out);
+		return term_query(f->prefix, v, n, false, out);
 	xc_query **qs = NULL;
 	size_t nq = 0, alloc = 0;
 	xc_termiter *it = NULL;
@@ -358,7 +359,7 @@ static int f_id(struct scan *s, const struct field *f, const char *v, size_t n, 
 		while (!st && xc_termiter_next(it, &t, &tl, NULL) == XC_OK) {
 			qr_buf_setf(&id, "%.*s:%.*s", (int)(tl - plen), t + plen, (int)n, v);
 			qs = qr_grow_array(qs, sizeof(*qs), nq + 1, &alloc);
-			st = term_query(QR_P_ID, id.buf, id.len, false, &qs[nq]);
+			st = term_query(f->prefix, id.buf, id.len, false, &qs[nq]);
 			if (!st)
 				nq++;
 		}
@@ -398,7 +399,9 @@ static const struct field fields[] = {
 	{ "kind", NULL, true, 0, false, f_is },
 	{ "domain", QR_P_DOMAIN, true, 0, true, f_plain },
 	{ "url", QR_P_URL, false, 0, true, f_plain },
-	{ "id", NULL, false, 0, false, f_id },
+	{ "id", QR_P_ID, false, 0, false, f_id },
+	{ "repost_of", QR_P_REPOST_OF, false, 0, false, f_id },
+	{ "quote_of", QR_P_QUOTE_OF, false, 0, false, f_id },
 	{ "event", QR_P_EVENT, true, 0, true, f_plain },
 	{ "tag", QR_P_TAG, true, 0, true, f_plain },
 	{ "source", QR_P_SOURCE, true, 0, false, f_plain },

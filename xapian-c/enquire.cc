@@ -8,36 +8,43 @@ using namespace xc_internal;
 
 namespace {
 
-/* Counts, per term of a prefix, the matching documents that carry it, and
- * optionally the distinct values of a slot among them.  The document's
- * term list is sorted, so skip_to finds the prefix at once.  Values are
- * interned: each term keeps the numbers of the values it met, so memory
- * grows with the (term, document) pairs, not with the values' length. */
+/* Counts, per term of a prefix, the matching documents that carry it;
+ * optionally the distinct values of a slot among them, and the document
+ * with the lowest key.  The document's term list is sorted, so skip_to
+ * finds the prefix at once.  Values are interned: each term keeps the
+ * numbers of the values it met, so memory grows with the (term, document)
+ * pairs, not with the values' length. */
 class TermCountSpy : public Xapian::MatchSpy {
 	std::string prefix;
-	bool distinct;
 	Xapian::valueno slot;
+	Xapian::Internal::opt_intrusive_ptr<Xapian::KeyMaker> first_by;
 	std::unordered_map<std::string, uint32_t> value_ids;
 
 public:
 	struct Entry {
 		uint32_t count = 0;
 		std::vector<uint32_t> values;   /* distinct once `reduced` */
+		std::string first_key;
+		Xapian::docid first = 0;
 	};
 	std::map<std::string, Entry> counts;
 	uint32_t total = 0;
 	uint32_t with_term = 0;
 	bool reduced = false;
 
-	TermCountSpy(const std::string &p, bool d, Xapian::valueno s) : prefix(p), distinct(d), slot(s) {}
+	TermCountSpy(const std::string &p, Xapian::valueno s, Xapian::KeyMaker *k) : prefix(p), slot(s), first_by(k) {}
+
+	bool counts_distinct() const { return slot != Xapian::BAD_VALUENO; }
+	bool finds_first() const { return first_by.get() != nullptr; }
 
 	void operator()(const Xapian::Document &doc, double) override
 	{
 		total++;
 		Xapian::TermIterator t = doc.termlist_begin();
 		t.skip_to(prefix);
-		bool have_value = false, any = false;
-		uint32_t vid = 0;
+		bool have_value = false, have_key = false, any = false;
+		uint32_t vid = UINT32_MAX;
+		std::string key;
 		for (; t != doc.termlist_end(); ++t) {
 			const std::string &term = *t;
 			if (term.compare(0, prefix.size(), prefix) != 0)
@@ -45,21 +52,29 @@ public:
 			Entry &e = counts[term];
 			e.count++;
 			any = true;
-			if (!distinct)
-				continue;
-			if (!have_value) {
-				std::string v = doc.get_value(slot);
-				have_value = true;
-				/* A document without the value adds no distinct value. */
-				if (v.empty()) {
-					vid = UINT32_MAX;
-				} else {
-					auto ins = value_ids.emplace(std::move(v), static_cast<uint32_t>(value_ids.size()));
-					vid = ins.first->second;
+			if (counts_distinct()) {
+				if (!have_value) {
+					/* A document without the value adds no distinct value. */
+					std::string v = doc.get_value(slot);
+					if (!v.empty())
+						vid = value_ids.emplace(std::move(v), static_cast<uint32_t>(value_ids.size()))
+							      .first->second;
+					have_value = true;
+				}
+				if (vid != UINT32_MAX && (e.values.empty() || e.values.back() != vid))
+					e.values.push_back(vid);
+			}
+			if (finds_first()) {
+				if (!have_key) {
+					key = (*first_by)(doc);
+					have_key = true;
+				}
+				Xapian::docid did = doc.get_docid();
+				if (!e.first || key < e.first_key || (key == e.first_key && did < e.first)) {
+					e.first_key = key;
+					e.first = did;
 				}
 			}
-			if (vid != UINT32_MAX && (e.values.empty() || e.values.back() != vid))
-				e.values.push_back(vid);
 		}
 		if (any)
 			with_term++;
@@ -79,11 +94,9 @@ public:
 		reduced = true;
 	}
 
-	bool counts_distinct() const { return distinct; }
-
 	Xapian::MatchSpy *clone() const override
 	{
-		return new TermCountSpy(prefix, distinct, slot);
+		return new TermCountSpy(prefix, slot, first_by.get());
 	}
 
 	std::string name() const override
@@ -353,32 +366,46 @@ xc_status xc_spy_value_count(xc_valueno slot, xc_spy **out)
 	});
 }
 
-xc_status xc_spy_term_count(const char *prefix, xc_spy **out)
+static xc_status term_spy_create(const char *prefix, Xapian::valueno slot, xc_keymaker *first_by, xc_spy **out)
 {
 	if (!prefix || !out)
 		return XC_ERR_INVALID_ARGUMENT;
 	*out = nullptr;
 	return guard(nullptr, [&] {
 		std::unique_ptr<xc_spy> s(new xc_spy);
-		TermCountSpy *t = new TermCountSpy(prefix, false, 0);
+		TermCountSpy *t = new TermCountSpy(prefix, slot, first_by ? first_by->km.get() : nullptr);
 		s->spy = t->release();
 		*out = s.release();
 		return XC_OK;
 	});
 }
 
-xc_status xc_spy_term_count_distinct(const char *prefix, xc_valueno slot, xc_spy **out)
+xc_status xc_spy_term_count(const char *prefix, xc_spy **out)
 {
-	if (!prefix || !out)
-		return XC_ERR_INVALID_ARGUMENT;
-	*out = nullptr;
-	return guard(nullptr, [&] {
-		std::unique_ptr<xc_spy> s(new xc_spy);
-		TermCountSpy *t = new TermCountSpy(prefix, true, slot);
-		s->spy = t->release();
-		*out = s.release();
-		return XC_OK;
-	});
+	return term_spy_create(prefix, Xapian::BAD_VALUENO, nullptr, out);
+}
+
+xc_status xc_spy_term_stats(const char *prefix, xc_valueno distinct_slot, xc_keymaker *first_by, xc_spy **out)
+{
+	return term_spy_create(prefix, distinct_slot == XC_NO_SLOT ? Xapian::BAD_VALUENO : distinct_slot, first_by,
+			       out);
+}
+
+/* The entry of a term in a term-count spy; an error on the handle when the
+ * spy does not keep what `keeps` asks. */
+static TermCountSpy::Entry *spy_entry(xc_spy *spy, const char *term, size_t len, bool distinct, xc_status *st)
+{
+	TermCountSpy *t = term_spy(spy);
+	if (!t || (distinct ? !t->counts_distinct() : !t->finds_first())) {
+		spy->err = distinct ? "the spy does not count distinct values" : "the spy does not find first documents";
+		*st = XC_ERR_INVALID_ARGUMENT;
+		return nullptr;
+	}
+	if (distinct)
+		t->reduce();
+	auto e = t->counts.find(std::string(term ? term : "", len));
+	*st = e == t->counts.end() ? XC_NOT_FOUND : XC_OK;
+	return e == t->counts.end() ? nullptr : &e->second;
 }
 
 xc_status xc_spy_distinct(xc_spy *spy, const char *term, size_t len, uint32_t *distinct)
@@ -386,18 +413,26 @@ xc_status xc_spy_distinct(xc_spy *spy, const char *term, size_t len, uint32_t *d
 	if (!spy || (!term && len) || !distinct)
 		return XC_ERR_INVALID_ARGUMENT;
 	*distinct = 0;
-	TermCountSpy *t = term_spy(spy);
-	if (!t || !t->counts_distinct()) {
-		spy->err = "the spy does not count distinct values";
-		return XC_ERR_INVALID_ARGUMENT;
-	}
 	return guard(&spy->err, [&] {
-		t->reduce();
-		auto e = t->counts.find(std::string(term ? term : "", len));
-		if (e == t->counts.end())
-			return XC_NOT_FOUND;
-		*distinct = static_cast<uint32_t>(e->second.values.size());
-		return XC_OK;
+		xc_status st;
+		TermCountSpy::Entry *e = spy_entry(spy, term, len, true, &st);
+		if (e)
+			*distinct = static_cast<uint32_t>(e->values.size());
+		return st;
+	});
+}
+
+xc_status xc_spy_first(xc_spy *spy, const char *term, size_t len, xc_docid *docid)
+{
+	if (!spy || (!term && len) || !docid)
+		return XC_ERR_INVALID_ARGUMENT;
+	*docid = 0;
+	return guard(&spy->err, [&] {
+		xc_status st;
+		TermCountSpy::Entry *e = spy_entry(spy, term, len, false, &st);
+		if (e)
+			*docid = e->first;
+		return st;
 	});
 }
 

@@ -69,6 +69,13 @@ struct xc_spy {
 	std::string err;
 };
 
+struct xc_keymaker {
+	/* Shared with every Enquire and spy that uses it (Xapian counts
+	 * references). */
+	Xapian::Internal::opt_intrusive_ptr<Xapian::KeyMaker> km;
+	std::string err;
+};
+
 /* Either a live Xapian::TermIterator or a snapshot of (name, count) pairs. */
 struct xc_termiter {
 	bool snapshot = false;

@@ -79,12 +79,10 @@ public:
 
 }
 
-struct xc_keymaker {
-	/* Shared with every Enquire it sorts (Xapian counts references). */
-	Xapian::Internal::opt_intrusive_ptr<Xapian::KeyMaker> km;
-	PartsKeyMaker *parts = nullptr;
-	std::string err;
-};
+static PartsKeyMaker *parts(xc_keymaker *km)
+{
+	return static_cast<PartsKeyMaker *>(km->km.get());
+}
 
 extern "C" {
 
@@ -95,8 +93,7 @@ xc_status xc_keymaker_create(xc_db *db, xc_keymaker **out)
 	*out = nullptr;
 	return guard(&db->err, [&] {
 		std::unique_ptr<xc_keymaker> k(new xc_keymaker);
-		k->parts = new PartsKeyMaker(db->db);
-		k->km = k->parts->release();
+		k->km = (new PartsKeyMaker(db->db))->release();
 		*out = k.release();
 		return XC_OK;
 	});
@@ -117,7 +114,7 @@ xc_status xc_keymaker_add_value(xc_keymaker *km, xc_valueno slot, int reverse)
 	if (!km)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&km->err, [&] {
-		km->parts->add(false, std::string(), slot, reverse != 0);
+		parts(km)->add(false, std::string(), slot, reverse != 0);
 		return XC_OK;
 	});
 }
@@ -127,7 +124,7 @@ xc_status xc_keymaker_add_termfreq(xc_keymaker *km, const char *prefix, xc_value
 	if (!km || !prefix)
 		return XC_ERR_INVALID_ARGUMENT;
 	return guard(&km->err, [&] {
-		km->parts->add(true, prefix, slot, reverse != 0);
+		parts(km)->add(true, prefix, slot, reverse != 0);
 		return XC_OK;
 	});
 }
@@ -138,7 +135,7 @@ xc_status xc_keymaker_key(xc_keymaker *km, xc_doc *doc, char **key, size_t *len)
 		return XC_ERR_INVALID_ARGUMENT;
 	*key = nullptr;
 	return guard(&km->err, [&] {
-		dup_to((*km->parts)(doc->doc), key, len);
+		dup_to((*parts(km))(doc->doc), key, len);
 		return XC_OK;
 	});
 }

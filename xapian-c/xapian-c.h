@@ -352,12 +352,18 @@ XC_API xc_status xc_spy_value_count(xc_valueno slot, xc_spy **out);
 /* Counts, for each term starting with prefix, the matching documents that
  * carry it (the prefix is kept in the reported terms). */
 XC_API xc_status xc_spy_term_count(const char *prefix, xc_spy **out);
-/* The same, and for each term the number of distinct non-empty values of
- * `slot` among the documents that carry it (xc_spy_distinct). */
-XC_API xc_status xc_spy_term_count_distinct(const char *prefix, xc_valueno slot, xc_spy **out);
-/* Distinct values counted for `term` (prefix included) by a spy made with
- * xc_spy_term_count_distinct; XC_NOT_FOUND when no document carried it. */
+/* No value slot. */
+#define XC_NO_SLOT ((xc_valueno)0xffffffff)
+/* The same, and for each term: the number of distinct non-empty values of
+ * distinct_slot among the documents that carry it (unless XC_NO_SLOT), and
+ * the document whose key by first_by is lowest, the lowest docid among
+ * equal keys (unless first_by is NULL; the spy keeps a reference). */
+XC_API xc_status xc_spy_term_stats(const char *prefix, xc_valueno distinct_slot, xc_keymaker *first_by, xc_spy **out);
+/* Distinct values counted for `term` (prefix included) by xc_spy_term_stats;
+ * XC_NOT_FOUND when no document carried it. */
 XC_API xc_status xc_spy_distinct(xc_spy *spy, const char *term, size_t len, uint32_t *distinct);
+/* The first document for `term`, by xc_spy_term_stats's first_by. */
+XC_API xc_status xc_spy_first(xc_spy *spy, const char *term, size_t len, xc_docid *docid);
 /* Documents a term-count spy saw that carry at least one term of its
  * prefix (0 for a value-count spy). */
 XC_API uint32_t xc_spy_total_with_term(const xc_spy *spy);

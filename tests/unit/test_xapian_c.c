@@ -308,7 +308,7 @@ static void test_keymaker_distinct(void **state)
 	xc_db *db = NULL;
 	char *err = NULL;
 	assert_int_equal(xc_db_open(dir, XC_DB_CREATE_OR_OPEN, &db, &err), XC_OK);
-	const char *ta[] = { "Fclip", "Fphoto", NULL }, *tb[] = { "Ra", "Fclip", NULL },
+	const char *ta[] = { "Fclip", "Fgif", "Fphoto", NULL }, *tb[] = { "Ra", "Fclip", "Fgif", NULL },
 		   *tc[] = { "Ra", "Fclip", "Fphoto", NULL }, *td[] = { "Rb", NULL }, *te[] = { NULL };
 	add_keyed(db, "a", 300, "u1", ta);
 	add_keyed(db, "b", 200, "u2", tb);
@@ -331,7 +331,13 @@ static void test_keymaker_distinct(void **state)
 	assert_int_equal(xc_query_match_all(&q), XC_OK);
 	xc_enquire_set_query(enq, q);
 	assert_int_equal(xc_enquire_set_sort_by_key(enq, km, 0, 0), XC_OK);
-	assert_int_equal(xc_spy_term_count_distinct("F", 2, &spy), XC_OK);
+	/* The first of each file by time, then id. */
+	xc_keymaker *oldest = NULL;
+	assert_int_equal(xc_keymaker_create(db, &oldest), XC_OK);
+	xc_keymaker_add_value(oldest, 0, 0);
+	xc_keymaker_add_value(oldest, 1, 0);
+	assert_int_equal(xc_spy_term_stats("F", 2, oldest, &spy), XC_OK);
+	xc_keymaker_destroy(oldest);
 	xc_enquire_add_spy(enq, spy);
 	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 5, &ms), XC_OK);
 	const char *order[] = { "a", "b", "d", "c", "e" };
@@ -358,6 +364,11 @@ static void test_keymaker_distinct(void **state)
 	assert_int_equal(xc_spy_distinct(spy, "Fphoto", 6, &n), XC_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(xc_spy_distinct(spy, "Fnone", 5, &n), XC_NOT_FOUND);
+	xc_docid first = 0;
+	assert_int_equal(xc_spy_first(spy, "Fclip", 5, &first), XC_OK);
+	assert_int_equal(first, 3);
+	assert_int_equal(xc_spy_first(spy, "Fgif", 4, &first), XC_OK);
+	assert_int_equal(first, 2);
 	xc_termiter *it = NULL;
 	const char *term;
 	size_t len;
@@ -369,9 +380,10 @@ static void test_keymaker_distinct(void **state)
 	assert_int_equal(freq, 3);
 	xc_termiter_destroy(it);
 	xc_spy_destroy(spy);
-	/* A plain term-count spy has no distinct values to give. */
+	/* A plain term-count spy has no distinct values or firsts to give. */
 	assert_int_equal(xc_spy_term_count("F", &spy), XC_OK);
 	assert_int_equal(xc_spy_distinct(spy, "Fclip", 5, &n), XC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(xc_spy_first(spy, "Fclip", 5, &first), XC_ERR_INVALID_ARGUMENT);
 	assert_true(strlen(xc_spy_error(spy)) > 0);
 	xc_spy_destroy(spy);
 	xc_keymaker_destroy(km);
