@@ -129,22 +129,23 @@ static int add_domains(qr_indexer *ix, xc_doc *doc, const char *url)
 	return st;
 }
 
-/* What makes a media file the same file in two posts: its sha256 when the
- * archive held the file, else its URL, else the platform's media key. */
+void qr_media_file_id(qr_buf *out, const qr_media *m)
+{
+	qr_buf_reset(out);
+	if (m->sha256 && *m->sha256) {
+		qr_buf_adds(out, QR_FILE_SHA256);
+		qr_casefold(out, m->sha256, strlen(m->sha256));
+	} else if (m->url && *m->url) {
+		qr_buf_adds(out, m->url);
+	} else if (m->key && *m->key) {
+		qr_buf_addf(out, "%s%s", QR_FILE_KEY, m->key);
+	}
+}
+
 static int add_file(qr_indexer *ix, xc_doc *doc, const qr_media *m)
 {
-	qr_buf id = QR_BUF_INIT;
-	if (m->sha256 && *m->sha256) {
-		qr_buf_adds(&id, QR_FILE_SHA256);
-		qr_casefold(&id, m->sha256, strlen(m->sha256));
-	} else if (m->url && *m->url) {
-		qr_buf_adds(&id, m->url);
-	} else if (m->key && *m->key) {
-		qr_buf_addf(&id, "%s%s", QR_FILE_KEY, m->key);
-	}
-	int st = add_bool(ix, doc, QR_P_FILE, id.buf, false);
-	qr_buf_release(&id);
-	return st;
+	qr_media_file_id(&ix->scratch, m);
+	return add_bool(ix, doc, QR_P_FILE, ix->scratch.buf, false);
 }
 
 static int add_text(qr_indexer *ix, const char *text)
@@ -240,7 +241,9 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	/* What a post reposts or quotes, whatever the reader: counts of reposts
 	 * come from these terms alone. */
 	st |= add_bool(ix, doc, QR_P_REPOST_OF, p->repost_of, false);
-	st |= add_bool(ix, doc, QR_P_QUOTE_OF, p->quote_of, false);
+	/* A retweet of a quote carries the quoted id too: it is no quote. */
+	if (!p->repost_of)
+		st |= add_bool(ix, doc, QR_P_QUOTE_OF, p->quote_of, false);
 	/* The post's id as the reposts' terms name it, so that a sort can look
 	 * up how many there are. */
 	qr_buf_reset(&ix->term);

@@ -72,6 +72,11 @@ const qr_field *qr_field_by_name(const char *name);
  * long. */
 void qr_term(qr_buf *out, const char *prefix, const char *value, bool casefold);
 
+/* What makes a media file the same file in two posts (the QR_P_FILE value):
+ * QR_FILE_SHA256 and its sha256 when the archive held the file, else its
+ * URL, else QR_FILE_KEY and the platform's media key; empty for none. */
+void qr_media_file_id(qr_buf *out, const qr_media *m);
+
 typedef struct qr_indexer qr_indexer;
 
 int qr_indexer_new(qr_indexer **out, qr_buf *err);

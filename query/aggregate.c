@@ -50,7 +50,7 @@ static void push(qr_counts *c, const char *v, size_t len, uint32_t count)
 	c->n++;
 }
 
-static int xfail(xc_status x, const char *what, const char *why, qr_buf *err)
+int qr_agg_fail(xc_status x, const char *what, const char *why, qr_buf *err)
 {
 	if (x == XC_ERR_DATABASE_MODIFIED)
 		return QR_END;
@@ -62,22 +62,44 @@ static int xfail(xc_status x, const char *what, const char *why, qr_buf *err)
 	return x == XC_ERR_NOMEM ? QR_NOMEM : QR_INTERNAL;
 }
 
-/* Run q over every document with the spy attached. */
-static int run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
+int qr_agg_run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
 {
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	uint32_t docs = 0;
 	xc_status x = xc_db_doccount(db, &docs);
 	if (x != XC_OK)
-		return xfail(x, "count the posts", xc_db_error(db), err);
+		return qr_agg_fail(x, "count the posts", xc_db_error(db), err);
 	if ((x = xc_enquire_create(db, &enq)) != XC_OK)
-		return xfail(x, "search", NULL, err);
+		return qr_agg_fail(x, "search", NULL, err);
 	int st = 0;
 	if ((x = xc_enquire_set_query(enq, q)) != XC_OK || (x = xc_enquire_set_weighting_bool(enq)) != XC_OK ||
 	    (x = xc_enquire_add_spy(enq, spy)) != XC_OK ||
 	    (x = xc_enquire_get_mset(enq, 0, 0, docs ? docs : 1, &ms)) != XC_OK)
-		st = xfail(x, "search", xc_enquire_error(enq), err);
+		st = qr_agg_fail(x, "search", xc_enquire_error(enq), err);
+	xc_mset_destroy(ms);
+	xc_enquire_destroy(enq);
+	return st;
+}
+
+int qr_agg_count(xc_db *db, const xc_query *q, uint32_t *n, qr_buf *err)
+{
+	xc_enquire *enq = NULL;
+	xc_mset *ms = NULL;
+	uint32_t docs = 0;
+	*n = 0;
+	xc_status x = xc_db_doccount(db, &docs);
+	if (x != XC_OK)
+		return qr_agg_fail(x, "count the posts", xc_db_error(db), err);
+	if ((x = xc_enquire_create(db, &enq)) != XC_OK)
+		return qr_agg_fail(x, "search", NULL, err);
+	int st = 0;
+	/* Checking every document makes the estimate the exact count. */
+	if ((x = xc_enquire_set_query(enq, q)) != XC_OK || (x = xc_enquire_set_weighting_bool(enq)) != XC_OK ||
+	    (x = xc_enquire_get_mset(enq, 0, 0, docs ? docs : 1, &ms)) != XC_OK)
+		st = qr_agg_fail(x, "count", xc_enquire_error(enq), err);
+	else
+		*n = xc_mset_matches_estimated(ms);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;
@@ -91,9 +113,9 @@ static int spy_counts(xc_db *db, const xc_query *q, xc_spy *spy, bool by_freq, s
 {
 	xc_termiter *it = NULL;
 	xc_status x;
-	int st = run_spy(db, q, spy, err);
+	int st = qr_agg_run_spy(db, q, spy, err);
 	if (!st && (x = by_freq ? xc_spy_top(spy, 0, &it) : xc_spy_all(spy, &it)) != XC_OK)
-		st = xfail(x, "count", xc_spy_error(spy), err);
+		st = qr_agg_fail(x, "count", xc_spy_error(spy), err);
 	if (!st) {
 		const char *t;
 		size_t len;
@@ -122,7 +144,7 @@ int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t to
 	qr_counts_clear(out);
 	xc_status x = xc_spy_term_count(prefix, &spy);
 	if (x != XC_OK)
-		return xfail(x, "count", NULL, err);
+		return qr_agg_fail(x, "count", NULL, err);
 	return spy_counts(db, q, spy, true, strlen(prefix), top, skip, out, err);
 }
 
@@ -132,7 +154,7 @@ int qr_count_values(xc_db *db, const xc_query *q, xc_valueno slot, qr_counts *ou
 	qr_counts_clear(out);
 	xc_status x = xc_spy_value_count(slot, &spy);
 	if (x != XC_OK)
-		return xfail(x, "count", NULL, err);
+		return qr_agg_fail(x, "count", NULL, err);
 	return spy_counts(db, q, spy, false, 0, 0, NULL, out, err);
 }
 

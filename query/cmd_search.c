@@ -22,10 +22,11 @@
 
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
-	{ "format", 'f', "NAME", "text (default), json, jsonl, csv, ids, csl-json, bibtex, biblatex, ris, apa, mla or chicago" },
+	{ "format", 'f', "NAME", "text (default), json, jsonl, csv, csv-raw, xlsx, ids, csl-json, bibtex, biblatex, ris, apa, mla or chicago" },
+	QR_CMD_OUT_OPTION,
 	{ "limit", 'n', "N", "print at most N posts (default 10; 0 for all of them)" },
 	{ "offset", 0, "N", "skip the first N posts (for paging)" },
-	{ "sort", 's', "ORDER", "relevance (default), newest or oldest" },
+	{ "sort", 's', "ORDER", "relevance (default), newest, oldest or reposts (most reposted in the corpus first)" },
 	{ "collapse", 0, "repost", "show a post and its reposts once, with the number folded in" },
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
@@ -49,6 +50,8 @@ static const qr_command_help help = {
 	"  quire search --tz America/Chicago 'date:2020-06-03 is:original -is:reply'\n"
 	"  quire search -f json --limit 100 'iwatch AND app' | jq '.results[].post.url'\n"
 	"  quire search -f csv --limit 0 --offset 1000 'lang:ko' > page2.csv\n"
+	"  quire search -f xlsx --limit 0 --out wlm.xlsx '#WhiteLivesMatter date:2020-06-03'\n"
+	"  quire search --sort reposts -n 20 '#WhiteLivesMatter -is:repost'\n"
 	"  quire search -f apa --no-locator 'id:1268381141790130178'\n"
 	"  quire search --color always --explain 'black NEAR/5 matter' | less -R\n"
 	"  quire search -- '-is:repost fancam'      (a query that starts with -)\n"
@@ -58,6 +61,7 @@ static const qr_command_help help = {
 
 struct opts {
 	qr_cmd_opts c;
+	const char *out;
 	unsigned long long limit, offset;
 	const char *sort;
 	const char *color;
@@ -71,7 +75,9 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	struct opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
-	if (strcmp(name, "limit") == 0)
+	if (strcmp(name, "out") == 0)
+		o->out = arg;
+	else if (strcmp(name, "limit") == 0)
 		return qr_cli_uint("search", name, arg, UINT32_MAX, &o->limit) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "offset") == 0)
 		return qr_cli_uint("search", name, arg, UINT32_MAX, &o->offset) ? 0 : QR_EXIT_USAGE;
@@ -134,6 +140,34 @@ static bool snippet(xc_mset *ms, xc_stem *stem, const char *text, qr_buf *out)
 	return ok;
 }
 
+/*
+ * Most reposted first: the number of posts in the whole corpus whose
+ * repost_of names the post (the frequency of its XB term), whether or not
+ * they match the query; then the oldest first, then by id, so that equal
+ * counts come in the same order on every copy of the corpus.
+ */
+static xc_status sort_by_reposts(xc_db *db, xc_enquire *enq)
+{
+	xc_keymaker *km = NULL;
+	xc_status x = xc_keymaker_create(db, &km);
+	if (x == XC_OK && (x = xc_keymaker_add_termfreq(km, QR_P_REPOST_OF, QR_SLOT_ID, 1)) == XC_OK &&
+	    (x = xc_keymaker_add_value(km, QR_SLOT_TIME, 0)) == XC_OK && (x = xc_keymaker_add_value(km, QR_SLOT_ID, 0)) == XC_OK)
+		x = xc_enquire_set_sort_by_key(enq, km, 0, 0);
+	xc_keymaker_destroy(km);
+	return x;
+}
+
+/* The posts in the corpus that repost this one. */
+static int64_t reposts_of(xc_db *db, const char *id)
+{
+	qr_buf t = QR_BUF_INIT;
+	uint32_t n = 0;
+	qr_term(&t, QR_P_REPOST_OF, id, false);
+	xc_status x = xc_db_termfreq(db, t.buf, t.len, &n);
+	qr_buf_release(&t);
+	return x == XC_OK ? (int64_t)n : -1;
+}
+
 struct run {
 	const struct opts *o;
 	qr_printer *pr;
@@ -142,6 +176,7 @@ struct run {
 	uint32_t doccount;
 	uint32_t printed;
 	bool begun;
+	bool by_reposts;
 };
 
 static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
@@ -193,6 +228,10 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME, 1, 0);
 	else if (strcmp(o->sort, "oldest") == 0)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME, 0, 0);
+	else if (strcmp(o->sort, "reposts") == 0 && (x = sort_by_reposts(qr_corpus_db(c), enq)) != XC_OK) {
+		st = qr_cmd_search_failed(x, xc_enquire_error(enq));
+		goto out;
+	}
 	if (o->collapse)
 		xc_enquire_set_collapse_key(enq, QR_SLOT_COLLAPSE, 1);
 	while (r->printed < want) {
@@ -229,7 +268,8 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 			if (o->collapse)
 				xc_mset_collapse_count(ms, i, &folded);
 			bool snipped = r->stem && snippet(ms, r->stem, post.text, &snip);
-			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL };
+			int64_t reposts = r->by_reposts ? reposts_of(qr_corpus_db(c), post.id) : -1;
+			qr_hit hit = { &post, pos + i + 1, w, folded, reposts, snipped ? snip.buf : NULL };
 			r->pr->hit(r->pr, &hit);
 			r->printed++;
 		}
@@ -247,8 +287,9 @@ out:
 
 static int check_options(const struct opts *o)
 {
-	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest"))
-		return qr_usage_error("search", "--sort takes relevance, newest or oldest, not '%s'", o->sort);
+	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest") &&
+	    strcmp(o->sort, "reposts"))
+		return qr_usage_error("search", "--sort takes relevance, newest, oldest or reposts, not '%s'", o->sort);
 	if (!qr_cmd_color_valid(o->color))
 		return qr_usage_error("search", "--color takes auto, always or never, not '%s'", o->color);
 	if (o->collapse && strcmp(o->collapse, "repost") != 0)
@@ -262,18 +303,27 @@ static int check_options(const struct opts *o)
 
 int cmd_search(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, 10, 0, "relevance", "auto", NULL, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, 10, 0, "relevance", "auto", NULL, false, false };
 	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
-	struct run r = { &o, NULL, NULL, NULL, 0, 0, false };
+	qr_cmd_out dest = { NULL, NULL, NULL };
+	struct run r = { &o, NULL, NULL, NULL, 0, 0, false, false };
 	int first, st;
 
 	snprintf(details, sizeof(details),
 		 "%s\n\nOutput formats (--format):\n"
 		 "  text      a citation block per post; matched words highlighted on a terminal\n"
 		 "  json      one document: query, totals, results (schemas/output.schema.json)\n"
-		 "  jsonl     one JSON object per post          csv   RFC 4180, ids kept as text\n"
+		 "  jsonl     one JSON object per post\n"
+		 "  csv       RFC 4180, safe in a spreadsheet: ids and texts that start with = + - @ get a\n"
+		 "            leading ' (so no id loses digits and no cell runs as a formula)\n"
+		 "  csv-raw   every cell exactly as in the post, for programs (pandas, R); RISKY in a\n"
+		 "            spreadsheet: a text that starts with = + - @ may run as a formula there, and\n"
+		 "            long ids may lose digits\n"
+		 "  xlsx      a workbook: ids and texts as exact text cells, times as dates (zone in the\n"
+		 "            header), counts as numbers, a second sheet with the query, the corpus\n"
+		 "            and how to verify; to a file (--out) or a pipe, never a terminal\n"
 		 "  ids       one native id per line            csl-json  for Zotero and pandoc\n"
 		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
 		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
@@ -288,7 +338,10 @@ int cmd_search(int argc, char **argv)
 	r.text = text.buf;
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	r.pr = qr_printer_new(o.c.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
+	if ((st = qr_cmd_out_open(&dest, "search", o.out, qr_printer_binary(o.c.format))))
+		goto out;
+	r.by_reposts = strcmp(o.sort, "reposts") == 0;
+	r.pr = qr_printer_new(o.c.format, dest.fp, qr_cmd_use_color(o.color, o.out ? -1 : STDOUT_FILENO), !o.no_locator,
 			      qr_corpus_id(c));
 	r.pr->tz = o.c.q.tz;
 	if (qr_printer_wants_snippets(r.pr))
@@ -324,13 +377,16 @@ int cmd_search(int argc, char **argv)
 		r.pr->begin(r.pr, &info);
 	}
 	r.pr->end(r.pr, r.printed);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		qr_error("cannot write the results: %s", "output error");
-		st = QR_EXIT_INTERNAL;
+	if (r.pr->status) {
+		qr_error("%s", r.pr->err.buf);
+		st = r.pr->status;
 		goto out;
 	}
+	if ((st = qr_cmd_out_close(&dest, true)))
+		goto out;
 	st = r.printed ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
+	qr_cmd_out_close(&dest, false);
 	qr_printer_free(r.pr);
 	xc_stem_destroy(r.stem);
 	xc_query_destroy(q);

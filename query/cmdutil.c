@@ -1,7 +1,10 @@
 #include "cmdutil.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -148,4 +151,65 @@ int qr_cmd_search_failed(xc_status x, const char *why)
 	}
 	qr_error("cannot search: %s", why && *why ? why : xc_status_string(x));
 	return x == XC_ERR_DATABASE_CORRUPT || x == XC_ERR_DATABASE ? QR_EXIT_DAMAGED : QR_EXIT_INTERNAL;
+}
+
+int qr_cmd_out_open(qr_cmd_out *o, const char *cmd, const char *path, bool binary)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		if (binary && isatty(STDOUT_FILENO))
+			return qr_usage_error(cmd, "will not write a binary workbook to a terminal: use --out FILE or "
+						   "redirect the output (> FILE)");
+		o->fp = stdout;
+		return 0;
+	}
+	qr_buf tmp = QR_BUF_INIT;
+	qr_buf_setf(&tmp, "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(tmp.buf);
+	/* The file gets the mode any file the user writes gets. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fd >= 0)
+		fchmod(fd, 0666 & ~mask);
+	if (fd < 0 || !(o->fp = fdopen(fd, "wb"))) {
+		qr_error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp.buf);
+		}
+		qr_buf_release(&tmp);
+		return QR_EXIT_USAGE;
+	}
+	o->path = qr_strdup(path);
+	o->tmp = qr_buf_detach(&tmp, NULL);
+	return 0;
+}
+
+int qr_cmd_out_close(qr_cmd_out *o, bool ok)
+{
+	int st = 0;
+	if (!o->fp)
+		return 0;
+	if (fflush(o->fp) != 0 || ferror(o->fp)) {
+		qr_error("cannot write %s%s%s: %s", o->path ? "'" : "the output", o->path ? o->path : "",
+			 o->path ? "'" : "", "output error");
+		st = QR_EXIT_INTERNAL;
+	}
+	if (o->path) {
+		if (fsync(fileno(o->fp)) != 0 && ok && !st) {
+			qr_error("cannot write '%s': %s", o->path, strerror(errno));
+			st = QR_EXIT_INTERNAL;
+		}
+		fclose(o->fp);
+		if (ok && !st && rename(o->tmp, o->path) != 0) {
+			qr_error("cannot write '%s': %s", o->path, strerror(errno));
+			st = QR_EXIT_INTERNAL;
+		}
+		if (!ok || st)
+			unlink(o->tmp);
+		free(o->path);
+		free(o->tmp);
+	}
+	memset(o, 0, sizeof(*o));
+	return st;
 }

@@ -63,6 +63,22 @@ void qr_cmd_join(qr_buf *out, int argc, char **argv);
  * and return the exit code (0 on success). */
 int qr_cmd_build_query(qr_corpus *c, const char *text, const qr_query_opts *o, xc_query **q);
 
+/* Where a command's output goes: stdout, or FILE (--out), written whole or
+ * not at all (a temporary file beside it, renamed into place at the end). */
+typedef struct qr_cmd_out {
+	FILE *fp;
+	char *path;
+	char *tmp;
+} qr_cmd_out;
+/* The --out option's line for a command's option table. */
+#define QR_CMD_OUT_OPTION { "out", 'o', "FILE", "write the output to FILE (replaced whole when done) instead of stdout" }
+/* Open the output; a binary format (xlsx) is refused on a terminal.  0, or
+ * the exit code (the error printed). */
+int qr_cmd_out_open(qr_cmd_out *o, const char *cmd, const char *path, bool binary);
+/* Flush and close; with --out, put the file in place when ok, else remove
+ * it.  0, or the exit code (the error printed) when the output failed. */
+int qr_cmd_out_close(qr_cmd_out *o, bool ok);
+
 /* Report a failed get_mset (a wildcard past its bound is a usage error);
  * returns the exit code. */
 int qr_cmd_search_failed(xc_status x, const char *why);

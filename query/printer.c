@@ -3,14 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
 #include "text.h"
 
-extern const qr_printer_backend qr_print_text, qr_print_json, qr_print_jsonl, qr_print_csv, qr_print_ids,
+extern const qr_printer_backend qr_print_text, qr_print_json, qr_print_jsonl, qr_print_csv, qr_print_csv_raw,
+	qr_print_xlsx, qr_print_ids,
 	qr_print_csl_json, qr_print_bibtex, qr_print_biblatex, qr_print_ris, qr_print_apa, qr_print_mla,
 	qr_print_chicago;
 
 const qr_printer_backend *const qr_printer_backends[] = {
-	&qr_print_text, &qr_print_json,  &qr_print_jsonl, &qr_print_csv,   &qr_print_ids,
+	&qr_print_text, &qr_print_json,  &qr_print_jsonl, &qr_print_csv,   &qr_print_csv_raw, &qr_print_xlsx, &qr_print_ids,
 	&qr_print_csl_json, &qr_print_bibtex, &qr_print_biblatex, &qr_print_ris, &qr_print_apa,
 	&qr_print_mla, &qr_print_chicago, NULL,
 };
@@ -44,6 +46,11 @@ bool qr_printer_exists(const char *name)
 	return backend(name) != NULL;
 }
 
+bool qr_printer_binary(const char *name)
+{
+	return strcmp(name, "xlsx") == 0;
+}
+
 bool qr_printer_wants_snippets(const qr_printer *p)
 {
 	const qr_printer_backend *b = backend(p->name);
@@ -65,6 +72,7 @@ qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator
 	p->locator = locator;
 	p->corpus_id = corpus_id;
 	qr_buf_init(&p->buf);
+	qr_buf_init(&p->err);
 	return p;
 }
 
@@ -73,6 +81,8 @@ void qr_printer_free(qr_printer *p)
 	if (!p)
 		return;
 	qr_buf_release(&p->buf);
+	qr_buf_release(&p->err);
+	qr_table_free(p->table);
 	free(p->state);
 	free(p);
 }

@@ -22,6 +22,7 @@ typedef struct qr_hit {
 	uint32_t rank;            /* 1-based, counting the offset */
 	double weight;
 	uint32_t collapsed;       /* posts folded into this one by --collapse */
+	int64_t reposts;          /* posts in the corpus that repost it (--sort reposts), or -1 */
 	const char *snippet;      /* text with matches marked by \x01 ... \x02, or NULL */
 } qr_hit;
 
@@ -51,6 +52,10 @@ struct qr_printer {
 	qr_buf buf;
 	uint32_t count;
 	void *state;
+	struct qr_table *table;   /* csv, csv-raw and xlsx */
+	/* A back end that could not write sets the exit code and the reason. */
+	int status;
+	qr_buf err;
 };
 
 typedef struct qr_printer_backend {
@@ -69,6 +74,8 @@ extern const qr_printer_backend *const qr_printer_backends[];
 const char *qr_printer_names(void);
 /* True when a back end of that name exists. */
 bool qr_printer_exists(const char *name);
+/* Whether the back end writes binary output (not for a terminal). */
+bool qr_printer_binary(const char *name);
 /* Whether the back end wants snippets. */
 bool qr_printer_wants_snippets(const qr_printer *p);
 
