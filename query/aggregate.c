@@ -186,22 +186,3 @@ xc_query *qr_query_and(const xc_query *q, const xc_query *other)
 		return NULL;
 	return out;
 }
-
-void qr_agg_csv_field(qr_buf *out, const char *s)
-{
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (!quote) {
-		qr_buf_adds(out, s);
-		return;
-	}
-	qr_buf_addch(out, '"');
-	if (formula)
-		qr_buf_addch(out, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			qr_buf_addch(out, '"');
-		qr_buf_addch(out, *s);
-	}
-	qr_buf_addch(out, '"');
-}

@@ -73,9 +73,4 @@ xc_query *qr_query_with_terms(const xc_query *q, xc_query_op op, const char *con
 /* q AND other. */
 xc_query *qr_query_and(const xc_query *q, const xc_query *other);
 
-/* Append one CSV field (RFC 4180): quoted when it holds a comma, quote or
- * line break; a text a spreadsheet would run as a formula (=, +, -, @,
- * tab or CR first) gets a leading apostrophe. */
-void qr_agg_csv_field(qr_buf *out, const char *s);
-
 #endif

@@ -12,6 +12,7 @@
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "format", 'f', "NAME", "apa (default), mla, chicago, csl-json, bibtex, biblatex, ris, or any search format" },
+	QR_CMD_OUT_OPTION,
 	{ "tz", 0, "ZONE", "give dates and times in this IANA zone (default UTC)" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
 	{ NULL, 0, NULL, NULL },
@@ -41,6 +42,7 @@ static const qr_command_help help = {
 struct opts {
 	qr_cmd_opts c;
 	bool no_locator;
+	const char *out;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -50,6 +52,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		return 0;
 	if (strcmp(name, "no-locator") == 0)
 		o->no_locator = true;
+	else if (strcmp(name, "out") == 0)
+		o->out = arg;
 	return 0;
 }
 
@@ -84,7 +88,8 @@ static int worse(int a, int b)
 
 int cmd_cite(int argc, char **argv)
 {
-	struct opts o = { { NULL, "apa", { NULL, NULL, NULL } }, false };
+	struct opts o = { { NULL, "apa", { NULL, NULL, NULL } }, false, NULL };
+	qr_cmd_out dest = { NULL, NULL, NULL };
 	qr_corpus *c = NULL;
 	qr_printer *pr = NULL;
 	qr_buf ids = QR_BUF_INIT, line = QR_BUF_INIT;
@@ -102,7 +107,11 @@ int cmd_cite(int argc, char **argv)
 		return st;
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		return st;
-	pr = qr_printer_new(o.c.format, stdout, false, !o.no_locator, qr_corpus_id(c));
+	if ((st = qr_cmd_out_open(&dest, "cite", o.out, qr_printer_binary(o.c.format)))) {
+		qr_corpus_close(c);
+		return st;
+	}
+	pr = qr_printer_new(o.c.format, dest.fp, false, !o.no_locator, qr_corpus_id(c));
 	pr->tz = o.c.q.tz;
 	qr_cmd_join(&ids, argc - first, argv + first);
 	qr_result_info info = { ids.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, 0, "given", NULL, true };
@@ -130,8 +139,12 @@ int cmd_cite(int argc, char **argv)
 		} while (ch != EOF);
 	}
 	pr->end(pr, rank);
-	fflush(stdout);
-	st = worst;
+	if (pr->status)
+		qr_error("%s", pr->err.buf);
+	st = pr->status ? pr->status : qr_cmd_out_close(&dest, true);
+	if (!st)
+		st = worst;
+	qr_cmd_out_close(&dest, false);
 	qr_printer_free(pr);
 	qr_corpus_close(c);
 	qr_buf_release(&ids);

@@ -17,6 +17,7 @@
 #include "query.h"
 #include "schema.h"
 #include "status.h"
+#include "table.h"
 #include "text.h"
 #include "timeline.h"
 #include "timeutil.h"
@@ -31,7 +32,8 @@ static const qr_option options[] = {
 	{ "top", 'n', "N", "with --split-by: the N most frequent values (default 5), the rest as 'other'" },
 	{ "stack", 0, NULL, "with --split-by: count each post once, under the first of the values it carries" },
 	{ "share", 0, "QUERY", "also count the posts that match QUERY too, and their share of each bucket" },
-	{ "format", 'f', "NAME", "text (default), csv or json" },
+	{ "format", 'f', "NAME", "text (default), csv, csv-raw, xlsx or json (see quire help search)" },
+	QR_CMD_OUT_OPTION,
 	{ "svg", 0, "FILE", "also write the chart as SVG to FILE ('-': stdout, instead of the text)" },
 	{ "bars", 0, "WHEN", "text bars: auto (default: on a terminal), always or never" },
 	{ "since", 0, "WHEN", "only posts from this date or time on; the timeline starts there" },
@@ -63,6 +65,7 @@ static const qr_command_help help = {
 
 struct opts {
 	qr_cmd_opts c;
+	const char *out;
 	const char *by;
 	const char *split;
 	unsigned long long top;
@@ -77,7 +80,9 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	struct opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
-	if (strcmp(name, "by") == 0)
+	if (strcmp(name, "out") == 0)
+		o->out = arg;
+	else if (strcmp(name, "by") == 0)
 		o->by = arg;
 	else if (strcmp(name, "split-by") == 0)
 		o->split = arg;
@@ -335,30 +340,39 @@ static void print_text(const struct result *r, const char *query, const struct o
 	(void)o;
 }
 
-static void print_csv(const struct result *r, qr_buf *out)
+static int print_table(const struct result *r, const char *query, const struct opts *o, qr_corpus *c, qr_table *t,
+		       qr_buf *err)
 {
 	const qr_buckets *b = &r->b;
 	char iso[40];
-	qr_buf_adds(out, "start,posts");
-	for (size_t k = 1; k < r->ns; k++) {
-		qr_buf_addch(out, ',');
-		qr_agg_csv_field(out, r->s[k].name);
+	size_t n = 0;
+	qr_col *cols = qr_calloc(r->ns + 3, sizeof(*cols));
+	cols[n++] = (qr_col){ "start", QR_COL_TIME };
+	cols[n++] = (qr_col){ "posts", QR_COL_INT };
+	for (size_t k = 1; k < r->ns; k++)
+		cols[n++] = (qr_col){ r->s[k].name, QR_COL_INT };
+	if (r->share) {
+		cols[n++] = (qr_col){ "matching", QR_COL_INT };
+		cols[n++] = (qr_col){ "share", QR_COL_SHARE };
 	}
-	if (r->share)
-		qr_buf_adds(out, ",matching,share");
-	qr_buf_adds(out, "\r\n");
-	for (size_t i = 0; i < b->n; i++) {
+	qr_table_about_corpus(t, query, qr_corpus_id(c), qr_corpus_dir(c));
+	qr_table_about(t, "by", unit_names[b->unit]);
+	qr_table_about(t, "split by", o->split);
+	qr_table_about(t, "share of", o->share);
+	int st = qr_table_begin(t, "timeline", cols, n, err);
+	for (size_t i = 0; !st && i < b->n; i++) {
 		qr_bucket_iso(b, i, iso);
-		qr_buf_addf(out, "%s,%llu", iso, (unsigned long long)r->s[0].count[i]);
-		for (size_t k = 1; k < r->ns; k++)
-			qr_buf_addf(out, ",%llu", (unsigned long long)r->s[k].count[i]);
+		qr_table_time_text(t, b->start[i], iso);
+		for (size_t k = 0; k < r->ns; k++)
+			qr_table_int(t, (int64_t)r->s[k].count[i]);
 		if (r->share) {
-			qr_buf_addf(out, ",%llu,", (unsigned long long)r->matching.count[i]);
-			if (!isnan(r->share[i]))
-				qr_buf_addf(out, "%.6f", r->share[i]);
+			qr_table_int(t, (int64_t)r->matching.count[i]);
+			qr_table_share(t, r->share[i]);
 		}
-		qr_buf_adds(out, "\r\n");
+		qr_table_row_end(t);
 	}
+	free(cols);
+	return st;
 }
 
 static void print_json(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
@@ -501,10 +515,12 @@ static bool want_bars(const char *when)
 
 int cmd_timeline(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, "hour", NULL, 5, false, NULL, NULL, "auto" };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, "hour", NULL, 5, false, NULL, NULL, "auto" };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
 	struct result r;
 	qr_corpus *c = NULL;
+	qr_table *table = NULL;
+	qr_cmd_out dest = { NULL, NULL, NULL };
 	int first, st, unit = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -524,8 +540,10 @@ int cmd_timeline(int argc, char **argv)
 		return qr_usage_error("timeline", "--stack needs --split-by");
 	if (o.share && o.split)
 		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
-	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "csv") && strcmp(o.c.format, "json"))
-		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o.c.format);
+	qr_table_form form;
+	bool tabular = qr_table_form_named(o.c.format, &form);
+	if (!tabular && strcmp(o.c.format, "text") && strcmp(o.c.format, "json"))
+		return qr_usage_error("timeline", "--format takes text, csv, csv-raw, xlsx or json, not '%s'", o.c.format);
 	if (strcmp(o.bars, "auto") && strcmp(o.bars, "always") && strcmp(o.bars, "never"))
 		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o.bars);
 	if ((st = qr_cmd_check_tz("timeline", o.c.q.tz)))
@@ -555,16 +573,27 @@ int cmd_timeline(int argc, char **argv)
 		qr_warning("no posts matched: no chart written");
 	}
 	if (!svg_stdout) {
-		if (strcmp(o.c.format, "csv") == 0)
-			print_csv(&r, &out);
-		else if (strcmp(o.c.format, "json") == 0)
+		if ((st = qr_cmd_out_open(&dest, "timeline", o.out, tabular && form == QR_TABLE_XLSX)))
+			goto out;
+		if (tabular) {
+			table = qr_table_new(form, dest.fp, r.b.tz);
+			if ((st = print_table(&r, text.buf, &o, c, table, &err)) || (st = qr_table_finish(table, &err))) {
+				qr_error("%s", err.buf);
+				goto out;
+			}
+		} else if (strcmp(o.c.format, "json") == 0) {
 			print_json(&r, text.buf, &o, &out);
-		else
-			print_text(&r, text.buf, &o, want_bars(o.bars), &out);
-		fputs(out.buf, stdout);
+		} else {
+			print_text(&r, text.buf, &o, !o.out && want_bars(o.bars), &out);
+		}
+		fwrite(out.buf, 1, out.len, dest.fp);
+		if ((st = qr_cmd_out_close(&dest, true)))
+			goto out;
 	}
 	st = r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
+	qr_cmd_out_close(&dest, false);
+	qr_table_free(table);
 	result_clear(&r);
 	qr_corpus_close(c);
 	qr_buf_release(&text);

@@ -690,7 +690,7 @@ static int scan(struct scan *s, const char *t)
 		qr_buf_add(&s->out, t + i, j - i);
 		const struct field *f = NULL;
 		size_t colon = j;
-		while (colon < n && isalpha((unsigned char)t[colon]))
+		while (colon < n && (isalpha((unsigned char)t[colon]) || t[colon] == '_'))
 			colon++;
 		if ((t[j] == '#' || t[j] == '@') && j + 1 < n && word_byte((unsigned char)t[j + 1])) {
 			f = field_named(t[j] == '#' ? "hashtag" : "mention", t[j] == '#' ? 7 : 7);

@@ -1,6 +1,7 @@
 #include "table.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,10 @@ void qr_table_int(qr_table *t, int64_t v)
 
 void qr_table_share(qr_table *t, double v)
 {
+	if (isnan(v)) {
+		qr_table_str(t, NULL);
+		return;
+	}
 	if (t->form == QR_TABLE_XLSX) {
 		lxw_row_t r;
 		lxw_col_t c;
@@ -337,6 +342,11 @@ void qr_table_time(qr_table *t, int64_t when)
 	char iso[32] = "";
 	if (when != QR_TIME_UNKNOWN)
 		qr_time_format_iso(when, iso);
+	qr_table_time_text(t, when, iso);
+}
+
+void qr_table_time_text(qr_table *t, int64_t when, const char *iso)
+{
 	if (t->form != QR_TABLE_XLSX) {
 		csv_sep(t);
 		qr_csv_field(&t->line, iso, false, t->form == QR_TABLE_CSV_RAW);

@@ -59,11 +59,14 @@ qr_table *qr_table_new(qr_table_form form, FILE *out, const char *tz);
 /* The header row.  `sheet` names the xlsx sheet ("posts"). */
 int qr_table_begin(qr_table *t, const char *sheet, const qr_col *cols, size_t n, qr_buf *err);
 /* The next cell of the row, by its column's type: a text or id (NULL: an
- * empty cell), a count, a share or a time (QR_TIME_UNKNOWN: empty). */
+ * empty cell), a count, a share (NaN: empty) or a time (QR_TIME_UNKNOWN:
+ * empty). */
 void qr_table_str(qr_table *t, const char *s);
 void qr_table_int(qr_table *t, int64_t v);
 void qr_table_share(qr_table *t, double v);
 void qr_table_time(qr_table *t, int64_t when);
+/* A time that csv writes as `text` (a bucket's start with its offset, say). */
+void qr_table_time_text(qr_table *t, int64_t when, const char *text);
 void qr_table_row_end(qr_table *t);
 /* A line of the second sheet (xlsx; csv has none): what the table is. */
 void qr_table_about(qr_table *t, const char *key, const char *value);

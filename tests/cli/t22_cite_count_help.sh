@@ -23,7 +23,7 @@ check_grep "cite: an unknown id is named" "no post '1267900000000000099'" "$QUIR
 check_output "cite: the known ones are still cited" "1" sh -c "'$QUIRE' cite --no-locator 1267900000000000001 1267900000000000099 2>/dev/null | wc -l | tr -d ' '"
 check_exit 2 "cite: no id is a usage error" "$QUIRE" cite
 check_exit 2 "cite: an unknown format is a usage error" "$QUIRE" cite -f harvard 1267900000000000001
-check_grep "cite: the error lists the formats" 'text, json, jsonl, csv, ids, csl-json, bibtex, biblatex, ris, apa, mla, chicago' "$QUIRE" cite -f harvard 1267900000000000001
+check_grep "cite: the error lists the formats" 'text, json, jsonl, csv, csv-raw, xlsx, ids, csl-json, bibtex, biblatex, ris, apa, mla, chicago' "$QUIRE" cite -f harvard 1267900000000000001
 
 # -- count: exact
 check_output "count: every post" "16" "$QUIRE" count
