@@ -11,6 +11,7 @@
 #include "query.h"
 #include "schema.h"
 #include "status.h"
+#include "table.h"
 #include "text.h"
 #include "timeutil.h"
 
@@ -244,6 +245,15 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		}
 		if (!r->begun) {
 			uint32_t lo = xc_mset_matches_lower_bound(ms), hi = xc_mset_matches_upper_bound(ms);
+			/* A workbook that cannot hold them all is refused before
+			 * anything is read, not after. */
+			uint64_t rows = lo > offset ? lo - offset : 0;
+			if (qr_printer_binary(o->c.format) && (rows < want ? rows : want) > QR_TABLE_XLSX_ROWS) {
+				qr_error("too many rows for xlsx: at least %llu posts match, a sheet holds %u (use --limit, "
+					 "or -f csv)", (unsigned long long)rows, QR_TABLE_XLSX_ROWS);
+				st = QR_EXIT_USAGE;
+				goto out;
+			}
 			qr_result_info info = { r->text, qr_corpus_id(c), qr_corpus_dir(c),
 						xc_mset_matches_estimated(ms), lo, hi, offset, (uint32_t)o->limit,
 						o->sort, o->collapse, lo == hi };
