@@ -5,6 +5,7 @@
 
 #include "schema.h"
 #include "status.h"
+#include "text.h"
 
 const qr_facet_field qr_facet_fields[] = {
 	{ "hashtag", QR_P_HASHTAG, "#", "hashtags" },
@@ -62,7 +63,9 @@ int qr_agg_fail(xc_status x, const char *what, const char *why, qr_buf *err)
 	return x == XC_ERR_NOMEM ? QR_NOMEM : QR_INTERNAL;
 }
 
-int qr_agg_run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
+/* Run q over every document, with the spy when there is one; *count
+ * (may be NULL) gets the exact number of matches. */
+static int run_all(xc_db *db, const xc_query *q, xc_spy *spy, uint32_t *count, qr_buf *err)
 {
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
@@ -73,36 +76,43 @@ int qr_agg_run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
 	if ((x = xc_enquire_create(db, &enq)) != XC_OK)
 		return qr_agg_fail(x, "search", NULL, err);
 	int st = 0;
+	/* Checking every document makes the counts exact. */
 	if ((x = xc_enquire_set_query(enq, q)) != XC_OK || (x = xc_enquire_set_weighting_bool(enq)) != XC_OK ||
-	    (x = xc_enquire_add_spy(enq, spy)) != XC_OK ||
+	    (spy && (x = xc_enquire_add_spy(enq, spy)) != XC_OK) ||
 	    (x = xc_enquire_get_mset(enq, 0, 0, docs ? docs : 1, &ms)) != XC_OK)
 		st = qr_agg_fail(x, "search", xc_enquire_error(enq), err);
+	else if (count)
+		*count = xc_mset_matches_estimated(ms);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;
 }
 
+int qr_agg_run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
+{
+	return run_all(db, q, spy, NULL, err);
+}
+
 int qr_agg_count(xc_db *db, const xc_query *q, uint32_t *n, qr_buf *err)
 {
-	xc_enquire *enq = NULL;
-	xc_mset *ms = NULL;
-	uint32_t docs = 0;
 	*n = 0;
-	xc_status x = xc_db_doccount(db, &docs);
-	if (x != XC_OK)
-		return qr_agg_fail(x, "count the posts", xc_db_error(db), err);
-	if ((x = xc_enquire_create(db, &enq)) != XC_OK)
-		return qr_agg_fail(x, "search", NULL, err);
-	int st = 0;
-	/* Checking every document makes the estimate the exact count. */
-	if ((x = xc_enquire_set_query(enq, q)) != XC_OK || (x = xc_enquire_set_weighting_bool(enq)) != XC_OK ||
-	    (x = xc_enquire_get_mset(enq, 0, 0, docs ? docs : 1, &ms)) != XC_OK)
-		st = qr_agg_fail(x, "count", xc_enquire_error(enq), err);
-	else
-		*n = xc_mset_matches_estimated(ms);
-	xc_mset_destroy(ms);
-	xc_enquire_destroy(enq);
-	return st;
+	return run_all(db, q, NULL, n, err);
+}
+
+void qr_agg_heading(qr_buf *out, const char *what, uint32_t total, const char *query, uint32_t distinct, size_t shown,
+		    uint64_t top)
+{
+	qr_buf_adds(out, what);
+	qr_add_grouped(out, total);
+	qr_buf_addf(out, " post%s", total == 1 ? "" : "s");
+	if (*query) {
+		qr_buf_adds(out, " matching '");
+		qr_escape_terminal(out, query, strlen(query), 0);
+		qr_buf_addch(out, '\'');
+	}
+	qr_buf_addf(out, ": %u distinct", distinct);
+	if (top && distinct > shown)
+		qr_buf_addf(out, ", top %zu", shown);
 }
 
 /* Run q with the spy and read its counts into out: by frequency (most

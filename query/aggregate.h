@@ -67,6 +67,11 @@ int qr_agg_fail(xc_status x, const char *what, const char *why, qr_buf *err);
 /* The exact number of posts q matches. */
 int qr_agg_count(xc_db *db, const xc_query *q, uint32_t *n, qr_buf *err);
 
+/* The first line of a count: "<what><total> posts matching '<query>': D
+ * distinct, top N" (what: "hashtags of "). */
+void qr_agg_heading(qr_buf *out, const char *what, uint32_t total, const char *query, uint32_t distinct, size_t shown,
+		    uint64_t top);
+
 /* q AND term (op XC_OP_AND) or q AND NOT (t1 OR t2 ...) (XC_OP_AND_NOT);
  * the caller destroys the result. */
 xc_query *qr_query_with_terms(const xc_query *q, xc_query_op op, const char *const *terms, size_t n);

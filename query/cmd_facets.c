@@ -116,17 +116,10 @@ static double share(uint32_t n, uint32_t total)
 
 static void print_text(const qr_facet_field *f, const char *query, const qr_counts *c, uint64_t top, qr_buf *out)
 {
-	qr_buf_addf(out, "%s of ", f->plural);
-	qr_add_grouped(out, c->total);
-	qr_buf_addf(out, " post%s", c->total == 1 ? "" : "s");
-	if (*query) {
-		qr_buf_adds(out, " matching '");
-		qr_escape_terminal(out, query, strlen(query), 0);
-		qr_buf_addch(out, '\'');
-	}
-	qr_buf_addf(out, ": %u distinct", c->distinct);
-	if (top && c->distinct > c->n)
-		qr_buf_addf(out, ", top %zu", c->n);
+	qr_buf what = QR_BUF_INIT;
+	qr_buf_setf(&what, "%s of ", f->plural);
+	qr_agg_heading(out, what.buf, c->total, query, c->distinct, c->n, top);
+	qr_buf_release(&what);
 	qr_buf_addf(out, "\n%9s %7s  %s\n", "posts", "share", f->name);
 	for (size_t i = 0; i < c->n; i++) {
 		qr_buf num = QR_BUF_INIT;

@@ -1,6 +1,7 @@
 /* What spread (query/spread.h) as text, JSON and tables. */
 #include <string.h>
 
+#include "aggregate.h"
 #include "cite.h"
 #include "json.h"
 #include "printer.h"
@@ -66,17 +67,10 @@ static void one_line(qr_buf *out, const char *text)
 void qr_spread_print_text(const qr_spread *s, const char *query, uint64_t top, const char *tz, qr_buf *out)
 {
 	static const char indent[] = "                            ";
-	qr_buf_addf(out, "%s among ", plural[s->by]);
-	qr_add_grouped(out, s->total);
-	qr_buf_addf(out, " post%s", s->total == 1 ? "" : "s");
-	if (*query) {
-		qr_buf_adds(out, " matching '");
-		qr_escape_terminal(out, query, strlen(query), 0);
-		qr_buf_addch(out, '\'');
-	}
-	qr_buf_addf(out, ": %u distinct", s->distinct);
-	if (top && s->distinct > s->n)
-		qr_buf_addf(out, ", top %zu", s->n);
+	qr_buf what = QR_BUF_INIT;
+	qr_buf_setf(&what, "%s among ", plural[s->by]);
+	qr_agg_heading(out, what.buf, s->total, query, s->distinct, s->n, top);
+	qr_buf_release(&what);
 	qr_buf_addf(out, "; %u of the posts %s one\n", s->carrying,
 		    s->by == QR_SPREAD_REPOSTED ? "repost" : s->by == QR_SPREAD_QUOTED ? "quote" : "carry");
 	if (s->unnamed)
@@ -129,26 +123,6 @@ void qr_spread_print_text(const qr_spread *s, const char *query, uint64_t top, c
 	}
 }
 
-static void first_json(qr_jw *w, const qr_post *p)
-{
-	char iso[32];
-	qr_jw_key(w, "first");
-	qr_jw_begin_object(w);
-	qr_jw_kstr(w, "id", p->id);
-	qr_jw_kstr(w, "url", p->url);
-	qr_jw_key(w, "author");
-	qr_jw_begin_object(w);
-	qr_jw_kstr(w, "id", p->author_id);
-	qr_jw_kstr(w, "handle", p->author_handle);
-	qr_jw_kstr(w, "name", p->author_name);
-	qr_jw_end_object(w);
-	if (p->created != QR_TIME_UNKNOWN) {
-		qr_time_format_iso(p->created, iso);
-		qr_jw_kstr(w, "created_at", iso);
-	}
-	qr_jw_end_object(w);
-}
-
 void qr_spread_print_json(const qr_spread *s, const char *query, uint64_t top, qr_buf *out)
 {
 	qr_jw w;
@@ -173,8 +147,10 @@ void qr_spread_print_json(const qr_spread *s, const char *query, uint64_t top, q
 		qr_jw_key(&w, "share");
 		qr_jw_double(&w, share(r->posts, s->total));
 		qr_jw_kint(&w, "authors", r->authors);
-		if (r->has_first)
-			first_json(&w, &r->first);
+		if (r->has_first) {
+			qr_jw_key(&w, "first");
+			qr_post_to_json(&r->first, &w);
+		}
 		if (about_posts(s->by)) {
 			qr_jw_key(&w, "post");
 			if (r->has_original)
