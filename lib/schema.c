@@ -31,7 +31,6 @@ const qr_field qr_fields[] = {
 	{ "community", QR_P_COMMUNITY, true },
 	{ "repostof", QR_P_REPOST_OF, false },
 	{ "quoteof", QR_P_QUOTE_OF, false },
-	{ "file", QR_P_FILE, false },
 	{ NULL, NULL, false },
 };
 
@@ -142,10 +141,43 @@ void qr_media_file_id(qr_buf *out, const qr_media *m)
 	}
 }
 
-static int add_file(qr_indexer *ix, xc_doc *doc, const qr_media *m)
+/* A list slot: the items, each once, QR_LIST_SEP between. */
+static void set_list(qr_indexer *ix, xc_doc *doc, xc_valueno slot, const qr_strv *items)
 {
-	qr_media_file_id(&ix->scratch, m);
-	return add_bool(ix, doc, QR_P_FILE, ix->scratch.buf, false);
+	qr_buf_reset(&ix->scratch);
+	for (size_t i = 0; i < items->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(items->v[k], items->v[i]) == 0;
+		if (seen || !*items->v[i])
+			continue;
+		if (ix->scratch.len)
+			qr_buf_addch(&ix->scratch, QR_LIST_SEP);
+		qr_buf_adds(&ix->scratch, items->v[i]);
+	}
+	if (ix->scratch.len)
+		xc_doc_set_value(doc, slot, ix->scratch.buf, ix->scratch.len);
+}
+
+/* What spread: what the post reposts or quotes, its files and links, as
+ * values (one pass of a match spy over many posts reads them far faster
+ * than term lists). */
+static void add_spread_values(qr_indexer *ix, xc_doc *doc, const qr_post *p)
+{
+	if (p->repost_of)
+		xc_doc_set_value(doc, QR_SLOT_REPOST_OF, p->repost_of, strlen(p->repost_of));
+	else if (p->quote_of)
+		xc_doc_set_value(doc, QR_SLOT_QUOTE_OF, p->quote_of, strlen(p->quote_of));
+	qr_strv files = { NULL, 0, 0 };
+	qr_buf id = QR_BUF_INIT;
+	for (size_t i = 0; i < p->nmedia; i++) {
+		qr_media_file_id(&id, &p->media[i]);
+		qr_strv_push(&files, id.buf);
+	}
+	set_list(ix, doc, QR_SLOT_FILES, &files);
+	set_list(ix, doc, QR_SLOT_URLS, &p->urls);
+	qr_strv_clear(&files);
+	qr_buf_release(&id);
 }
 
 static int add_text(qr_indexer *ix, const char *text)
@@ -222,7 +254,6 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 		st |= add_bool(ix, doc, QR_P_MEDIA_SHA, m->sha256, true);
 		st |= add_bool(ix, doc, QR_P_MEDIA_URL, m->url, false);
 		st |= add_bool(ix, doc, QR_P_MEDIA_URL, m->key, false);
-		st |= add_file(ix, doc, m);
 	}
 	for (size_t i = 0; i < p->events.n; i++)
 		st |= add_bool(ix, doc, QR_P_EVENT, p->events.v[i], true);
@@ -250,6 +281,7 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	qr_term(&ix->term, QR_P_REPOST_OF, p->id, false);
 	size_t plen = strlen(QR_P_REPOST_OF);
 	xc_doc_set_value(doc, QR_SLOT_ID, ix->term.buf + plen, ix->term.len - plen);
+	add_spread_values(ix, doc, p);
 	st |= add_values(doc, p);
 
 	qr_buf data = QR_BUF_INIT;

@@ -37,10 +37,10 @@
 #define QR_P_COMMUNITY "XC"
 #define QR_P_REPOST_OF "XB"
 #define QR_P_QUOTE_OF "XQ"
-#define QR_P_FILE "XF"
 
-/* How a QR_P_FILE value starts when it is a file's sha256 (lower-case hex
- * follows) or a platform's media key; otherwise it is the media's URL. */
+/* How a file's identity (QR_SLOT_FILES) starts when it is its sha256
+ * (lower-case hex follows) or a platform's media key; otherwise it is the
+ * media's URL. */
 #define QR_FILE_SHA256 "sha256:"
 #define QR_FILE_KEY "key:"
 
@@ -51,8 +51,15 @@ enum {
 	QR_SLOT_AUTHOR = 2,    /* author id or handle, for collapsing */
 	QR_SLOT_COLLAPSE = 3,  /* the reposted post's id, or the post's own */
 	QR_SLOT_RECORD = 4,    /* sha256 (32 bytes) of the current record */
-	QR_SLOT_ID = 5         /* the post's id as a QR_P_REPOST_OF term holds it */
+	QR_SLOT_ID = 5,        /* the post's id as a QR_P_REPOST_OF term holds it */
+	QR_SLOT_REPOST_OF = 6, /* the reposted post's id */
+	QR_SLOT_QUOTE_OF = 7,  /* the quoted post's id (not for a repost) */
+	QR_SLOT_FILES = 8,     /* the identities of the post's media files, QR_LIST_SEP between */
+	QR_SLOT_URLS = 9       /* the post's links, QR_LIST_SEP between */
 };
+
+/* Between the items of a list slot: a NUL byte, which no text holds. */
+#define QR_LIST_SEP '\0'
 
 /* Terms longer than this are replaced by a hash (Xapian's limit is 245
  * bytes for a whole term). */
@@ -72,7 +79,7 @@ const qr_field *qr_field_by_name(const char *name);
  * long. */
 void qr_term(qr_buf *out, const char *prefix, const char *value, bool casefold);
 
-/* What makes a media file the same file in two posts (the QR_P_FILE value):
+/* What makes a media file the same file in two posts (in QR_SLOT_FILES):
  * QR_FILE_SHA256 and its sha256 when the archive held the file, else its
  * URL, else QR_FILE_KEY and the platform's media key; empty for none. */
 void qr_media_file_id(qr_buf *out, const qr_media *m);

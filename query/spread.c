@@ -25,15 +25,15 @@ bool qr_spread_by_named(const char *name, qr_spread_by *by)
 	return false;
 }
 
-static const char *prefix_of(qr_spread_by by)
+static xc_valueno slot_of(qr_spread_by by)
 {
 	switch (by) {
-	case QR_SPREAD_REPOSTED: return QR_P_REPOST_OF;
-	case QR_SPREAD_QUOTED: return QR_P_QUOTE_OF;
-	case QR_SPREAD_FILE: return QR_P_FILE;
-	case QR_SPREAD_URL: return QR_P_URL;
+	case QR_SPREAD_REPOSTED: return QR_SLOT_REPOST_OF;
+	case QR_SPREAD_QUOTED: return QR_SLOT_QUOTE_OF;
+	case QR_SPREAD_FILE: return QR_SLOT_FILES;
+	case QR_SPREAD_URL: return QR_SLOT_URLS;
 	}
-	return QR_P_URL;
+	return QR_SLOT_URLS;
 }
 
 void qr_spread_clear(qr_spread *s)
@@ -70,40 +70,18 @@ static int load(xc_db *db, xc_docid docid, qr_post *p, qr_buf *err)
 	return st;
 }
 
-static bool same_term(qr_buf *scratch, const char *prefix, const char *value, const char *term, size_t tlen)
+/* The file's entry among the first post's media. */
+static const qr_media *file_in(const qr_post *p, const char *file)
 {
-	qr_buf_reset(scratch);
-	qr_term(scratch, prefix, value, false);
-	return scratch->len == tlen && memcmp(scratch->buf, term, tlen) == 0;
-}
-
-/* What the earliest post says of the row's value: the file's media entry,
- * and the value itself when its term was too long to hold it (a hash). */
-static void from_first(qr_spread_by by, qr_spread_row *r, const char *term, size_t tlen)
-{
-	const qr_post *p = &r->first;
-	qr_buf t = QR_BUF_INIT, id = QR_BUF_INIT;
-	const char *whole = NULL;
-	if (by == QR_SPREAD_REPOSTED)
-		whole = p->repost_of;
-	else if (by == QR_SPREAD_QUOTED)
-		whole = p->quote_of;
-	for (size_t i = 0; by == QR_SPREAD_URL && !whole && i < p->urls.n; i++)
-		if (same_term(&t, QR_P_URL, p->urls.v[i], term, tlen))
-			whole = p->urls.v[i];
-	for (size_t i = 0; by == QR_SPREAD_FILE && !r->media && i < p->nmedia; i++) {
+	qr_buf id = QR_BUF_INIT;
+	const qr_media *m = NULL;
+	for (size_t i = 0; !m && i < p->nmedia; i++) {
 		qr_media_file_id(&id, &p->media[i]);
-		if (same_term(&t, QR_P_FILE, id.buf, term, tlen)) {
-			r->media = &p->media[i];
-			whole = id.buf;
-		}
+		if (strcmp(id.buf, file) == 0)
+			m = &p->media[i];
 	}
-	if (whole && qr_starts_with(r->value, "#sha256:")) {
-		free(r->value);
-		r->value = qr_strdup(whole);
-	}
-	qr_buf_release(&t);
 	qr_buf_release(&id);
+	return m;
 }
 
 /* Reposts (or quotes) among the matches that name no post: a Twitter
@@ -125,20 +103,21 @@ static int count_unnamed(xc_db *db, const xc_query *q, qr_spread *out, qr_buf *e
 	return st;
 }
 
-static int fill_row(qr_corpus *c, xc_spy *spy, qr_spread_by by, const char *term, size_t tlen, qr_spread_row *r,
-		    qr_buf *err)
+static int fill_row(qr_corpus *c, xc_spy *spy, qr_spread_by by, qr_spread_row *r, qr_buf *err)
 {
 	xc_db *db = qr_corpus_db(c);
 	xc_docid first = 0;
 	xc_status x;
 	int st;
-	if ((x = xc_spy_distinct(spy, term, tlen, &r->authors)) != XC_OK ||
-	    (x = xc_spy_first(spy, term, tlen, &first)) != XC_OK)
+	size_t len = strlen(r->value);
+	if ((x = xc_spy_distinct(spy, r->value, len, &r->authors)) != XC_OK ||
+	    (x = xc_spy_first(spy, r->value, len, &first)) != XC_OK)
 		return qr_agg_fail(x, "count", xc_spy_error(spy), err);
 	if ((st = load(db, first, &r->first, err)))
 		return st;
 	r->has_first = true;
-	from_first(by, r, term, tlen);
+	if (by == QR_SPREAD_FILE)
+		r->media = file_in(&r->first, r->value);
 	if (by != QR_SPREAD_REPOSTED && by != QR_SPREAD_QUOTED)
 		return 0;
 	qr_buf id = QR_BUF_INIT;
@@ -162,8 +141,9 @@ int qr_spread_count(qr_corpus *c, const xc_query *q, qr_spread_by by, uint32_t t
 	xc_keymaker *oldest = NULL;
 	xc_spy *spy = NULL;
 	xc_termiter *it = NULL;
-	const char *prefix = prefix_of(by);
-	size_t plen = strlen(prefix), alloc = 0;
+	size_t alloc = 0;
+	/* Lists (files, links) hold several items; a post reposts one. */
+	int sep = by == QR_SPREAD_FILE || by == QR_SPREAD_URL ? (unsigned char)QR_LIST_SEP : -1;
 	int st = 0;
 	xc_status x;
 
@@ -173,14 +153,14 @@ int qr_spread_count(qr_corpus *c, const xc_query *q, qr_spread_by by, uint32_t t
 	 * every copy of the corpus. */
 	if ((x = xc_keymaker_create(db, &oldest)) != XC_OK || (x = xc_keymaker_add_value(oldest, QR_SLOT_TIME, 0)) != XC_OK ||
 	    (x = xc_keymaker_add_value(oldest, QR_SLOT_ID, 0)) != XC_OK ||
-	    (x = xc_spy_term_stats(prefix, QR_SLOT_AUTHOR, oldest, &spy)) != XC_OK) {
+	    (x = xc_spy_value_stats(slot_of(by), sep, QR_SLOT_AUTHOR, oldest, &spy)) != XC_OK) {
 		st = qr_agg_fail(x, "count", xc_db_error(db), err);
 		goto done;
 	}
 	if ((st = qr_agg_run_spy(db, q, spy, err)))
 		goto done;
 	out->total = xc_spy_total(spy);
-	out->carrying = xc_spy_total_with_term(spy);
+	out->carrying = xc_spy_total_with(spy);
 	if ((x = xc_spy_top(spy, 0, &it)) != XC_OK) {
 		st = qr_agg_fail(x, "count", xc_spy_error(spy), err);
 		goto done;
@@ -197,9 +177,10 @@ int qr_spread_count(qr_corpus *c, const xc_query *q, qr_spread_by by, uint32_t t
 		memset(r, 0, sizeof(*r));
 		qr_post_init(&r->first);
 		qr_post_init(&r->original);
-		r->value = qr_strndup(t + plen, len - plen);
+		/* Items hold no NUL: the separator, or a C string's end. */
+		r->value = qr_strndup(t, len);
 		r->posts = freq;
-		st = fill_row(c, spy, by, t, len, r, err);
+		st = fill_row(c, spy, by, r, err);
 	}
 	if (!st && (by == QR_SPREAD_REPOSTED || by == QR_SPREAD_QUOTED))
 		st = count_unnamed(db, q, out, err);

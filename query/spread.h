@@ -1,10 +1,11 @@
 /*
  * What spread among a query's posts: the posts most reposted or quoted,
  * the media files and the links most shared.  One pass of a match spy over
- * the matches counts, for each reposted post (the XB terms, made from every
- * post's repost_of whatever its platform), quoted post (XQ), file (XF) or
- * link (U), the matching posts that carry it, the distinct authors among
- * them and the earliest of them; then only the rows shown are read.
+ * the matches reads, from each post's values (schemas/index.md, slots 6 to
+ * 9: made from every post's repost_of, quote_of, media and links, whatever
+ * its platform), what it reposts, quotes or carries, and counts for each
+ * the matching posts, their distinct authors and the earliest of them;
+ * then only the rows shown are read.
  */
 #ifndef QR_SPREAD_H
 #define QR_SPREAD_H

@@ -354,19 +354,24 @@ XC_API xc_status xc_spy_value_count(xc_valueno slot, xc_spy **out);
 XC_API xc_status xc_spy_term_count(const char *prefix, xc_spy **out);
 /* No value slot. */
 #define XC_NO_SLOT ((xc_valueno)0xffffffff)
-/* The same, and for each term: the number of distinct non-empty values of
- * distinct_slot among the documents that carry it (unless XC_NO_SLOT), and
- * the document whose key by first_by is lowest, the lowest docid among
- * equal keys (unless first_by is NULL; the spy keeps a reference). */
-XC_API xc_status xc_spy_term_stats(const char *prefix, xc_valueno distinct_slot, xc_keymaker *first_by, xc_spy **out);
-/* Distinct values counted for `term` (prefix included) by xc_spy_term_stats;
- * XC_NOT_FOUND when no document carried it. */
-XC_API xc_status xc_spy_distinct(xc_spy *spy, const char *term, size_t len, uint32_t *distinct);
-/* The first document for `term`, by xc_spy_term_stats's first_by. */
-XC_API xc_status xc_spy_first(xc_spy *spy, const char *term, size_t len, xc_docid *docid);
-/* Documents a term-count spy saw that carry at least one term of its
- * prefix (0 for a value-count spy). */
-XC_API uint32_t xc_spy_total_with_term(const xc_spy *spy);
+/* Counts, for each item of a slot's value (the whole value when separator
+ * is -1, else each non-empty part between separator bytes, once a
+ * document), the matching documents that carry it; and for each item the
+ * number of distinct non-empty values of distinct_slot among them (unless
+ * XC_NO_SLOT) and the document whose key by first_by is lowest, the lowest
+ * docid among equal keys (unless first_by is NULL; the spy keeps a
+ * reference).  Reads values, not term lists: fast over many documents.
+ * xc_spy_top and xc_spy_all list the items. */
+XC_API xc_status xc_spy_value_stats(xc_valueno slot, int separator, xc_valueno distinct_slot, xc_keymaker *first_by,
+				   xc_spy **out);
+/* Distinct values counted for an item by xc_spy_value_stats; XC_NOT_FOUND
+ * when no document carried it. */
+XC_API xc_status xc_spy_distinct(xc_spy *spy, const char *item, size_t len, uint32_t *distinct);
+/* The first document for an item, by xc_spy_value_stats's first_by. */
+XC_API xc_status xc_spy_first(xc_spy *spy, const char *item, size_t len, xc_docid *docid);
+/* Documents a stats spy saw that carry at least one item (0 for other
+ * spies). */
+XC_API uint32_t xc_spy_total_with(const xc_spy *spy);
 XC_API const char *xc_spy_error(const xc_spy *spy);
 XC_API void xc_spy_destroy(xc_spy *spy);
 /* Documents the spy saw. */

@@ -260,9 +260,11 @@ static void test_merge(void **state)
 	xc_termgen_destroy(tg);
 }
 
-/* One document for the sort-key and distinct-value tests: an id in slot 1,
- * a time in slot 0, an author in slot 2 and the given boolean terms. */
-static void add_keyed(xc_db *db, const char *id, double when, const char *author, const char *const *terms)
+/* One document for the sort-key and value-stats tests: an id in slot 1, a
+ * time in slot 0, an author in slot 2, a list of files in slot 3 (NUL
+ * between) and the given boolean terms. */
+static void add_keyed(xc_db *db, const char *id, double when, const char *author, const char *files, size_t flen,
+		      const char *const *terms)
 {
 	xc_doc *d = NULL;
 	char buf[18];
@@ -272,6 +274,8 @@ static void add_keyed(xc_db *db, const char *id, double when, const char *author
 	xc_doc_set_value(d, 1, id, strlen(id));
 	if (author)
 		xc_doc_set_value(d, 2, author, strlen(author));
+	if (flen)
+		xc_doc_set_value(d, 3, files, flen);
 	for (size_t i = 0; terms[i]; i++)
 		assert_int_equal(xc_doc_add_boolean_term(d, terms[i], strlen(terms[i])), XC_OK);
 	xc_doc_set_data(d, id, strlen(id));
@@ -308,13 +312,13 @@ static void test_keymaker_distinct(void **state)
 	xc_db *db = NULL;
 	char *err = NULL;
 	assert_int_equal(xc_db_open(dir, XC_DB_CREATE_OR_OPEN, &db, &err), XC_OK);
-	const char *ta[] = { "Fclip", "Fgif", "Fphoto", NULL }, *tb[] = { "Ra", "Fclip", "Fgif", NULL },
-		   *tc[] = { "Ra", "Fclip", "Fphoto", NULL }, *td[] = { "Rb", NULL }, *te[] = { NULL };
-	add_keyed(db, "a", 300, "u1", ta);
-	add_keyed(db, "b", 200, "u2", tb);
-	add_keyed(db, "c", 100, "u2", tc);
-	add_keyed(db, "d", 50, "u3", td);
-	add_keyed(db, "e", 400, NULL, te);
+	const char *none[] = { NULL }, *ra[] = { "Ra", NULL }, *rb[] = { "Rb", NULL };
+	/* "clip" twice in a: counted once. */
+	add_keyed(db, "a", 300, "u1", "clip\0gif\0photo\0clip", 20, none);
+	add_keyed(db, "b", 200, "u2", "gif\0clip\0", 9, ra);
+	add_keyed(db, "c", 100, "u2", "photo\0clip", 10, ra);
+	add_keyed(db, "d", 50, "u3", NULL, 0, rb);
+	add_keyed(db, "e", 400, NULL, NULL, 0, none);
 	assert_int_equal(xc_db_commit(db), XC_OK);
 
 	/* Most named first ("R" + the id), then oldest, then by id. */
@@ -336,7 +340,7 @@ static void test_keymaker_distinct(void **state)
 	assert_int_equal(xc_keymaker_create(db, &oldest), XC_OK);
 	xc_keymaker_add_value(oldest, 0, 0);
 	xc_keymaker_add_value(oldest, 1, 0);
-	assert_int_equal(xc_spy_term_stats("F", 2, oldest, &spy), XC_OK);
+	assert_int_equal(xc_spy_value_stats(3, 0, 2, oldest, &spy), XC_OK);
 	xc_keymaker_destroy(oldest);
 	xc_enquire_add_spy(enq, spy);
 	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 5, &ms), XC_OK);
@@ -354,38 +358,55 @@ static void test_keymaker_distinct(void **state)
 	}
 	xc_mset_destroy(ms);
 
-	/* Three documents carry an F term; Fclip is carried by three
-	 * documents of two authors, Fphoto by two of two. */
+	/* Three documents carry files; clip is carried by three documents
+	 * of two authors, photo by two of two. */
 	uint32_t n = 0;
 	assert_int_equal(xc_spy_total(spy), 5);
-	assert_int_equal(xc_spy_total_with_term(spy), 3);
-	assert_int_equal(xc_spy_distinct(spy, "Fclip", 5, &n), XC_OK);
+	assert_int_equal(xc_spy_total_with(spy), 3);
+	assert_int_equal(xc_spy_distinct(spy, "clip", 4, &n), XC_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(xc_spy_distinct(spy, "Fphoto", 6, &n), XC_OK);
+	assert_int_equal(xc_spy_distinct(spy, "photo", 5, &n), XC_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(xc_spy_distinct(spy, "Fnone", 5, &n), XC_NOT_FOUND);
+	assert_int_equal(xc_spy_distinct(spy, "none", 4, &n), XC_NOT_FOUND);
 	xc_docid first = 0;
-	assert_int_equal(xc_spy_first(spy, "Fclip", 5, &first), XC_OK);
+	assert_int_equal(xc_spy_first(spy, "clip", 4, &first), XC_OK);
 	assert_int_equal(first, 3);
-	assert_int_equal(xc_spy_first(spy, "Fgif", 4, &first), XC_OK);
+	assert_int_equal(xc_spy_first(spy, "gif", 3, &first), XC_OK);
 	assert_int_equal(first, 2);
 	xc_termiter *it = NULL;
 	const char *term;
 	size_t len;
 	uint32_t freq;
-	assert_int_equal(xc_spy_top(spy, 1, &it), XC_OK);
-	assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_OK);
-	assert_int_equal(len, 5);
-	assert_memory_equal(term, "Fclip", 5);
-	assert_int_equal(freq, 3);
+	/* Most first, equal counts in byte order: clip 3, gif 2, photo 2. */
+	assert_int_equal(xc_spy_top(spy, 0, &it), XC_OK);
+	const char *want[] = { "clip", "gif", "photo" };
+	uint32_t wantn[] = { 3, 2, 2 };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_OK);
+		assert_int_equal(len, strlen(want[i]));
+		assert_memory_equal(term, want[i], len);
+		assert_int_equal(freq, wantn[i]);
+	}
+	assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_END);
 	xc_termiter_destroy(it);
 	xc_spy_destroy(spy);
-	/* A plain term-count spy has no distinct values or firsts to give. */
-	assert_int_equal(xc_spy_term_count("F", &spy), XC_OK);
-	assert_int_equal(xc_spy_distinct(spy, "Fclip", 5, &n), XC_ERR_INVALID_ARGUMENT);
-	assert_int_equal(xc_spy_first(spy, "Fclip", 5, &first), XC_ERR_INVALID_ARGUMENT);
+	/* A whole value, no list; neither distinct values nor firsts. */
+	assert_int_equal(xc_spy_value_stats(2, -1, XC_NO_SLOT, NULL, &spy), XC_OK);
+	xc_enquire_clear_spies(enq);
+	xc_enquire_add_spy(enq, spy);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 0, 5, &ms), XC_OK);
+	xc_mset_destroy(ms);
+	assert_int_equal(xc_spy_total_with(spy), 4);
+	assert_int_equal(xc_spy_top(spy, 1, &it), XC_OK);
+	assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_OK);
+	assert_memory_equal(term, "u2", 2);
+	assert_int_equal(freq, 2);
+	xc_termiter_destroy(it);
+	assert_int_equal(xc_spy_distinct(spy, "u2", 2, &n), XC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(xc_spy_first(spy, "u2", 2, &first), XC_ERR_INVALID_ARGUMENT);
 	assert_true(strlen(xc_spy_error(spy)) > 0);
 	xc_spy_destroy(spy);
+	assert_int_equal(xc_spy_value_stats(2, 256, XC_NO_SLOT, NULL, &spy), XC_ERR_INVALID_ARGUMENT);
 	xc_keymaker_destroy(km);
 
 	/* The encoding keeps the order of values with zero bytes and of
