@@ -75,7 +75,7 @@ static int cite_one(qr_corpus *c, qr_printer *pr, const char *id, uint32_t *rank
 		qr_post_clear(&p);
 		return qr_status_exit_code(st);
 	}
-	qr_hit hit = { &p, ++*rank, 0, 0, -1, NULL };
+	qr_hit hit = { &p, ++*rank, 0, 0, NULL, false, 0 };
 	pr->hit(pr, &hit);
 	qr_post_clear(&p);
 	return 0;

@@ -159,14 +159,13 @@ static xc_status sort_by_reposts(xc_db *db, xc_enquire *enq)
 }
 
 /* The posts in the corpus that repost this one. */
-static int64_t reposts_of(xc_db *db, const char *id)
+static xc_status reposts_of(xc_db *db, const char *id, uint32_t *n)
 {
 	qr_buf t = QR_BUF_INIT;
-	uint32_t n = 0;
 	qr_term(&t, QR_P_REPOST_OF, id, false);
-	xc_status x = xc_db_termfreq(db, t.buf, t.len, &n);
+	xc_status x = xc_db_termfreq(db, t.buf, t.len, n);
 	qr_buf_release(&t);
-	return x == XC_OK ? (int64_t)n : -1;
+	return x;
 }
 
 struct run {
@@ -278,8 +277,13 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 			if (o->collapse)
 				xc_mset_collapse_count(ms, i, &folded);
 			bool snipped = r->stem && snippet(ms, r->stem, post.text, &snip);
-			int64_t reposts = r->by_reposts ? reposts_of(qr_corpus_db(c), post.id) : -1;
-			qr_hit hit = { &post, pos + i + 1, w, folded, reposts, snipped ? snip.buf : NULL };
+			uint32_t reposts = 0;
+			if (r->by_reposts && (x = reposts_of(qr_corpus_db(c), post.id, &reposts)) != XC_OK) {
+				st = x == XC_ERR_DATABASE_MODIFIED ? QR_END
+								   : qr_cmd_search_failed(x, xc_db_error(qr_corpus_db(c)));
+				goto out;
+			}
+			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL, r->by_reposts, reposts };
 			r->pr->hit(r->pr, &hit);
 			r->printed++;
 		}

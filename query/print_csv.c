@@ -94,7 +94,7 @@ static void hit(qr_printer *p, const qr_hit *h)
 	qr_table_str(t, post->repost_of);
 	qr_table_str(t, post->quote_of);
 	qr_table_int(t, h->collapsed);
-	if (h->reposts >= 0)
+	if (h->has_reposts)
 		qr_table_int(t, h->reposts);
 	list(t, &post->events);
 	list(t, &post->tags);

@@ -22,7 +22,7 @@ static void result(qr_printer *p, qr_jw *w, const qr_hit *h)
 	qr_jw_double(w, h->weight);
 	if (h->collapsed)
 		qr_jw_kint(w, "folded", h->collapsed);
-	if (h->reposts >= 0)
+	if (h->has_reposts)
 		qr_jw_kint(w, "reposts", h->reposts);
 	qr_jw_key(w, "post");
 	if (p->locator) {

@@ -22,8 +22,9 @@ typedef struct qr_hit {
 	uint32_t rank;            /* 1-based, counting the offset */
 	double weight;
 	uint32_t collapsed;       /* posts folded into this one by --collapse */
-	int64_t reposts;          /* posts in the corpus that repost it (--sort reposts), or -1 */
 	const char *snippet;      /* text with matches marked by \x01 ... \x02, or NULL */
+	bool has_reposts;         /* --sort reposts: */
+	uint32_t reposts;         /* the posts in the corpus that repost it */
 } qr_hit;
 
 typedef struct qr_result_info {
