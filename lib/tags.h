@@ -56,6 +56,10 @@ void qr_tag_tally_release(qr_tag_tally *t);
 int qr_tags_apply(qr_corpus *c, const xc_docid *ids, size_t n, const qr_tag_change *ch, bool dry_run,
 		  qr_tag_tally *t);
 
+/* Every code term of the index (with its prefix, QR_P_TAG), pushed onto
+ * terms. */
+int qr_tags_terms(qr_corpus *c, qr_strv *terms);
+
 /* A journal entry of op "tag" into the index: its codes added to and
  * removed from its posts (those the corpus holds); *changed (may be NULL)
  * counts the posts rewritten, *missing the ids not in the corpus. */
