@@ -88,9 +88,9 @@ typedef struct qr_journal_stats {
 				 * the ones before it no longer matter */
 	uint64_t end;           /* offset after the last whole frame */
 	uint64_t torn;          /* bytes past end: a frame cut short, at the end only */
-	uint64_t unfinished;    /* offset where a last operation without all its
-				 * parts starts (0: none; such entries are not
-				 * handed to fn) */
+	bool unfinished;        /* the journal ends with an operation without all
+				 * its parts (never handed to fn)... */
+	uint64_t unfinished_at; /* ...which starts here */
 	qr_buf damage;          /* the first damage, said with its offset */
 } qr_journal_stats;
 
