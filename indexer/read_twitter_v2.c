@@ -31,9 +31,15 @@ static int bid(const char *head, size_t n, const char *member)
 	if (qr_head_has_key(head, n, "edit_history_tweet_ids") ||
 	    (qr_head_has_key(head, n, "author_id") && qr_head_has_key(head, n, "conversation_id")))
 		return 85;
-	/* An empty search page: {"meta": {"result_count": 0}}. */
+	/* An empty search page: {"meta": {"result_count": 0}}; an empty
+	 * list, {"data": []}; a users lookup, accounts and no tweets. */
 	if (qr_head_has_key(head, n, "meta") && qr_head_has_key(head, n, "result_count"))
 		return 70;
+	if (qr_head_key_empty(head, n, "data"))
+		return 60;
+	if (qr_head_has_key(head, n, "data") && qr_head_has_key(head, n, "username") &&
+	    !qr_head_has_key(head, n, "screen_name"))
+		return 40;
 	if (qr_head_has(head, n, "api.twitter.com/2/problems"))
 		return 60;
 	/* Batch compliance results: {"id", "action", "created_at", "reason"}. */

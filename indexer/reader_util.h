@@ -18,6 +18,12 @@ char qr_head_first(const char *head, size_t n);
 bool qr_head_has(const char *head, size_t n, const char *needle);
 /* The bytes contain "key" followed by blanks and a colon: a JSON key. */
 bool qr_head_has_key(const char *head, size_t n, const char *key);
+/* The bytes start with an empty JSON array, `[]` (blanks allowed): an API
+ * page that holds nothing, such as a timeline call past its last post. */
+bool qr_head_empty_array(const char *head, size_t n);
+/* The bytes contain "key": [] (blanks allowed): a list an API page sent
+ * empty. */
+bool qr_head_key_empty(const char *head, size_t n, const char *key);
 
 /* What an input no reader takes seems to be, for the message that reports
  * it (a list of post ids, a CSV file without a mapping), or NULL. */
