@@ -311,7 +311,17 @@ bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 		*t -= offset;
 		return true;
 	}
-	return qr_tz_to_utc(zone, &c, t);
+	return zone && qr_tz_to_utc(zone, &c, t);
+}
+
+/* s is a date or time as an event writes it; *offset whether it carries
+ * Z or an offset (then it needs no zone). */
+static bool event_time_form(const char *s, bool *offset)
+{
+	qr_civil c;
+	bool date_only;
+	int off;
+	return parse_civil(s, &c, &date_only, offset, &off);
 }
 
 static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
@@ -444,23 +454,41 @@ static bool read_event(struct check *ck, const cJSON *root, qr_event *e)
 			MAX_ID);
 	const char *title = get_string(ck, root, "title", "title", true, MAX_TEXT);
 	const char *desc = get_string(ck, root, "description", "description", true, MAX_DESCRIPTION);
-	const char *zone = get_string(ck, root, "zone", "zone", true, 200);
+	/* The zone says how to read start and end; when both carry Z or an
+	 * offset they are instants already, and the zone may be left out. */
+	const char *zone = get_string(ck, root, "zone", "zone", false, 200);
+	bool zone_bad = false;
 	if (zone && !qr_tz_valid(zone)) {
 		problem(ck, "zone", "'%s' is not a time zone of the tz database (use a name such as America/Chicago or UTC)",
 			zone);
 		zone = NULL;
+		zone_bad = true;
 	}
 	const char *start = get_string(ck, root, "start", "start", true, 64);
 	const char *end = get_string(ck, root, "end", "end", false, 64);
-	int64_t t0 = 0, t1 = INT64_MAX;
-	if (start && zone && !qr_event_time(start, zone, false, &t0))
+	bool start_off = false, end_off = true;
+	bool start_ok = start && event_time_form(start, &start_off);
+	bool end_ok = !end || event_time_form(end, &end_off);
+	if (start && !start_ok)
 		problem(ck, "start", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			start);
-	if (end && zone && !qr_event_time(end, zone, true, &t1))
+	if (!end_ok)
 		problem(ck, "end", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			end);
-	if (ck->count == before && end && t1 <= t0)
-		problem(ck, "end", "'%s' is not after the start '%s'", end, start);
+	if (!zone && !zone_bad && start_ok && end_ok && !(start_off && end_off))
+		problem(ck, "zone", "missing: '%s' has no offset, so the window needs the zone it is written in (a tz "
+				    "database name such as America/Chicago or UTC), or start and end both with Z or an "
+				    "offset (2020-06-03T00:00Z, 2020-06-03T00:00-05:00)",
+			start_off ? end : start);
+	int64_t t0 = 0, t1 = INT64_MAX;
+	if (start_ok && end_ok && (zone || (start_off && end_off))) {
+		if (!qr_event_time(start, zone, false, &t0))
+			problem(ck, "start", "'%s' is not a time in %s", start, zone ? zone : "its offset");
+		else if (end && !qr_event_time(end, zone, true, &t1))
+			problem(ck, "end", "'%s' is not a time in %s", end, zone ? zone : "its offset");
+		else if (ck->count == before && end && t1 <= t0)
+			problem(ck, "end", "'%s' is not after the start '%s'", end, start);
+	}
 	get_list(ck, root, "hashtags", LIST_HASHTAG, &e->hashtags);
 	get_list(ck, root, "terms", LIST_TERM, &e->terms);
 	get_list(ck, root, "accounts", LIST_ACCOUNT, &e->accounts);
