@@ -52,14 +52,11 @@ const char *qr_cite_label(const qr_post *p)
 
 bool qr_cite_media(qr_buf *out, const qr_post *p, const char *sep, const char *before, const char *after)
 {
-	static const char *kinds[][2] = { { "video", "Video attached" }, { "gif", "GIF attached" },
-					  { "photo", "Image attached" },  { "audio", "Audio attached" },
-					  { "file", "File attached" } };
 	bool any = false;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		if (!qr_post_has_media_type(p, kinds[k][0]))
+	for (const qr_media_kind *k = qr_media_kinds; k->name; k++) {
+		if (!qr_post_has_media_type(p, k->name))
 			continue;
-		qr_buf_addf(out, "%s%s%s%s", any ? sep : "", before, kinds[k][1], after);
+		qr_buf_addf(out, "%s%s%s attached%s", any ? sep : "", before, k->label, after);
 		any = true;
 	}
 	return any;

@@ -304,11 +304,10 @@ static bool is_hex(const char *v, size_t n)
 	return true;
 }
 
-/* media: photo|video|gif|audio|file|any|none, or sha256:<hex>. */
+/* media: a kind of qr_media_kinds, any, none, or sha256:<hex>. */
 static int f_media(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
 	(void)s, (void)f;
-	static const char *kinds[] = { "photo", "video", "gif", "audio", "file", "any", "none" };
 	if (n >= 7 && strncasecmp(v, "sha256:", 7) == 0) {
 		if (n != 7 + 64 || !is_hex(v + 7, 64)) {
 			qr_buf_setf(why, "media:sha256: takes the 64 hex digits of a file's sha256");
@@ -316,12 +315,17 @@ static int f_media(struct scan *s, const struct field *f, const char *v, size_t 
 		}
 		return term_query(QR_P_MEDIA_SHA, v + 7, 64, true, out);
 	}
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strlen(kinds[i]) == n && strncasecmp(v, kinds[i], n) == 0)
-			return term_query(QR_P_MEDIA, kinds[i], n, false, out);
+	const qr_media_kind *k = qr_media_kind_find(v, n);
+	if (k)
+		return term_query(QR_P_MEDIA, k->name, strlen(k->name), false, out);
+	if ((n == 3 && strncasecmp(v, "any", 3) == 0) || (n == 4 && strncasecmp(v, "none", 4) == 0))
+		return term_query(QR_P_MEDIA, n == 3 ? "any" : "none", n, false, out);
 	if (n == 5 && strncasecmp(v, "image", 5) == 0)
 		return term_query(QR_P_MEDIA, "photo", 5, false, out);
-	qr_buf_setf(why, "media: takes photo, video, gif, audio, file, any, none or sha256:HEX, not '%.*s'", (int)n, v);
+	qr_buf_setf(why, "media: takes ");
+	for (k = qr_media_kinds; k->name; k++)
+		qr_buf_addf(why, "%s, ", k->name);
+	qr_buf_addf(why, "any, none or sha256:HEX, not '%.*s'", (int)n, v);
 	return QR_USAGE;
 }
 
