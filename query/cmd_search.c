@@ -36,7 +36,7 @@ static const qr_option options[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static char details[4096];
+static char details[8192];
 
 static const qr_command_help help = {
 	"search",
@@ -269,6 +269,8 @@ int cmd_search(int argc, char **argv)
 	struct run r = { &o, NULL, NULL, NULL, 0, 0, false };
 	int first, st;
 
+	qr_buf language = QR_BUF_INIT;
+	qr_query_language(&language);
 	snprintf(details, sizeof(details),
 		 "%s\n\nOutput formats (--format):\n"
 		 "  text      a citation block per post; matched words highlighted on a terminal\n"
@@ -278,7 +280,8 @@ int cmd_search(int argc, char **argv)
 		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
 		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
 		 "Every format carries each post's archival locator unless --no-locator.",
-		 qr_query_language);
+		 language.buf);
+	qr_buf_release(&language);
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
