@@ -465,30 +465,6 @@ bool qr_query_field_doc(size_t i, const char **field, const char **usage, const 
 	return true;
 }
 
-/* Words into lines of at most `width` columns (a longer word stands
- * alone), each after `indent` spaces but the first, which goes on from
- * column `col` where the caller left off. */
-static void wrap(qr_buf *out, const char *text, size_t indent, size_t col, size_t width)
-{
-	const char *p = text;
-	while (*p) {
-		size_t n = strcspn(p, " \n");
-		size_t w = qr_utf8_length(p, n);
-		if (col > indent && col + 1 + w > width) {
-			qr_buf_addf(out, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			qr_buf_addch(out, ' ');
-			col++;
-		}
-		qr_buf_add(out, p, n);
-		col += w;
-		p += n;
-		while (*p == ' ' || *p == '\n')
-			p++;
-	}
-}
-
 static void field_help(qr_buf *out, const struct field_doc *d)
 {
 	qr_buf text = QR_BUF_INIT;
@@ -506,13 +482,15 @@ static void field_help(qr_buf *out, const struct field_doc *d)
 	}
 	size_t col = 2 + qr_utf8_length(d->usage, strlen(d->usage));
 	qr_buf_addf(out, "  %s", d->usage);
-	if (col >= 21) {
+	/* Two spaces at least between the two columns, which is how the
+	 * manual pages tell them apart. */
+	if (col >= 20) {
 		qr_buf_addf(out, "\n%21s", "");
 		col = 21;
 	}
 	for (; col < 21; col++)
 		qr_buf_addch(out, ' ');
-	wrap(out, text.buf, 21, col, 88);
+	qr_wrap(out, text.buf, 21, col, 88);
 	qr_buf_addch(out, '\n');
 	qr_buf_release(&text);
 }
@@ -540,7 +518,7 @@ void qr_query_language(qr_buf *out)
 		if (fields[i].wildcard)
 			qr_buf_addf(&list, "%s %s:", k++ == 0 ? "" : k == nw ? " and" : ",", fields[i].name);
 	qr_buf_adds(&list, " (#black*).");
-	wrap(out, list.buf, 0, 0, 88);
+	qr_wrap(out, list.buf, 0, 0, 88);
 	qr_buf_release(&list);
 }
 
