@@ -11,7 +11,7 @@ check_grep "cite: APA by default" '^River Song \[@river_reports\]\. \(2020, June
 check_output "cite: a native id and a full id are the same post" "$("$QUIRE" cite twitter:1267900000000000009)" "$QUIRE" cite 1267900000000000009
 check_output "cite: several ids, in the order given" "3" sh -c "'$QUIRE' cite -f csl-json 1267900000000000009 1267900000000000003 | jq -r '.[1].id' | sed 's/.*0//'"
 check_output "cite: ids from stdin (what -f ids prints)" "5" sh -c "'$QUIRE' search -f ids -n 0 from:river_reports | '$QUIRE' cite -f ris - | grep -c '^TY  - ICOMM'"
-check_grep "cite: MLA" '^@dallas_watch \(Dallas Watch\)\. "The iWatch Dallas app is down after the flood of fancams #iWatchDallas\." Twitter, 3 June 2020, 18:01, https://twitter\.com/dallas_watch/status/1267900000000000009\.$' "$QUIRE" cite -f mla 1267900000000000009
+check_grep "cite: MLA" '^@dallas_watch \(Dallas Watch\)\. "The iWatch Dallas app is down after the flood of fancams #iWatchDallas\." Twitter, 3 June 2020, 6:01 p\.m\., https://twitter\.com/dallas_watch/status/1267900000000000009\.$' "$QUIRE" cite -f mla 1267900000000000009
 check_grep "cite: Chicago" '^Dallas Watch \(@dallas_watch\), "The iWatch Dallas app is down after the flood of fancams #iWatchDallas," Twitter, June 3, 2020, 6:01 p\.m\., https://twitter\.com/dallas_watch/status/1267900000000000009\.$' "$QUIRE" cite -f chicago 1267900000000000009
 check_grep "cite: Chicago in another zone" 'Twitter, June 3, 2020, 2:01 p\.m\., ' "$QUIRE" cite -f chicago --tz America/New_York 1267900000000000009
 check_grep "cite: a locator line" '^  archived: corpus [0-9a-f-]{36}, record [^ ]+, sha256 [0-9a-f]{64}$' "$QUIRE" cite 1267900000000000009
