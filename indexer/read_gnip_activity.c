@@ -195,16 +195,8 @@ static int search_page(const cJSON *results, qr_posts *out, qr_buf *why)
 		if (one_activity(a, out, why) == QR_BAD_INPUT && bad++ == 0)
 			qr_buf_setf(&first, "%s", why->buf);
 	}
-	int st = QR_OK;
-	if (!out->n) {
-		if (bad) {
-			qr_buf_setf(why, "no valid activity in the search page: %s", first.buf);
-			st = QR_BAD_INPUT;
-		} else {
-			qr_buf_setf(why, "search page without activities");
-			st = QR_SKIP;
-		}
-	}
+	int st = qr_page_result(out, bad, first.buf, "no valid activity in the search page: ",
+				"search page without activities", why);
 	qr_buf_release(&first);
 	return st;
 }

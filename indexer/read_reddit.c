@@ -352,16 +352,8 @@ static int listing(const cJSON *children, qr_posts *out, qr_buf *why)
 		if (thing_to_post(qr_json_get(c, "data"), out, why) != QR_OK && bad++ == 0)
 			qr_buf_setf(&first, "%s", why->buf);
 	}
-	int st = QR_OK;
-	if (!out->n) {
-		if (bad) {
-			qr_buf_setf(why, "no valid comment or submission in the listing: %s", first.buf);
-			st = QR_BAD_INPUT;
-		} else {
-			qr_buf_setf(why, other ? "listing without comments or submissions" : "empty listing");
-			st = QR_SKIP;
-		}
-	}
+	int st = qr_page_result(out, bad, first.buf, "no valid comment or submission in the listing: ",
+				other ? "listing without comments or submissions" : "empty listing", why);
 	qr_buf_release(&first);
 	return st;
 }

@@ -458,14 +458,8 @@ static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 			if (status_to_post(s, out, why) != QR_OK && bad++ == 0)
 				qr_buf_setf(&first, "%s", why->buf);
 		}
-		if (out->n)
-			st = QR_OK;
-		else if (bad)
-			qr_buf_setf(why, "no valid tweet in the search response: %s", first.buf);
-		else {
-			qr_buf_setf(why, "search response without tweets");
-			st = QR_SKIP;
-		}
+		st = qr_page_result(out, bad, first.buf, "no valid tweet in the search response: ",
+				    "search response without tweets", why);
 		qr_buf_release(&first);
 		goto out;
 	}

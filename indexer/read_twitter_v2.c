@@ -469,19 +469,11 @@ static int page_to_posts(const cJSON *root, qr_posts *out, qr_buf *why)
 	}
 	if (out->n)
 		add_versions(&pg, data, one, out);
-	int st = QR_OK;
-	if (!out->n) {
-		if (bad) {
-			qr_buf_setf(why, "%s", first.buf);
-			st = QR_BAD_INPUT;
-		} else {
-			const char *what = other ? "items that are not tweets (counts, users?)"
-					 : qr_json_get(root, "errors") ? "errors only"
-								       : "no tweets";
-			qr_buf_setf(why, "response page holds %s", what);
-			st = QR_SKIP;
-		}
-	}
+	int st = qr_page_result(out, bad, first.buf, "",
+				other			       ? "response page holds items that are not tweets (counts, users?)"
+				: qr_json_get(root, "errors") ? "response page holds errors only"
+							      : "response page holds no tweets",
+				why);
 	qr_buf_release(&first);
 	return st;
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "status.h"
 #include "text.h"
 
 char qr_head_first(const char *head, size_t n)
@@ -71,6 +72,22 @@ bool qr_head_key_empty(const char *head, size_t n, const char *key)
 {
 	const char *v = key_value(head, n, key);
 	return v && empty_array_at(v, head + n);
+}
+
+int qr_page_result(const qr_posts *out, size_t bad, const char *first, const char *bad_prefix, const char *empty,
+		   qr_buf *why)
+{
+	if (out->n)
+		return QR_OK;
+	if (bad) {
+		qr_buf reason = QR_BUF_INIT;
+		qr_buf_adds(&reason, first);
+		qr_buf_setf(why, "%s%s", bad_prefix, reason.buf);
+		qr_buf_release(&reason);
+		return QR_BAD_INPUT;
+	}
+	qr_buf_setf(why, "%s", empty);
+	return QR_SKIP;
 }
 
 const char *qr_head_hint(const char *head, size_t n)
