@@ -88,3 +88,46 @@ line=$(($(grep -an 'urn:uuid:99999999' "$T/pages.warc" | cut -d: -f1) - 2))
 check_output "the one reject is the body of no known format, at its record's line" \
 	"JSON body of no known format; it begins \"{\\\"foo\\\": 1}\\n\" $line" \
 	jq -r '.reason + " " + (.line | tostring)' "$C/rejects.jsonl"
+
+# The other readers on inputs that hold nothing: a Telegram chat without
+# messages, a Mastodon export whose outbox is empty, a Twitter archive
+# whose tweets.js is [], a CrowdTangle CSV with its header alone, JSON
+# lines that are [] through a mapping.  Each is read to its end: nothing
+# rejected, the input complete.
+E="$T/nothing"
+mkdir -p "$E/mastodon" "$E/archive/data"
+printf '{"name": "Quiet Channel", "type": "public_channel", "id": 1600000009, "messages": []}\n' >"$E/telegram.json"
+cp "$FIXTURES/mastodon/actor.json" "$E/mastodon/"
+printf '{"@context": "https://www.w3.org/ns/activitystreams", "id": "outbox.json", "type": "OrderedCollection", "totalItems": 0, "orderedItems": []}\n' \
+	>"$E/mastodon/outbox.json"
+(cd "$E/mastodon" && tar -czf "$E/mastodon.tar.gz" outbox.json actor.json)
+cp "$FIXTURES/twitter-archive/data/account.js" "$E/archive/data/"
+cat >"$E/archive/data/manifest.js" <<'MANIFEST'
+window.__THAR_CONFIG = {
+  "userInfo" : { "accountId" : "1019283746", "userName" : "quiet_account", "displayName" : "Quiet Account" },
+  "dataTypes" : {
+    "account" : { "files" : [ { "fileName" : "data/account.js", "globalName" : "YTD.account.part0", "count" : "1" } ] },
+    "tweets" : { "files" : [ { "fileName" : "data/tweets.js", "globalName" : "YTD.tweets.part0", "count" : "0" } ] }
+  }
+}
+MANIFEST
+printf 'window.YTD.tweets.part0 = [ ]\n' >"$E/archive/data/tweets.js"
+(cd "$E/archive" && zip -qr "$E/twitter-archive.zip" data)
+head -1 "$FIXTURES/csv/crowdtangle.csv" >"$E/crowdtangle.csv"
+printf '[]\n' >"$E/scraped.jsonl"
+nothing() {
+	rm -rf "$T/c"
+	out=$("$QUIRE" ingest -c "$T/c" "$@" 2>&1)
+	rc=$?
+	[ -f "$T/c/rejects.jsonl" ] && rej=rejects || rej="no rejects"
+	printf '%s | exit %s | %s | %s\n' "$(printf '%s' "$out" | tr '\n' ' ')" "$rc" "$rej" \
+		"$(jq -r '.status + " " + (.formats | join(","))' "$T/c/sources.jsonl" 2>/dev/null)"
+}
+for f in telegram.json:telegram mastodon.tar.gz:mastodon twitter-archive.zip:twitter-archive crowdtangle.csv:csv; do
+	check_grep "nothing in ${f%%:*}: read to its end by ${f##*:}, nothing rejected" \
+		"^ingested 0 records from 1 input: .* 0 rejected \\([^)]*\\) \\| exit 0 \\| no rejects \\| complete ${f##*:}\$" \
+		nothing "$E/${f%%:*}"
+done
+check_grep "nothing in JSON lines read through a mapping" \
+	'^ingested 0 records from 1 input: .* 0 rejected \([^)]*\) \| exit 0 \| no rejects \| complete' \
+	nothing --mapping "$FIXTURES/jsonl/scraper-mapping.json" "$E/scraped.jsonl"
