@@ -232,13 +232,16 @@ static void get_list(struct check *ck, const cJSON *obj, const char *key, enum l
 
 /* A date or local time as an event writes it.  *date_only says whether it
  * was a bare date; *has_zone whether it carried Z or an offset (then
- * *offset is that offset). */
-static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_zone, int *offset)
+ * *offset is that offset); *fraction whether its seconds had a fraction
+ * past them (2020-06-02T00:00:00.500Z, as JavaScript writes times), which
+ * c leaves out. */
+static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_zone, int *offset, bool *fraction)
 {
 	int n = 0;
 	memset(c, 0, sizeof(*c));
 	*has_zone = false;
 	*offset = 0;
+	*fraction = false;
 	if (sscanf(s, "%4d-%2d-%2d%n", &c->year, &c->month, &c->day, &n) != 3 || n != 10)
 		return false;
 	for (int i = 0; i < 10; i++)
@@ -259,6 +262,9 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 		if (s[0] == ':' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2])) {
 			c->second = (s[1] - '0') * 10 + s[2] - '0';
 			s += 3;
+			if (s[0] == '.' && isdigit((unsigned char)s[1]))
+				for (s++; isdigit((unsigned char)*s); s++)
+					*fraction |= *s != '0';
 		}
 		if (*s == 'Z' || *s == 'z') {
 			*has_zone = true;
@@ -294,9 +300,9 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 {
 	qr_civil c;
-	bool date_only, has_zone;
+	bool date_only, has_zone, fraction;
 	int offset;
-	if (!parse_civil(s, &c, &date_only, &has_zone, &offset))
+	if (!parse_civil(s, &c, &date_only, &has_zone, &offset, &fraction))
 		return false;
 	if (date_only && is_end) {
 		int64_t day;
@@ -305,13 +311,18 @@ bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 		qr_time_to_civil(day + 86400, &c);
 		c.hour = c.minute = c.second = 0;
 	}
+	/* Posts have whole seconds: a window that starts or ends within a
+	 * second holds the posts from the next one. */
 	if (has_zone) {
 		if (!qr_time_from_civil(&c, t))
 			return false;
-		*t -= offset;
+		*t -= offset - fraction;
 		return true;
 	}
-	return zone && qr_tz_to_utc(zone, &c, t);
+	if (!zone || !qr_tz_to_utc(zone, &c, t))
+		return false;
+	*t += fraction;
+	return true;
 }
 
 /* s is a date or time as an event writes it; *offset whether it carries
@@ -319,9 +330,9 @@ bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 static bool event_time_form(const char *s, bool *offset)
 {
 	qr_civil c;
-	bool date_only;
+	bool date_only, fraction;
 	int off;
-	return parse_civil(s, &c, &date_only, offset, &off);
+	return parse_civil(s, &c, &date_only, offset, &off, &fraction);
 }
 
 static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
@@ -351,9 +362,9 @@ static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
 		qr_buf_setf(&field, "%s.date", path.buf);
 		const char *date = get_string(ck, r, "date", field.buf, true, 32);
 		qr_civil c;
-		bool date_only, has_zone;
+		bool date_only, has_zone, fraction;
 		int off;
-		if (date && (!parse_civil(date, &c, &date_only, &has_zone, &off) || !date_only))
+		if (date && (!parse_civil(date, &c, &date_only, &has_zone, &off, &fraction) || !date_only))
 			problem(ck, field.buf, "'%s' is not a date (use 2020-06-04)", date);
 		qr_buf_setf(&field, "%s.url", path.buf);
 		const char *url = get_string(ck, r, "url", field.buf, false, 2000);

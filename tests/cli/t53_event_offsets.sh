@@ -36,7 +36,7 @@ check "ingest: the Z window tags exactly the posts jq finds ($(wc -l <"$T/utc.wa
 ids "$C" event:gen-dallas-offsets >"$T/got"
 check "ingest: the -05:00 window tags exactly the posts jq finds ($(wc -l <"$T/dallas.want") posts)" cmp "$T/dallas.want" "$T/got"
 check_grep "events list shows the window as written, without a zone" \
-	'gen-utc-instants +[0-9]+ posts +2020-06-02T00:00:00Z \.\. 2020-06-03T06:00:00Z$' "$QUIRE" events list -c "$C"
+	'gen-utc-instants +[0-9]+ posts +2020-06-02T00:00:00Z \.\. 2020-06-03T06:00:00.000Z$' "$QUIRE" events list -c "$C"
 check_output "events show --format json: no zone, the window in UTC" \
 	'null 2020-06-02T17:00:00Z 2020-06-03T05:00:00Z' \
 	sh -c "'$QUIRE' events show -c '$C' -f json gen-dallas-offsets | jq -r '[.zone, .start_utc, .end_utc] | map(. // \"null\") | join(\" \")'"
