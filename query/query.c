@@ -513,7 +513,7 @@ void qr_query_language(qr_buf *out)
 	size_t nw = 0, k = 0;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		nw += fields[i].wildcard;
-	qr_buf_adds(&list, "Words starting so, value* (at most 1000), in");
+	qr_buf_adds(&list, "A trailing * finds the values that start so (at most 1000) in");
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i].wildcard)
 			qr_buf_addf(&list, "%s %s:", k++ == 0 ? "" : k == nw ? " and" : ",", fields[i].name);
