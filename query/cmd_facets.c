@@ -36,7 +36,7 @@ static const qr_command_help help = {
 	"from reading the posts.  Values are shown in lower case, as they are indexed.\n"
 	"Co-hashtags: the hashtags of the posts that carry one ('#tag' itself shows at 100%).\n"
 	"A link to www.example.com counts under www.example.com and under example.com.\n"
-	"media counts photo, video, gif, audio, file and none.\n\n"
+	"media counts video, gif, photo, sticker, audio, file and none.\n\n"
 	"Exit status: 0 posts matched, 1 none, 2 usage or query error.",
 	"  quire facets --by hashtag '#WhiteLivesMatter'\n"
 	"  quire facets --by media --format csv '#WhiteLivesMatter date:2020-06-03'\n"
