@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "journal.h"
 #include "json.h"
 #include "schema.h"
 #include "status.h"
@@ -232,13 +233,16 @@ static void get_list(struct check *ck, const cJSON *obj, const char *key, enum l
 
 /* A date or local time as an event writes it.  *date_only says whether it
  * was a bare date; *has_zone whether it carried Z or an offset (then
- * *offset is that offset). */
-static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_zone, int *offset)
+ * *offset is that offset); *fraction whether its seconds had a fraction
+ * past them (2020-06-02T00:00:00.500Z, as JavaScript writes times), which
+ * c leaves out. */
+static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_zone, int *offset, bool *fraction)
 {
 	int n = 0;
 	memset(c, 0, sizeof(*c));
 	*has_zone = false;
 	*offset = 0;
+	*fraction = false;
 	if (sscanf(s, "%4d-%2d-%2d%n", &c->year, &c->month, &c->day, &n) != 3 || n != 10)
 		return false;
 	for (int i = 0; i < 10; i++)
@@ -259,6 +263,9 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 		if (s[0] == ':' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2])) {
 			c->second = (s[1] - '0') * 10 + s[2] - '0';
 			s += 3;
+			if (s[0] == '.' && isdigit((unsigned char)s[1]))
+				for (s++; isdigit((unsigned char)*s); s++)
+					*fraction |= *s != '0';
 		}
 		if (*s == 'Z' || *s == 'z') {
 			*has_zone = true;
@@ -294,9 +301,9 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 {
 	qr_civil c;
-	bool date_only, has_zone;
+	bool date_only, has_zone, fraction;
 	int offset;
-	if (!parse_civil(s, &c, &date_only, &has_zone, &offset))
+	if (!parse_civil(s, &c, &date_only, &has_zone, &offset, &fraction))
 		return false;
 	if (date_only && is_end) {
 		int64_t day;
@@ -305,13 +312,28 @@ bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 		qr_time_to_civil(day + 86400, &c);
 		c.hour = c.minute = c.second = 0;
 	}
+	/* Posts have whole seconds: a window that starts or ends within a
+	 * second holds the posts from the next one. */
 	if (has_zone) {
 		if (!qr_time_from_civil(&c, t))
 			return false;
-		*t -= offset;
+		*t -= offset - fraction;
 		return true;
 	}
-	return qr_tz_to_utc(zone, &c, t);
+	if (!zone || !qr_tz_to_utc(zone, &c, t))
+		return false;
+	*t += fraction;
+	return true;
+}
+
+/* s is a date or time as an event writes it; *offset whether it carries
+ * Z or an offset (then it needs no zone). */
+static bool event_time_form(const char *s, bool *offset)
+{
+	qr_civil c;
+	bool date_only, fraction;
+	int off;
+	return parse_civil(s, &c, &date_only, offset, &off, &fraction);
 }
 
 static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
@@ -341,9 +363,9 @@ static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
 		qr_buf_setf(&field, "%s.date", path.buf);
 		const char *date = get_string(ck, r, "date", field.buf, true, 32);
 		qr_civil c;
-		bool date_only, has_zone;
+		bool date_only, has_zone, fraction;
 		int off;
-		if (date && (!parse_civil(date, &c, &date_only, &has_zone, &off) || !date_only))
+		if (date && (!parse_civil(date, &c, &date_only, &has_zone, &off, &fraction) || !date_only))
 			problem(ck, field.buf, "'%s' is not a date (use 2020-06-04)", date);
 		qr_buf_setf(&field, "%s.url", path.buf);
 		const char *url = get_string(ck, r, "url", field.buf, false, 2000);
@@ -444,23 +466,41 @@ static bool read_event(struct check *ck, const cJSON *root, qr_event *e)
 			MAX_ID);
 	const char *title = get_string(ck, root, "title", "title", true, MAX_TEXT);
 	const char *desc = get_string(ck, root, "description", "description", true, MAX_DESCRIPTION);
-	const char *zone = get_string(ck, root, "zone", "zone", true, 200);
+	/* The zone says how to read start and end; when both carry Z or an
+	 * offset they are instants already, and the zone may be left out. */
+	const char *zone = get_string(ck, root, "zone", "zone", false, 200);
+	bool zone_bad = false;
 	if (zone && !qr_tz_valid(zone)) {
 		problem(ck, "zone", "'%s' is not a time zone of the tz database (use a name such as America/Chicago or UTC)",
 			zone);
 		zone = NULL;
+		zone_bad = true;
 	}
 	const char *start = get_string(ck, root, "start", "start", true, 64);
 	const char *end = get_string(ck, root, "end", "end", false, 64);
-	int64_t t0 = 0, t1 = INT64_MAX;
-	if (start && zone && !qr_event_time(start, zone, false, &t0))
+	bool start_off = false, end_off = true;
+	bool start_ok = start && event_time_form(start, &start_off);
+	bool end_ok = !end || event_time_form(end, &end_off);
+	if (start && !start_ok)
 		problem(ck, "start", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			start);
-	if (end && zone && !qr_event_time(end, zone, true, &t1))
+	if (!end_ok)
 		problem(ck, "end", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			end);
-	if (ck->count == before && end && t1 <= t0)
-		problem(ck, "end", "'%s' is not after the start '%s'", end, start);
+	if (!zone && !zone_bad && start_ok && end_ok && !(start_off && end_off))
+		problem(ck, "zone", "missing: '%s' has no offset, so the window needs the zone it is written in (a tz "
+				    "database name such as America/Chicago or UTC), or start and end both with Z or an "
+				    "offset (2020-06-03T00:00Z, 2020-06-03T00:00-05:00)",
+			start_off ? end : start);
+	int64_t t0 = 0, t1 = INT64_MAX;
+	if (start_ok && end_ok && (zone || (start_off && end_off))) {
+		if (!qr_event_time(start, zone, false, &t0))
+			problem(ck, "start", "'%s' is not a time in %s", start, zone ? zone : "its offset");
+		else if (end && !qr_event_time(end, zone, true, &t1))
+			problem(ck, "end", "'%s' is not a time in %s", end, zone ? zone : "its offset");
+		else if (ck->count == before && end && t1 <= t0)
+			problem(ck, "end", "'%s' is not after the start '%s'", end, start);
+	}
 	get_list(ck, root, "hashtags", LIST_HASHTAG, &e->hashtags);
 	get_list(ck, root, "terms", LIST_TERM, &e->terms);
 	get_list(ck, root, "accounts", LIST_ACCOUNT, &e->accounts);
@@ -500,17 +540,12 @@ static int cmp_event(const void *a, const void *b)
 	return strcmp(((const qr_event *)a)->id, ((const qr_event *)b)->id);
 }
 
-static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *count)
+/* One event file's bytes (read from path, or from the journal) into ev. */
+static void load_data(qr_events *ev, const char *path, const char *name, const qr_buf *file, qr_strv *problems,
+		      int *count)
 {
 	struct check ck = { path, problems, 0 };
-	qr_buf data = QR_BUF_INIT, err = QR_BUF_INIT;
-	const char *name = base_name(path);
-	int st = qr_io_read_file(path, QR_EVENT_FILE_MAX, &data, &err);
-	if (st) {
-		problem(&ck, NULL, "%s", err.buf);
-		goto out;
-	}
-	if (data.len >= QR_EVENT_FILE_MAX) {
+	if (file->len >= QR_EVENT_FILE_MAX) {
 		problem(&ck, NULL, "larger than %d bytes", QR_EVENT_FILE_MAX);
 		goto out;
 	}
@@ -519,22 +554,22 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 		goto out;
 	}
 	size_t bad;
-	if (!qr_utf8_valid(data.buf, data.len, &bad)) {
+	if (!qr_utf8_valid(file->buf, file->len, &bad)) {
 		qr_buf where = QR_BUF_INIT;
-		line_col(data.buf, bad, &where);
+		line_col(file->buf, bad, &where);
 		problem(&ck, NULL, "not UTF-8 text (%s)", where.buf);
 		qr_buf_release(&where);
 		goto out;
 	}
 	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(data.buf, data.len, &end, false);
+	cJSON *root = cJSON_ParseWithLengthOpts(file->buf, file->len, &end, false);
 	if (root) {
-		size_t used = (size_t)(end - data.buf);
-		while (used < data.len && isspace((unsigned char)data.buf[used]))
+		size_t used = (size_t)(end - file->buf);
+		while (used < file->len && isspace((unsigned char)file->buf[used]))
 			used++;
-		if (used != data.len) {
+		if (used != file->len) {
 			qr_buf where = QR_BUF_INIT;
-			line_col(data.buf, used, &where);
+			line_col(file->buf, used, &where);
 			problem(&ck, NULL, "unexpected text after the JSON object (%s)", where.buf);
 			qr_buf_release(&where);
 			cJSON_Delete(root);
@@ -542,8 +577,8 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 		}
 	} else {
 		qr_buf where = QR_BUF_INIT;
-		size_t off = end && end >= data.buf && end <= data.buf + data.len ? (size_t)(end - data.buf) : 0;
-		line_col(data.buf, off, &where);
+		size_t off = end && end >= file->buf && end <= file->buf + file->len ? (size_t)(end - file->buf) : 0;
+		line_col(file->buf, off, &where);
 		problem(&ck, NULL, "not valid JSON (%s)", where.buf);
 		qr_buf_release(&where);
 		goto out;
@@ -559,7 +594,7 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 			ev->v = qr_realloc(ev->v, (ev->n + 1) * sizeof(*ev->v));
 			ev->v[ev->n++] = e;
 			qr_strv_push(&ev->names, name);
-			qr_strv_pushn(&ev->contents, data.buf, data.len);
+			qr_strv_pushn(&ev->contents, file->buf, file->len);
 		}
 	} else {
 		event_clear(&e);
@@ -567,6 +602,19 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 	cJSON_Delete(root);
 out:
 	*count += ck.count;
+}
+
+static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *count)
+{
+	qr_buf data = QR_BUF_INIT, err = QR_BUF_INIT;
+	int st = qr_io_read_file(path, QR_EVENT_FILE_MAX, &data, &err);
+	if (st) {
+		struct check ck = { path, problems, 0 };
+		problem(&ck, NULL, "%s", err.buf);
+		*count += ck.count;
+	} else {
+		load_data(ev, path, base_name(path), &data, problems, count);
+	}
 	qr_buf_release(&data);
 	qr_buf_release(&err);
 }
@@ -828,18 +876,20 @@ void qr_events_corpus_dir(const qr_corpus *c, qr_buf *out)
 
 int qr_events_load_corpus(const qr_corpus *c, qr_events **out, qr_strv *problems)
 {
-	qr_buf dir = QR_BUF_INIT;
-	struct stat sb;
+	qr_buf dir = QR_BUF_INIT, readable = QR_BUF_INIT;
 	int st;
 	qr_events_corpus_dir(c, &dir);
-	if (stat(dir.buf, &sb) < 0 && errno == ENOENT) {
+	/* A writer swapping a new catalogue in may have it beside: read that
+	 * (io.h, qr_io_swap_readable). */
+	if (!qr_io_swap_readable(dir.buf, &readable)) {
 		*out = qr_calloc(1, sizeof(**out));
 		st = 0;
 	} else {
-		const char *paths[1] = { dir.buf };
+		const char *paths[1] = { readable.buf };
 		st = qr_events_load(paths, 1, out, problems);
 	}
 	qr_buf_release(&dir);
+	qr_buf_release(&readable);
 	return st;
 }
 
@@ -902,7 +952,6 @@ int qr_events_install(qr_corpus *c, const qr_events *ev, bool *changed, qr_buf *
 {
 	qr_buf dir = QR_BUF_INIT, fresh = QR_BUF_INIT, path = QR_BUF_INIT;
 	char have[QR_SHA256_HEX];
-	struct stat sb;
 	int st = 0;
 	if (changed)
 		*changed = false;
@@ -912,9 +961,10 @@ int qr_events_install(qr_corpus *c, const qr_events *ev, bool *changed, qr_buf *
 		goto out;
 	if (changed)
 		*changed = true;
-	/* Write the new catalogue beside the old one, then swap them in one
-	 * rename, so that a reader sees one catalogue or the other. */
-	qr_buf_setf(&fresh, "%s.new", dir.buf);
+	/* Write the new catalogue beside the old one, then swap it in, so
+	 * that a reader sees one catalogue or the other and a crash leaves
+	 * one (io.h: qr_io_swap_dir). */
+	qr_buf_setf(&fresh, "%s.tmp", dir.buf);
 	if ((st = remove_tree(fresh.buf, err)) || (st = qr_io_mkdir(fresh.buf, err)))
 		goto out;
 	for (size_t i = 0; i < ev->names.n; i++) {
@@ -922,19 +972,7 @@ int qr_events_install(qr_corpus *c, const qr_events *ev, bool *changed, qr_buf *
 		if ((st = qr_io_write_file_atomic(path.buf, ev->contents.v[i], strlen(ev->contents.v[i]), err)))
 			goto out;
 	}
-	if (stat(dir.buf, &sb) == 0) {
-		if (renameat2(AT_FDCWD, fresh.buf, AT_FDCWD, dir.buf, RENAME_EXCHANGE) < 0) {
-			qr_buf_setf(err, "cannot replace '%s': %s", dir.buf, strerror(errno));
-			st = QR_IO;
-			goto out;
-		}
-		/* fresh now names the old catalogue. */
-		st = remove_tree(fresh.buf, err);
-	} else {
-		st = qr_io_rename(fresh.buf, dir.buf, err);
-	}
-	if (!st)
-		st = qr_io_fsync_dir(qr_corpus_dir(c), err);
+	st = qr_io_swap_dir(fresh.buf, dir.buf, err);
 out:
 	qr_buf_release(&dir);
 	qr_buf_release(&fresh);
@@ -951,7 +989,68 @@ void qr_events_applied(qr_corpus *c, qr_buf *out)
 	free(v);
 }
 
-int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err)
+int qr_events_journal(qr_corpus *c, const qr_events *ev, qr_buf *err)
+{
+	qr_journal *j = qr_corpus_journal(c);
+	qr_buf buf = QR_BUF_INIT;
+	qr_jw w;
+	qr_journal_begin(j, &w, &buf, "events");
+	qr_jw_kstr(&w, "digest", ev ? ev->digest : "");
+	qr_jw_key(&w, "files");
+	qr_jw_begin_array(&w);
+	for (size_t i = 0; ev && i < ev->names.n; i++) {
+		qr_jw_begin_object(&w);
+		qr_jw_kstr(&w, "name", ev->names.v[i]);
+		qr_jw_kstr(&w, "content", ev->contents.v[i]);
+		qr_jw_end_object(&w);
+	}
+	qr_jw_end_array(&w);
+	int st = qr_journal_append(j, &w, &buf);
+	if (st)
+		qr_buf_setf(err, "cannot write the journal: %s", qr_journal_error(j));
+	qr_buf_release(&buf);
+	return st;
+}
+
+int qr_events_from_journal(const cJSON *entry, qr_events **out, qr_strv *problems)
+{
+	qr_events *ev = qr_calloc(1, sizeof(*ev));
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(entry, "files"), *f;
+	int count = 0;
+	qr_buf data = QR_BUF_INIT;
+	if (!cJSON_IsArray(files)) {
+		qr_strv_push(problems, "journal: files: not an array");
+		count++;
+	}
+	cJSON_ArrayForEach(f, files)
+	{
+		const char *name = qr_json_str(f, "name"), *content = qr_json_str(f, "content");
+		if (!name || !content || strchr(name, '/')) {
+			qr_strv_push(problems, "journal: files: an entry without a name and a content");
+			count++;
+			continue;
+		}
+		qr_buf_reset(&data);
+		qr_buf_adds(&data, content);
+		load_data(ev, name, name, &data, problems, &count);
+	}
+	qr_buf_release(&data);
+	if (ev->n > 1)
+		qsort(ev->v, ev->n, sizeof(*ev->v), cmp_event);
+	digest(ev);
+	const char *want = qr_json_str(entry, "digest");
+	if (!count && want && strcmp(want, ev->digest) != 0) {
+		qr_strv_push(problems, "journal: the files do not match the digest they were written with");
+		count++;
+	}
+	*out = ev;
+	return count ? QR_BAD_INPUT : QR_OK;
+}
+
+/* Recompute the events of every post; only those whose events change are
+ * rewritten.  Commits as it goes and at the end, with ev's digest. */
+static int apply_posts(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, bool journaled,
+		       qr_buf *err)
 {
 	xc_db *db = qr_corpus_db(c);
 	xc_postiter *it = NULL;
@@ -999,7 +1098,25 @@ int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_co
 	free(ids);
 	if (!st && (st = qr_corpus_set_metadata(c, QR_EVENTS_META_APPLIED, ev ? ev->digest : "")))
 		qr_buf_setf(err, "%s", qr_corpus_error(c));
+	/* The entry written before any post changed is now all applied. */
+	if (!st && journaled &&
+	    (st = qr_corpus_set_journal_applied(c, qr_journal_size(qr_corpus_journal(c)))))
+		qr_buf_setf(err, "%s", qr_corpus_error(c));
 	if (!st && (st = qr_corpus_commit(c)))
 		qr_buf_setf(err, "%s", qr_corpus_error(c));
 	return st;
+}
+
+int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	/* Into the journal first: an index rebuilt from the store gets the
+	 * events of this very catalogue back. */
+	int st = qr_events_journal(c, ev, err);
+	return st ? st : apply_posts(c, ev, counts, true, err);
+}
+
+int qr_events_reapply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err)
+{
+	return apply_posts(c, ev, counts, false, err);
 }

@@ -45,7 +45,8 @@ typedef struct qr_event {
 	char *id;              /* lower case: [a-z0-9][a-z0-9._-]* */
 	char *title;
 	char *description;
-	char *zone;            /* IANA zone the window is written in */
+	char *zone;            /* IANA zone the window is written in; NULL when
+	                        * start and end both carry Z or an offset */
 	char *start_text;      /* as written */
 	char *end_text;        /* NULL: open end */
 	int64_t start;         /* first second of the window */
@@ -83,7 +84,8 @@ const qr_event *qr_events_find(const qr_events *ev, const char *id);
 
 /* A start or end as an event writes it (2020-06-03, 2020-06-03T14:00,
  * with or without an offset), read in zone; a bare date as an end means
- * the next midnight (all of that day). */
+ * the next midnight (all of that day).  zone may be NULL when s carries
+ * an offset (false otherwise). */
 bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t);
 
 /* Does post p belong to event e? */
@@ -113,7 +115,17 @@ typedef struct qr_events_apply_counts {
 
 /* Recompute the events of every post from the index's documents (the
  * inputs are not read again); only posts whose events change are
- * rewritten.  Commits, and records ev's digest as applied. */
+ * rewritten.  The catalogue goes into the corpus's journal first
+ * (journal.h); commits, and records ev's digest as applied. */
 int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err);
+/* The same without writing the journal: replaying it. */
+int qr_events_reapply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err);
+
+/* Append an entry of op "events" holding ev's files (NULL: no events) to
+ * the corpus's journal. */
+int qr_events_journal(qr_corpus *c, const qr_events *ev, qr_buf *err);
+/* The catalogue a journal entry of op "events" holds, checked as files
+ * are (problems named "<file>: ..."), and against the entry's digest. */
+int qr_events_from_journal(const cJSON *entry, qr_events **out, qr_strv *problems);
 
 #endif

@@ -176,6 +176,19 @@ void qr_post_set_metric(qr_post *p, const char *name, int64_t value)
 	p->nmetrics++;
 }
 
+const qr_media_kind qr_media_kinds[] = {
+	{ "video", "Video" }, { "gif", "GIF" },	    { "photo", "Image" }, { "sticker", "Sticker" },
+	{ "audio", "Audio" }, { "file", "File" }, { NULL, NULL },
+};
+
+const qr_media_kind *qr_media_kind_find(const char *name, size_t n)
+{
+	for (const qr_media_kind *k = qr_media_kinds; k->name; k++)
+		if (strlen(k->name) == n && strncasecmp(name, k->name, n) == 0)
+			return k;
+	return NULL;
+}
+
 bool qr_post_has_media_type(const qr_post *p, const char *type)
 {
 	for (size_t i = 0; i < p->nmedia; i++)

@@ -46,8 +46,19 @@ void qr_kvv_set(qr_kvv *kv, const char *key, const char *value);
 const char *qr_kvv_get(const qr_kvv *kv, const char *key);
 void qr_kvv_clear(qr_kvv *kv);
 
+/* The kinds of media quire names (media:KIND, facets, summaries,
+ * citations), in the order a summary lists them; ends with {NULL}.  A
+ * platform's own type name passes through as it is. */
+typedef struct qr_media_kind {
+	const char *name;   /* "photo" */
+	const char *label;  /* "Image", as in APA's "[Image attached]" */
+} qr_media_kind;
+extern const qr_media_kind qr_media_kinds[];
+/* The kind named by the n bytes at name (any case), or NULL. */
+const qr_media_kind *qr_media_kind_find(const char *name, size_t n);
+
 typedef struct qr_media {
-	char *type;         /* photo, video, gif, audio, file */
+	char *type;         /* a kind of qr_media_kinds (or the platform's own) */
 	char *url;          /* the platform's URL of the file */
 	char *key;          /* the platform's media id or key */
 	char *alt_text;

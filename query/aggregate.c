@@ -5,6 +5,7 @@
 
 #include "schema.h"
 #include "status.h"
+#include "table.h"
 #include "text.h"
 
 const qr_facet_field qr_facet_fields[] = {
@@ -195,4 +196,9 @@ xc_query *qr_query_and(const xc_query *q, const xc_query *other)
 	if (xc_query_combine(XC_OP_AND, (xc_query *const *)both, 2, 0, &out) != XC_OK)
 		return NULL;
 	return out;
+}
+
+void qr_agg_csv_field(qr_buf *out, const char *s)
+{
+	qr_csv_field(out, s, false, false);
 }

@@ -78,4 +78,8 @@ xc_query *qr_query_with_terms(const xc_query *q, xc_query_op op, const char *con
 /* q AND other. */
 xc_query *qr_query_and(const xc_query *q, const xc_query *other);
 
+/* Append one CSV field (RFC 4180), safe for spreadsheets: qr_csv_field
+ * (query/table.h) of a text. */
+void qr_agg_csv_field(qr_buf *out, const char *s);
+
 #endif

@@ -24,7 +24,7 @@ static const qr_command_help help = {
 	"Print citations of posts by id (platform:id, or the platform's own id; - reads ids from stdin).",
 	"APA 7:   Name [@handle]. (2020, June 3). First twenty words of the post\n"
 	"         [Video attached] [Tweet]. Twitter. URL\n"
-	"MLA 9:   @handle (Name). \"Full text.\" Twitter, 3 June 2020, 14:02, URL.\n"
+	"MLA 9:   @handle (Name). \"Full text.\" Twitter, 3 June 2020, 2:02 p.m., URL.\n"
 	"Chicago: Name (@handle), \"text up to 160 characters,\" Twitter, June 3, 2020,\n"
 	"         2:02 p.m., URL.\n"
 	"Each citation is followed by its archival locator (corpus id, record, sha256\n"

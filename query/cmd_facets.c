@@ -42,7 +42,7 @@ static const qr_command_help help = {
 	"from reading the posts.  Values are shown in lower case, as they are indexed.\n"
 	"Co-hashtags: the hashtags of the posts that carry one ('#tag' itself shows at 100%).\n"
 	"A link to www.example.com counts under www.example.com and under example.com.\n"
-	"media counts photo, video, gif, audio, file and none.\n\n"
+	"media counts video, gif, photo, sticker, audio, file and none.\n\n"
 	"What spread, among the matching posts:\n"
 	"  reposted  the posts most reposted (retweets, boosts, shares, crossposts: every post\n"
 	"            whose repost_of names one), with their author, time and text when the\n"

@@ -38,7 +38,7 @@ static const qr_option options[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static char details[4096];
+static char details[8192];
 
 static const qr_command_help help = {
 	"search",
@@ -59,6 +59,23 @@ static const qr_command_help help = {
 	"\nexit status: 0 posts found, 1 none, 2 usage or query error, 3 damaged corpus, 5 internal error",
 	options,
 };
+
+/* The query language and the output formats, from the parser's and the
+ * printers' own tables. */
+static void describe(char *out, size_t size)
+{
+	qr_buf b = QR_BUF_INIT;
+	qr_query_language(&b);
+	qr_buf_adds(&b, "\n\nOutput formats (--format):\n");
+	for (size_t i = 0; qr_printer_backends[i]; i++) {
+		qr_buf_addf(&b, "  %-10s", qr_printer_backends[i]->name);
+		qr_wrap(&b, qr_printer_backends[i]->description, 12, 12, 88);
+		qr_buf_addch(&b, '\n');
+	}
+	qr_buf_adds(&b, "Every format carries each post's archival locator unless --no-locator.");
+	snprintf(out, size, "%s", b.buf);
+	qr_buf_release(&b);
+}
 
 struct opts {
 	qr_cmd_opts c;
@@ -325,24 +342,7 @@ int cmd_search(int argc, char **argv)
 	struct run r = { &o, NULL, NULL, NULL, 0, 0, false, false };
 	int first, st;
 
-	snprintf(details, sizeof(details),
-		 "%s\n\nOutput formats (--format):\n"
-		 "  text      a citation block per post; matched words highlighted on a terminal\n"
-		 "  json      one document: query, totals, results (schemas/output.schema.json)\n"
-		 "  jsonl     one JSON object per post\n"
-		 "  csv       RFC 4180, safe in a spreadsheet: ids and texts that start with = + - @ get a\n"
-		 "            leading ' (so no id loses digits and no cell runs as a formula)\n"
-		 "  csv-raw   every cell exactly as in the post, for programs (pandas, R); RISKY in a\n"
-		 "            spreadsheet: a text that starts with = + - @ may run as a formula there, and\n"
-		 "            long ids may lose digits\n"
-		 "  xlsx      a workbook: ids and texts as exact text cells, times as dates (zone in the\n"
-		 "            header), counts as numbers, a second sheet with the query, the corpus\n"
-		 "            and how to verify; to a file (--out) or a pipe, never a terminal\n"
-		 "  ids       one native id per line            csl-json  for Zotero and pandoc\n"
-		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
-		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
-		 "Every format carries each post's archival locator unless --no-locator.",
-		 qr_query_language);
+	describe(details, sizeof(details));
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;

@@ -131,16 +131,20 @@ static void xlsx_begin(qr_printer *p, const qr_result_info *info)
 }
 
 const qr_printer_backend qr_print_csv = {
-	"csv", "RFC 4180 CSV with a header row, safe in a spreadsheet (ids kept as text, formulas neutralised)",
+	"csv", "RFC 4180 with a header row, safe in a spreadsheet: numeric ids and texts that start with = + - @ "
+	"get a leading ' (so no id loses digits and no cell runs as a formula)",
 	csv_begin, hit, end, false,
 };
 
 const qr_printer_backend qr_print_csv_raw = {
-	"csv-raw", "CSV with every cell exactly as in the post, for programs (pandas, R), not for spreadsheets",
+	"csv-raw", "every cell exactly as in the post, for programs (pandas, R); RISKY in a spreadsheet: a text "
+	"that starts with = + - @ may run as a formula there, and long ids may lose digits",
 	csv_raw_begin, hit, end, false,
 };
 
 const qr_printer_backend qr_print_xlsx = {
-	"xlsx", "a spreadsheet workbook: typed cells, texts and ids exact, times as dates, a sheet about the query",
+	"xlsx", "a workbook: ids and texts as exact text cells, times as dates (the zone in the header), counts as "
+	"numbers, a second sheet with the query, the corpus and how to verify; to a file (--out) or a pipe, "
+	"never a terminal",
 	xlsx_begin, hit, end, false,
 };

@@ -101,16 +101,15 @@ void qr_locator_text(qr_buf *out, const char *corpus_id, const qr_post *p)
 
 bool qr_media_summary(qr_buf *out, const qr_post *p)
 {
-	static const char *order[] = { "video", "gif", "photo", "audio", "file" };
 	bool any = false;
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+	for (const qr_media_kind *k = qr_media_kinds; k->name; k++) {
 		size_t n = 0;
 		for (size_t i = 0; i < p->nmedia; i++)
-			if (p->media[i].type && strcmp(p->media[i].type, order[k]) == 0)
+			if (p->media[i].type && strcmp(p->media[i].type, k->name) == 0)
 				n++;
 		if (!n)
 			continue;
-		qr_buf_addf(out, "%s%s", any ? ", " : "", order[k]);
+		qr_buf_addf(out, "%s%s", any ? ", " : "", k->name);
 		if (n > 1)
 			qr_buf_addf(out, " x%zu", n);
 		any = true;

@@ -122,7 +122,8 @@ for r, p in zip(rows, posts):
                       ("author_name", p["author"]["name"])):
         assert r[col] == want, (col, r[col][:60], want[:60])
 ' "$T/raw.csv" "$T/posts.json"
-check_grep "csv-raw: the help says the risk" 'csv-raw .*RISKY in a' "$QUIRE" help search
+check_grep "csv-raw: the help says the risk" 'csv-raw +every cell exactly as in the post.*RISKY in a +spreadsheet' \
+	sh -c "'$QUIRE' help search | tr '\n' ' '"
 
 # -- the other tables ----------------------------------------------------------
 check "facets: xlsx" "$QUIRE" facets -c "$C" --by hashtag -f xlsx --out "$T/facets.xlsx" ''
