@@ -84,11 +84,11 @@ check_output "options" "--format" complete_line "quire search --for"
 check_output "search formats, from the printers' table" \
 	"$("$Q" help search | sed -n '/^Output formats/,/^Every format/p' | awk 'NR > 1 && /^  [a-z]/ { print $1 }' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" \
 	complete_line "quire search -f "
-check_output "facets formats, from its option's help" "csv json text" complete_line "quire facets --format "
+check_output "facets formats, from its option's help" "csv csv-raw json text xlsx" complete_line "quire facets --format "
 check_output "input formats, from the readers' table" \
 	"$("$Q" formats | sed '/^$/q' | awk 'NF { print $1 }' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" \
 	complete_line "quire ingest --format "
-check_output "listed values of other options" "newest oldest relevance" complete_line "quire search --sort "
+check_output "listed values of other options" "newest oldest relevance reposts" complete_line "quire search --sort "
 check_output "query prefixes" "visibility:" complete_line "quire search vis"
 check_output "values after a prefix (bash has the part before ':')" "sticker" complete_line "quire count media:st"
 check_output "visibility's values" "direct followers public unlisted" complete_line "quire search visibility:"
