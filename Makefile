@@ -6,7 +6,7 @@
 B ?= build
 CC ?= gcc
 CXX ?= g++
-PKGS = xapian-core libzstd libarchive libcjson libcrypto
+PKGS = xapian-core libzstd libarchive libcjson libcrypto libcbor
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
        -Wwrite-strings -Wvla

@@ -112,6 +112,7 @@ void qr_post_init(qr_post *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->created = QR_TIME_UNKNOWN;
+	p->deleted_at = QR_TIME_UNKNOWN;
 }
 
 static void media_clear(qr_media *m)
@@ -184,8 +185,45 @@ bool qr_post_has_media_type(const qr_post *p, const char *type)
 	return false;
 }
 
+/* A deletion of a post the corpus holds: the post stays as it was, marked
+ * deleted, and the deletion's record is one of its versions (so that
+ * reading it again is a duplicate). */
+static void mark_deleted(qr_post *p, const qr_post *old)
+{
+	qr_buf json = QR_BUF_INIT;
+	qr_jw w;
+	char *sha = p->record.sha256, *loc = p->record.locator;
+	int64_t when = p->deleted_at;
+	p->record.sha256 = p->record.locator = NULL;
+	qr_jw_init(&w, &json, false);
+	qr_post_to_json(old, &w);
+	qr_post_clear(p);
+	qr_post_init(p);
+	qr_buf why = QR_BUF_INIT;
+	if (qr_post_from_json(p, json.buf, json.len, &why) != 0)
+		abort(); /* a post's own JSON always reads back */
+	qr_buf_release(&why);
+	if (sha && loc)
+		qr_kvv_set(&p->record.versions, sha, loc);
+	p->deleted = true;
+	p->deleted_at = old->deleted ? old->deleted_at : when;
+	free(sha);
+	free(loc);
+	qr_buf_release(&json);
+}
+
 void qr_post_inherit(qr_post *p, const qr_post *old)
 {
+	if (p->tombstone && !old->tombstone) {
+		mark_deleted(p, old);
+		return;
+	}
+	/* A later record of a deleted post (a first ingest after the delete,
+	 * an edit) keeps the mark. */
+	if (old->deleted && (!p->deleted || p->tombstone)) {
+		p->deleted = true;
+		p->deleted_at = old->deleted_at;
+	}
 	for (size_t k = 0; k < old->record.versions.n; k++)
 		qr_kvv_set(&p->record.versions, old->record.versions.v[k].key, old->record.versions.v[k].value);
 	if (old->record.sha256 && old->record.locator)
@@ -265,6 +303,19 @@ static void write_post(const qr_post *p, qr_jw *w, bool lean)
 	qr_jw_kstr(w, "reply_to", p->reply_to);
 	qr_jw_kstr(w, "repost_of", p->repost_of);
 	qr_jw_kstr(w, "quote_of", p->quote_of);
+	if (p->deleted) {
+		qr_jw_key(w, "deleted");
+		qr_jw_begin_object(w);
+		if (p->deleted_at != QR_TIME_UNKNOWN) {
+			qr_time_format_iso(p->deleted_at, when);
+			qr_jw_kstr(w, "at", when);
+		}
+		if (p->tombstone) {
+			qr_jw_key(w, "tombstone");
+			qr_jw_bool(w, true);
+		}
+		qr_jw_end_object(w);
+	}
 	if (p->nmetrics || !lean) {
 		qr_jw_key(w, "metrics");
 		qr_jw_begin_object(w);
@@ -399,6 +450,14 @@ int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why)
 	get_str(obj, "reply_to", &p->reply_to);
 	get_str(obj, "repost_of", &p->repost_of);
 	get_str(obj, "quote_of", &p->quote_of);
+	const cJSON *deleted = qr_json_get(obj, "deleted");
+	if (cJSON_IsObject(deleted)) {
+		p->deleted = true;
+		when = qr_json_str(deleted, "at");
+		if (!when || !qr_time_parse_iso(when, &p->deleted_at))
+			p->deleted_at = QR_TIME_UNKNOWN;
+		p->tombstone = qr_json_true(deleted, "tombstone");
+	}
 	cJSON_ArrayForEach(item, qr_json_get(obj, "metrics"))
 		if (item->string && cJSON_IsNumber(item))
 			qr_post_set_metric(p, item->string, (int64_t)item->valuedouble);

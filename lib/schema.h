@@ -36,6 +36,10 @@
 #define QR_P_VISIBILITY "XV"
 #define QR_P_COMMUNITY "XC"
 
+/* The kind term (QR_P_KIND) a deleted post carries beside its own kind:
+ * queries leave such posts out unless they ask for them (query/query.c). */
+#define QR_KIND_DELETED "deleted"
+
 /* Value slots. */
 enum {
 	QR_SLOT_TIME = 0,      /* sortable_serialise(seconds since epoch) */

@@ -84,7 +84,7 @@ static int worse(int a, int b)
 
 int cmd_cite(int argc, char **argv)
 {
-	struct opts o = { { NULL, "apa", { NULL, NULL, NULL } }, false };
+	struct opts o = { { NULL, "apa", { NULL, NULL, NULL, false } }, false };
 	qr_corpus *c = NULL;
 	qr_printer *pr = NULL;
 	qr_buf ids = QR_BUF_INIT, line = QR_BUF_INIT;

@@ -69,7 +69,7 @@ static void verify_line(const char *state, const char *id, const char *sha, cons
 
 int cmd_show(int argc, char **argv)
 {
-	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, false, false };
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL, false } }, false, false };
 	qr_buf out = QR_BUF_INIT, data = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first, worst = 0;

@@ -23,6 +23,7 @@ const char qr_query_language[] =
 	"  media:KIND         photo, video, gif, audio, file, any or none\n"
 	"  media:sha256:HEX   posts carrying this very file\n"
 	"  is:KIND            original, repost (retweet, boost), reply or quote\n"
+	"  is:deleted         posts their authors deleted (left out otherwise)\n"
 	"  lang:ko  platform:twitter  domain:nytimes.com  url:https://...  id:ID\n"
 	"  event:ID  tag:CODE  source:N|SHA256  record:SHA256\n"
 	"  date:2020-06-03                 that whole day (UTC unless --tz)\n"
@@ -222,6 +223,7 @@ struct scan {
 	size_t where;
 	size_t tokens;
 	size_t wildcards;
+	bool deleted;             /* is:deleted was asked for */
 };
 
 /* A filter: it selects posts without changing their ranking. */
@@ -328,14 +330,18 @@ static int f_media(struct scan *s, const struct field *f, const char *v, size_t 
 /* is: original|repost|reply|quote (retweet and boost are reposts). */
 static int f_is(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
-	(void)s, (void)f;
+	(void)f;
+	if (n == strlen(QR_KIND_DELETED) && strncasecmp(v, QR_KIND_DELETED, n) == 0) {
+		s->deleted = true;
+		return term_query(QR_P_KIND, QR_KIND_DELETED, n, false, out);
+	}
 	static const char *kinds[][2] = { { "original", "original" }, { "repost", "repost" }, { "retweet", "repost" },
 					  { "boost", "repost" }, { "reblog", "repost" }, { "reply", "reply" },
 					  { "quote", "quote" } };
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strlen(kinds[i][0]) == n && strncasecmp(v, kinds[i][0], n) == 0)
 			return term_query(QR_P_KIND, kinds[i][1], strlen(kinds[i][1]), false, out);
-	qr_buf_setf(why, "is: takes original, repost, reply or quote, not '%.*s'", (int)n, v);
+	qr_buf_setf(why, "is: takes original, repost, reply, quote or deleted, not '%.*s'", (int)n, v);
 	return QR_USAGE;
 }
 
@@ -799,6 +805,27 @@ static int add_bounds(struct scan *s, xc_query **q, qr_buf *err)
 	return st;
 }
 
+/* Posts their authors deleted are left out of every query (search, count,
+ * facets, timelines, exports, tags) unless it asks for them with
+ * is:deleted or the caller's include_deleted: the one place that decides. */
+static int leave_out_deleted(struct scan *s, xc_query **q)
+{
+	if (s->deleted || s->o->include_deleted)
+		return 0;
+	qr_buf t = QR_BUF_INIT;
+	xc_query *both[2] = { *q, NULL }, *f = NULL;
+	qr_term(&t, QR_P_KIND, QR_KIND_DELETED, false);
+	int st = xc_query_term(t.buf, t.len, &both[1]) == XC_OK &&
+			 xc_query_combine(XC_OP_AND_NOT, both, 2, 0, &f) == XC_OK ? 0 : QR_NOMEM;
+	xc_query_destroy(both[1]);
+	qr_buf_release(&t);
+	if (!st) {
+		xc_query_destroy(*q);
+		*q = f;
+	}
+	return st;
+}
+
 static size_t column(const char *text, size_t where)
 {
 	return qr_utf8_length(text, where) + 1;
@@ -807,8 +834,8 @@ static size_t column(const char *text, size_t where)
 int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err,
 		      size_t *where)
 {
-	static const qr_query_opts none = { NULL, NULL, NULL };
-	struct scan s = { db, o ? o : &none, NULL, 0, 0, QR_BUF_INIT, QR_BUF_INIT, QR_QUERY_NOWHERE, 0, 0 };
+	static const qr_query_opts none = { NULL, NULL, NULL, false };
+	struct scan s = { db, o ? o : &none, NULL, 0, 0, QR_BUF_INIT, QR_BUF_INIT, QR_QUERY_NOWHERE, 0, 0, false };
 	xc_qp *qp = NULL;
 	xc_stem *stem = NULL;
 	xc_query *q = NULL;
@@ -864,6 +891,8 @@ int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_qu
 	}
 	if (!st)
 		st = add_bounds(&s, &q, err);
+	if (!st)
+		st = leave_out_deleted(&s, &q);
 	if (!st) {
 		*out = q;
 		q = NULL;
