@@ -156,3 +156,27 @@ bool qr_cid_matches(const qr_cid *cid, const uint8_t sha[QR_SHA256_LEN], qr_buf 
 	}
 	return true;
 }
+
+bool qr_cid_check_post(const qr_post *p, bool *checked, qr_buf *why)
+{
+	const char *text = qr_kvv_get(&p->source.provenance, "cid");
+	uint8_t sha[QR_SHA256_LEN];
+	qr_cid cid;
+	*checked = false;
+	if (!text || !p->source.format || strcmp(p->source.format, QR_CID_FORMAT) != 0)
+		return true;
+	*checked = true;
+	if (!qr_cid_parse(text, &cid) || cid.codec != QR_CID_DAG_CBOR) {
+		qr_buf_setf(why, "'%.80s' is not the CID of a DAG-CBOR block", text);
+		return false;
+	}
+	if (!p->record.sha256 || !qr_unhex(p->record.sha256, sha, QR_SHA256_LEN)) {
+		qr_buf_setf(why, "no record sha256 to check CID %s against", text);
+		return false;
+	}
+	if (!qr_cid_matches(&cid, sha, why)) {
+		qr_buf_addf(why, " (CID %s)", text);
+		return false;
+	}
+	return true;
+}

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "hash.h"
+#include "post.h"
 
 #define QR_CID_DAG_CBOR 0x71
 #define QR_CID_RAW 0x55
@@ -49,5 +50,14 @@ void qr_cid_of_sha256(const uint8_t sha[QR_SHA256_LEN], uint64_t codec, qr_cid *
 /* Does the CID name these bytes (a sha2-256 multihash equal to their
  * sha256)?  false with why when not, or when its hash is another. */
 bool qr_cid_matches(const qr_cid *cid, const uint8_t sha[QR_SHA256_LEN], qr_buf *why);
+
+/* The format whose records are blocks named by their CID. */
+#define QR_CID_FORMAT "bluesky-car"
+
+/* A post read from a repo's block names the block's CID in
+ * source.provenance.cid: does that CID name the post's record (its
+ * sha256)?  *checked says whether there was a CID to check; false with why
+ * when it does not name it. */
+bool qr_cid_check_post(const qr_post *p, bool *checked, qr_buf *why);
 
 #endif
