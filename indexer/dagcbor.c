@@ -174,7 +174,7 @@ static void open_container(struct dec *d, size_t n, bool map)
 	uint64_t items = map ? (uint64_t)n * 2 : n;
 	size_t rest = d->len - d->at;
 	if ((map && n > SIZE_MAX / 2) || items > rest) {
-		fail(d, "a %s of %zu %s in %zu bytes", map ? "map" : "array", n, map ? "entries" : "items", rest);
+		fail(d, "%s of %zu %s in %zu bytes", map ? "a map" : "an array", n, map ? "entries" : "items", rest);
 		return;
 	}
 	if (d->depth == QR_DAGCBOR_MAX_DEPTH) {

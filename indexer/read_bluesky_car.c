@@ -606,7 +606,8 @@ static int send_posts(struct car *c)
 				(unsigned long long)w.missing_nodes);
 	if (w.loops)
 		qr_archive_note(c->a, QR_WARN, c->member,
-				"the repo's tree reaches %llu nodes a second time (a loop): walked once",
+				"the repo's tree reaches nodes it has already walked (%llu times: a loop or a shared "
+				"subtree): each is walked once",
 				(unsigned long long)w.loops);
 	if (w.bad_nodes)
 		qr_archive_note(c->a, QR_WARN, c->member, "%llu nodes of the repo's tree are malformed",
