@@ -87,7 +87,9 @@ static qr_post *new_post(qr_posts *out, const qr_bsky_where *w)
 	native_id(&b, w->did, w->rkey);
 	qr_post_set_id(p, PLATFORM, b.buf);
 	qr_set(&p->author_id, w->did);
-	qr_set(&p->author_handle, w->handle);
+	/* No handle known (a repo export, a capture without the account's
+	 * identity event): the DID stands for it, as the app's links do. */
+	qr_set(&p->author_handle, w->handle ? w->handle : w->did);
 	qr_set(&p->author_name, w->name && *w->name ? w->name : NULL);
 	qr_bsky_url(&b, w->handle ? w->handle : w->did, w->rkey);
 	qr_set(&p->url, b.buf);

@@ -7,7 +7,9 @@
  * account's collection, and the DID, unlike the handle, never changes.
  * The at-uri is kept as extra.at_uri and the record's CID in
  * source.provenance.cid; the permalink is
- * https://bsky.app/profile/<handle or did>/post/<rkey>.
+ * https://bsky.app/profile/<handle or did>/post/<rkey>.  The author's
+ * handle is the one the input says (a postView, an identity event), else
+ * the DID.
  */
 #ifndef QR_BLUESKY_H
 #define QR_BLUESKY_H
