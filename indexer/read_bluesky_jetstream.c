@@ -396,6 +396,7 @@ static const qr_archive_ops ops = {
 	.load_context = load_context,
 	.free_context = free_context,
 	.normalize = normalize,
+	.bulk = true,
 };
 
 const qr_format qr_format_bluesky_jetstream = {
