@@ -6,7 +6,9 @@
  *   getAuthorFeed, getTimeline,
  *   getFeed, getListFeed         {"feed": [{"post": postView, "reply", "reason"}...]}
  *   getPostThread                {"thread": {"post", "parent": {...}, "replies": [...]}}
+ *   getPostThreadV2              {"thread": [{"uri", "depth", "value": {"post"}}...]}
  *   getPosts                     {"posts": [postView...]}
+ *   a postView alone             {"uri", "cid", "author", "record", ...}
  *
  * Each postView (of "posts" and of every node of a thread) and each feed
  * item is a record, stored as the bytes it has in the response.  A
@@ -44,6 +46,9 @@ static int bid(const char *head, size_t n, const char *member)
 		return 90;
 	if (qr_head_has_key(head, n, "posts") && qr_head_has_key(head, n, "record"))
 		return 90;
+	/* Post views one per line, as some collectors save them. */
+	if (qr_head_has_key(head, n, "uri") && qr_head_has_key(head, n, "record") && qr_head_has_key(head, n, "author"))
+		return 85;
 	return 0;
 }
 
@@ -59,6 +64,7 @@ struct doc {
 	struct span *v;
 	size_t count, alloc;
 	bool bad;
+	bool uri, record;           /* the document is itself a post view */
 };
 
 static size_t skip_ws(const struct doc *d, size_t i)
@@ -190,6 +196,8 @@ static void thread_member(struct doc *d, const char *key, size_t klen, size_t s,
 		thread_node(d, s, e, depth + 1);
 	else if (key_is(key, klen, "replies"))
 		elements(d, s, e, thread_node, depth + 1);
+	else if (key_is(key, klen, "value") && d->s[s] == '{')
+		thread_node(d, s, e, depth + 1);    /* getPostThreadV2's items */
 }
 
 static void thread_node(struct doc *d, size_t s, size_t e, int depth)
@@ -208,6 +216,12 @@ static void top_member(struct doc *d, const char *key, size_t klen, size_t s, si
 		elements(d, s, e, one_record, depth);
 	else if (key_is(key, klen, "thread") && d->s[s] == '{')
 		thread_node(d, s, e, depth + 1);
+	else if (key_is(key, klen, "thread"))
+		elements(d, s, e, thread_node, depth + 1);
+	else if (key_is(key, klen, "uri"))
+		d->uri = true;
+	else if (key_is(key, klen, "record"))
+		d->record = true;
 }
 
 /* ---- framing ---- */
@@ -250,8 +264,10 @@ static int next(qr_reader *r, qr_frame *f, qr_buf *why)
 		qr_buf_reset(&st->doc);
 		qr_buf_add(&st->doc, doc.data, doc.len);
 		st->at = doc;
-		struct doc d = { st->doc.buf, st->doc.len, NULL, 0, 0, false };
+		struct doc d = { st->doc.buf, st->doc.len, NULL, 0, 0, false, false, false };
 		members(&d, 0, top_member, 0);
+		if (!d.count && !d.bad && d.uri && d.record)
+			add_span(&d, 0, d.n);
 		free(st->v);
 		st->v = d.v;
 		st->count = d.count;
