@@ -52,7 +52,7 @@ void qr_cid_of_sha256(const uint8_t sha[QR_SHA256_LEN], uint64_t codec, qr_cid *
 bool qr_cid_matches(const qr_cid *cid, const uint8_t sha[QR_SHA256_LEN], qr_buf *why);
 
 /* The format whose records are blocks named by their CID. */
-#define QR_CID_FORMAT "bluesky-car"
+#define QR_CID_FORMAT QR_POST_BLOCK_FORMAT
 
 /* A post read from a repo's block names the block's CID in
  * source.provenance.cid: does that CID name the post's record (its

@@ -185,31 +185,70 @@ bool qr_post_has_media_type(const qr_post *p, const char *type)
 	return false;
 }
 
-/* A deletion of a post the corpus holds: the post stays as it was, marked
- * deleted, and the deletion's record is one of its versions (so that
- * reading it again is a duplicate). */
-static void mark_deleted(qr_post *p, const qr_post *old)
+/* p becomes a copy of old, its own record (sha256 -> locator) one of
+ * old's versions. */
+static void keep_old(qr_post *p, const qr_post *old)
 {
-	qr_buf json = QR_BUF_INIT;
+	qr_buf json = QR_BUF_INIT, why = QR_BUF_INIT;
 	qr_jw w;
 	char *sha = p->record.sha256, *loc = p->record.locator;
-	int64_t when = p->deleted_at;
 	p->record.sha256 = p->record.locator = NULL;
 	qr_jw_init(&w, &json, false);
 	qr_post_to_json(old, &w);
 	qr_post_clear(p);
 	qr_post_init(p);
-	qr_buf why = QR_BUF_INIT;
 	if (qr_post_from_json(p, json.buf, json.len, &why) != 0)
 		abort(); /* a post's own JSON always reads back */
-	qr_buf_release(&why);
 	if (sha && loc)
 		qr_kvv_set(&p->record.versions, sha, loc);
-	p->deleted = true;
-	p->deleted_at = old->deleted ? old->deleted_at : when;
 	free(sha);
 	free(loc);
 	qr_buf_release(&json);
+	qr_buf_release(&why);
+}
+
+/* A deletion of a post the corpus holds: the post stays as it was, marked
+ * deleted, and the deletion's record is one of its versions (so that
+ * reading it again is a duplicate). */
+static void mark_deleted(qr_post *p, const qr_post *old)
+{
+	int64_t when = p->deleted_at;
+	keep_old(p, old);
+	p->deleted = true;
+	p->deleted_at = old->deleted ? old->deleted_at : when;
+}
+
+/* Is this post's record the content-addressed block its CID names? */
+static bool is_block(const qr_post *p)
+{
+	return p->source.format && strcmp(p->source.format, QR_POST_BLOCK_FORMAT) == 0 &&
+	       qr_kvv_get(&p->source.provenance, "cid");
+}
+
+static bool same_cid(const qr_post *a, const qr_post *b)
+{
+	const char *x = qr_kvv_get(&a->source.provenance, "cid"), *y = qr_kvv_get(&b->source.provenance, "cid");
+	return x && y && strcmp(x, y) == 0;
+}
+
+/* A handle that is only the account id standing in for an unknown one. */
+static bool real_handle(const qr_post *p)
+{
+	return p->author_handle && (!p->author_id || strcmp(p->author_handle, p->author_id) != 0);
+}
+
+/* What a view of the same content knows that the block does not: the
+ * handle (and so the permalink), the display name, the counts. */
+static void take_view(qr_post *p, const qr_post *view)
+{
+	if (real_handle(view) && !real_handle(p)) {
+		qr_set(&p->author_handle, view->author_handle);
+		qr_set(&p->url, view->url);
+	}
+	if (view->author_name && !p->author_name)
+		qr_set(&p->author_name, view->author_name);
+	for (size_t i = 0; i < view->nmetrics; i++)
+		qr_post_set_metric(p, view->metrics[i].name, view->metrics[i].value);
 }
 
 void qr_post_inherit(qr_post *p, const qr_post *old)
@@ -218,6 +257,25 @@ void qr_post_inherit(qr_post *p, const qr_post *old)
 		mark_deleted(p, old);
 		return;
 	}
+	if (is_block(old) && !is_block(p) && same_cid(p, old)) {
+		/* The same content read again as JSON (an API view, a
+		 * Jetstream event): the block stays the record, checkable
+		 * against its CID, the view one of its versions. */
+		qr_post view;
+		qr_post_init(&view);
+		qr_set(&view.author_id, p->author_id);
+		qr_set(&view.author_handle, p->author_handle);
+		qr_set(&view.author_name, p->author_name);
+		qr_set(&view.url, p->url);
+		for (size_t i = 0; i < p->nmetrics; i++)
+			qr_post_set_metric(&view, p->metrics[i].name, p->metrics[i].value);
+		keep_old(p, old);
+		take_view(p, &view);
+		qr_post_clear(&view);
+		return;
+	}
+	if (is_block(p) && !is_block(old) && same_cid(p, old))
+		take_view(p, old);
 	/* A later record of a deleted post (a first ingest after the delete,
 	 * an edit) keeps the mark. */
 	if (old->deleted && (!p->deleted || p->tombstone)) {

@@ -85,6 +85,19 @@ check_output "a repo of format v2: entities (UTF-16 offsets) for links and menti
 check_output "a legacy blob (cid, no ref) is still an image" "photo bafkreilegacyblobcid" \
 	field "bluesky:$CAROL/3jqfcqzm3fp2j" '.media[0] | [.type, .key] | join(" ")'
 check "quire check: every CID names its record" "$QUIRE" check -c "$C"
+check_grep "the same posts as API views (the same CIDs) are new versions" '2 posts added|0 posts added, 2 updated' \
+	"$QUIRE" ingest -c "$C" "$B/getPosts.json"
+check_output "...but the repo's block stays the record, with the view's handle, permalink and counts" \
+	"$(jq -r --arg k "app.bsky.feed.post/${P1##*/}" '.[$k]' "$B/repo-keys.json") newsdesk.bsky.social https://bsky.app/profile/newsdesk.bsky.social/post/${P1##*/} 5 1" \
+	field "$P1" '[.source.provenance.cid, .author.handle, .url, .metrics.likes, (.record.versions | length)] | map(tostring) | join(" ")'
+check_output "...so sha256 of show --raw is still the CID's digest" "$(field "$P1" .record.sha256)" \
+	sh -c "'$QUIRE' show -c '$C' --raw '$P1' | sha256sum | cut -d' ' -f1"
+C2="$T/car-after-api"
+"$QUIRE" ingest -c "$C2" "$B/getPosts.json" >/dev/null 2>&1
+"$QUIRE" ingest -c "$C2" "$B/repo.car" >/dev/null 2>&1
+check_output "the other way round (views first, then the repo): the block is the record, the handle stays" \
+	"bluesky-car newsdesk.bsky.social 5 $(field "$P1" .record.sha256)" \
+	sh -c "'$QUIRE' show -c '$C2' '$P1' | jq -r '[.source.format, .author.handle, .metrics.likes, .record.sha256] | map(tostring) | join(\" \")'"
 
 # ---- CARs in an archive ----
 C="$T/tar"
