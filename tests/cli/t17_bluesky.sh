@@ -189,3 +189,15 @@ check_output "the stored record is the post view as it came (the last read: the 
 check_grep "quire formats lists the three readers" 'bluesky-car .*CAR.*
 bluesky-jetstream .*Jetstream.*
 bluesky-api .*API' "$QUIRE" formats
+
+# ---- events: accounts as DIDs or handles ----
+mkdir -p "$T/events"
+cat >"$T/events/desk.json" <<EVENT
+{"id": "desk-watch", "title": "Desk watch", "description": "Posts by the desk and its reporter.", "zone": "UTC",
+ "start": "2024-11-05", "end": "2024-11-05",
+ "accounts": ["$ALICE", "reporter-two.example.com"]}
+EVENT
+"$QUIRE" events apply -c "$T/car" --events "$T/events" >/dev/null 2>&1
+"$QUIRE" events apply -c "$T/jet" --events "$T/events" >/dev/null 2>&1
+check_output "an event's accounts may be DIDs (every post of the repo) or handles" "50 1" \
+	sh -c "echo \$('$QUIRE' count -c '$T/car' event:desk-watch) \$('$QUIRE' count -c '$T/jet' event:desk-watch)"
