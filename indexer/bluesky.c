@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "reader_util.h"
 #include "status.h"
@@ -218,6 +219,31 @@ static void add_link(qr_post *p, struct span **links, size_t *n, size_t *alloc, 
 	}
 }
 
+/* Is text[start, end) the app's shortened display of uri: the address
+ * without its scheme (and "www."), cut and ended by "..." or "…"?  Other
+ * linked words ("this article", as some clients write) stay as written. */
+static bool shortened(const char *text, size_t start, size_t end, const char *uri)
+{
+	size_t n = end - start;
+	const char *d = text + start;
+	if (n >= 3 && memcmp(d + n - 3, "...", 3) == 0)
+		n -= 3;
+	else if (n >= 3 && memcmp(d + n - 3, "\xe2\x80\xa6", 3) == 0)
+		n -= 3;
+	for (const char *prefix = uri;;) {
+		if (n && strlen(prefix) >= n && strncasecmp(prefix, d, n) == 0)
+			return true;
+		if (qr_starts_with_ci(prefix, "https://"))
+			prefix += 8;
+		else if (qr_starts_with_ci(prefix, "http://"))
+			prefix += 7;
+		else if (qr_starts_with_ci(prefix, "www."))
+			prefix += 4;
+		else
+			return false;
+	}
+}
+
 /* The text with each link's shortened display replaced by its address,
  * as the source says it (the app shows "example.com/long-pa..."). */
 static void expand_links(qr_buf *out, const char *text, size_t len, struct span *links, size_t n)
@@ -225,8 +251,8 @@ static void expand_links(qr_buf *out, const char *text, size_t len, struct span 
 	size_t at = 0;
 	qsort(links, n, sizeof(*links), cmp_span);
 	for (size_t i = 0; i < n; i++) {
-		if (links[i].start < at)
-			continue;   /* overlapping ranges: the first one wins */
+		if (links[i].start < at || !shortened(text, links[i].start, links[i].end, links[i].uri))
+			continue;   /* overlapping, or words of the author's */
 		qr_buf_add(out, text + at, links[i].start - at);
 		qr_buf_adds(out, links[i].uri);
 		at = links[i].end;

@@ -164,6 +164,17 @@ static void test_records(void **state)
 	assert_int_equal(ps.v[0].created, 1730808060);
 	assert_string_equal(qr_kvv_get(&ps.v[0].extra, "time_from"), "rkey");
 	qr_posts_clear(&ps);
+	/* Linked words that are not the address shortened stay as written. */
+	assert_int_equal(record("{\"$type\":\"app.bsky.feed.post\",\"text\":\"read this article or www.x.org/a\xe2\x80\xa6\","
+				"\"facets\":[{\"index\":{\"byteStart\":5,\"byteEnd\":17},\"features\":[{\"$type\":"
+				"\"app.bsky.richtext.facet#link\",\"uri\":\"https://y.org/story\"}]},"
+				"{\"index\":{\"byteStart\":21,\"byteEnd\":35},\"features\":[{\"$type\":"
+				"\"app.bsky.richtext.facet#link\",\"uri\":\"https://www.x.org/abc\"}]}]}",
+				QR_BSKY_POST, &ps, &why),
+			 QR_OK);
+	assert_string_equal(ps.v[0].text, "read this article or https://www.x.org/abc");
+	assert_int_equal(ps.v[0].urls.n, 2);
+	qr_posts_clear(&ps);
 	/* entities (2023) in UTF-16 units: the emoji before counts two. */
 	assert_int_equal(record("{\"$type\":\"app.bsky.feed.post\",\"text\":\"\xf0\x9f\x91\x8b @bo\",\"createdAt\":\"2023-03-01T10:00:00Z\","
 				"\"entities\":[{\"index\":{\"start\":3,\"end\":6},\"type\":\"mention\",\"value\":\"did:plc:bo\"}]}",
