@@ -107,9 +107,10 @@ static size_t value_end(const struct doc *d, size_t i)
 		}
 		return 0;
 	}
+	size_t start = i;
 	while (i < d->n && !strchr(",}] \t\r\n", d->s[i]) && d->s[i])
 		i++;
-	return i;
+	return i > start ? i : 0;   /* a stray bracket is no value */
 }
 
 /* Call fn for each member of the object at i (key without quotes). */
