@@ -6,7 +6,7 @@
 B ?= build
 CC ?= gcc
 CXX ?= g++
-PKGS = xapian-core libzstd libarchive libcjson libcrypto
+PKGS = xapian-core libzstd libarchive libcjson libcrypto libcbor
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
        -Wwrite-strings -Wvla
@@ -48,7 +48,7 @@ QUIRE = $(B)/quire
 # Test tools: the post generator of the reliability tests, and one replay
 # binary per fuzz target (runs the target's function on files, without
 # libFuzzer, so that make test replays every regression input).
-FUZZ_TARGETS = twitter_v1 readers container store query
+FUZZ_TARGETS = twitter_v1 readers container store query bluesky
 REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 

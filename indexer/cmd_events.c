@@ -338,7 +338,7 @@ static int run_check(const struct opts *o, char **paths, int n)
 
 int cmd_events(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, false };
 	int first;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)

@@ -240,10 +240,10 @@ int cmd_formats(int argc, char **argv)
 	if (st)
 		return st < 0 ? 0 : st;
 	for (size_t i = 0; qr_formats[i]; i++)
-		printf("%-16s %s\n", qr_formats[i]->name, qr_formats[i]->description);
+		printf("%-18s %s\n", qr_formats[i]->name, qr_formats[i]->description);
 	printf("\nmappings built in (csv picks one by the columns; --mapping FILE adds yours):\n");
 	const qr_mapping *m;
 	for (size_t i = 0; (m = qr_mapping_builtin(i)); i++)
-		printf("%-16s %s\n", qr_mapping_name(m), qr_mapping_description(m));
+		printf("%-18s %s\n", qr_mapping_name(m), qr_mapping_description(m));
 	return 0;
 }

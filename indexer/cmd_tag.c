@@ -27,6 +27,7 @@ static const qr_option options[] = {
 	{ "format", 'f', "NAME", "--list, --history: text (default), json or csv" },
 	{ "dry-run", 0, NULL, "count what would change, change nothing" },
 	{ "tz", 0, "ZONE", "read dates and times in the query in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -578,7 +579,7 @@ out:
 
 int cmd_tag(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, false, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, false, false, false };
 	qr_strv add = { 0 }, del = { 0 };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
 	xc_docid *ids = NULL;

@@ -521,7 +521,7 @@ static int end_bulk(struct ingest *ing)
 static int session_start(struct session *ss, const qr_format *f)
 {
 	struct ingest *ing = ss->ing;
-	if (end_bulk(ing))
+	if (!f->archive->bulk && end_bulk(ing))
 		return ing->fatal;
 	ss->f = f;
 	ss->a.format = f;

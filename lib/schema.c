@@ -239,6 +239,8 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	st |= add_bool(ix, doc, QR_P_AUTHOR_ID, p->author_id, false);
 	st |= add_bool(ix, doc, QR_P_LANG, p->lang, true);
 	st |= add_bool(ix, doc, QR_P_KIND, p->kind, true);
+	if (p->deleted)
+		st |= add_bool(ix, doc, QR_P_KIND, QR_KIND_DELETED, false);
 	for (size_t i = 0; i < p->hashtags.n; i++)
 		st |= add_bool(ix, doc, QR_P_HASHTAG, p->hashtags.v[i], true);
 	for (size_t i = 0; i < p->mentions.n; i++)

@@ -44,6 +44,10 @@
 #define QR_FILE_SHA256 "sha256:"
 #define QR_FILE_KEY "key:"
 
+/* The kind term (QR_P_KIND) a deleted post carries beside its own kind:
+ * queries leave such posts out unless they ask for them (query/query.c). */
+#define QR_KIND_DELETED "deleted"
+
 /* Value slots. */
 enum {
 	QR_SLOT_TIME = 0,      /* sortable_serialise(seconds since epoch) */

@@ -88,7 +88,7 @@ static int worse(int a, int b)
 
 int cmd_cite(int argc, char **argv)
 {
-	struct opts o = { { NULL, "apa", { NULL, NULL, NULL } }, false, NULL };
+	struct opts o = { { NULL, "apa", { NULL, NULL, NULL, false } }, false, NULL };
 	qr_cmd_out dest = { NULL, NULL, NULL };
 	qr_corpus *c = NULL;
 	qr_printer *pr = NULL;

@@ -15,6 +15,7 @@ static const qr_option options[] = {
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "explain", 0, NULL, "print how the query was understood on stderr" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -82,7 +83,7 @@ static xc_status count(qr_corpus *c, xc_query *q, bool collapse, uint32_t *n, qr
 
 int cmd_count(int argc, char **argv)
 {
-	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, NULL, false };
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL, false } }, NULL, false };
 	qr_buf text = QR_BUF_INIT, why = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;

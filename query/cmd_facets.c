@@ -29,6 +29,7 @@ static const qr_option options[] = {
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -181,7 +182,7 @@ static int print_table(qr_table *t, const qr_facet_field *f, const qr_counts *c,
 
 int cmd_facets(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, "hashtag", 20 };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, "hashtag", 20 };
 	qr_buf text = QR_BUF_INIT, out = QR_BUF_INIT, err = QR_BUF_INIT;
 	qr_counts counts = { 0 };
 	qr_spread spread = { 0 };

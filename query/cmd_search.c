@@ -32,6 +32,7 @@ static const qr_option options[] = {
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read and print dates and times in this IANA zone, e.g. America/Chicago (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "color", 0, "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
 	{ "explain", 0, NULL, "print how the query was understood (Xapian's description) on stderr" },
@@ -334,7 +335,7 @@ static int check_options(const struct opts *o)
 
 int cmd_search(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, 10, 0, "relevance", "auto", NULL, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, 10, 0, "relevance", "auto", NULL, false, false };
 	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;

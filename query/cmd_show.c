@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cid.h"
 #include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
@@ -54,12 +55,13 @@ static int on_option(void *ctx, const char *name, const char *arg)
 /* A line of --verify output: ids, hashes and locators come from the
  * index, which holds what the inputs said: escaped like any untrusted
  * text. */
-static void verify_line(const char *state, const char *id, const char *sha, const char *loc)
+/* "ok ID SHA256 LOCATOR", and "cid CID" after them when it was checked. */
+static void verify_line(const char *state, const char *id, const char *sha, const char *loc, const char *cid)
 {
-	const char *f[3] = { id, sha, loc };
+	const char *f[5] = { id, sha, loc, cid ? "cid" : NULL, cid };
 	qr_buf line = QR_BUF_INIT;
 	qr_buf_adds(&line, state);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < (cid ? 5 : 3); i++) {
 		qr_buf_addch(&line, ' ');
 		qr_escape_terminal(&line, f[i] ? f[i] : "-", f[i] ? strlen(f[i]) : 1, 0);
 	}
@@ -69,7 +71,7 @@ static void verify_line(const char *state, const char *id, const char *sha, cons
 
 int cmd_show(int argc, char **argv)
 {
-	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, false, false };
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL, false } }, false, false };
 	qr_buf out = QR_BUF_INIT, data = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first, worst = 0;
@@ -107,14 +109,20 @@ int cmd_show(int argc, char **argv)
 		}
 		if (st) {
 			if (o.verify)
-				verify_line("DAMAGED", p.id ? p.id : argv[i], p.record.sha256, p.record.locator);
+				verify_line("DAMAGED", p.id ? p.id : argv[i], p.record.sha256, p.record.locator, NULL);
 			qr_error("cannot show '%s': %s", argv[i], qr_corpus_error(c));
 			worst = qr_status_exit_code(st);
 			qr_post_clear(&p);
 			continue;
 		}
-		if (o.verify) {
-			verify_line("ok", p.id, p.record.sha256, p.record.locator);
+		bool checked = false;
+		if (o.verify && !qr_cid_check_post(&p, &checked, &out)) {
+			verify_line("DAMAGED", p.id, p.record.sha256, p.record.locator, NULL);
+			qr_error("cannot show '%s': its CID does not name its record: %s", argv[i], out.buf);
+			worst = QR_EXIT_DAMAGED;
+		} else if (o.verify) {
+			verify_line("ok", p.id, p.record.sha256, p.record.locator,
+				    checked ? qr_kvv_get(&p.source.provenance, "cid") : NULL);
 		} else if (o.raw && isatty(STDOUT_FILENO)) {
 			/* The exact bytes go to pipes and files; a terminal gets
 			 * them with control characters and bidi overrides shown
@@ -123,8 +131,13 @@ int cmd_show(int argc, char **argv)
 			qr_escape_terminal(&out, data.buf, data.len, QR_ESC_KEEP_NEWLINES);
 			puts(out.buf);
 		} else if (o.raw) {
+			/* A text record ends with a newline, so that several are
+			 * lines; a binary one (a repo's DAG-CBOR block) is its
+			 * bytes alone, so that sha256sum checks it as it is. */
+			size_t bad;
 			fwrite(data.buf, 1, data.len, stdout);
-			fputc('\n', stdout);
+			if (qr_utf8_valid(data.buf, data.len, &bad))
+				fputc('\n', stdout);
 		} else {
 			qr_jw w;
 			qr_buf_reset(&out);

@@ -459,7 +459,7 @@ static void print_json(qr_corpus *c, const struct stats *s, qr_buf *out)
 
 int cmd_stats(int argc, char **argv)
 {
-	qr_cmd_opts o = { NULL, "text", { NULL, NULL, NULL } };
+	qr_cmd_opts o = { NULL, "text", { NULL, NULL, NULL, false } };
 	struct stats s;
 	qr_buf out = QR_BUF_INIT;
 	qr_corpus *c = NULL;

@@ -28,6 +28,7 @@ static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "by", 'b', "UNIT", "minute, hour (default), day or week (weeks start on Monday)" },
 	{ "tz", 0, "ZONE", "buckets, and dates in the query, in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "split-by", 's', "FIELD", "one series per value of hashtag, media, event, tag, lang, kind, author, ..." },
 	{ "top", 'n', "N", "with --split-by: the N most frequent values (default 5), the rest as 'other'" },
 	{ "stack", 0, NULL, "with --split-by: count each post once, under the first of the values it carries" },
@@ -489,7 +490,7 @@ static int compute_once(qr_corpus *c, void *ctx, qr_buf *err)
 	result_clear(run->r);
 	int st = qr_query_build(qr_corpus_db(c), run->text, &o->c.q, &q, err);
 	if (!st && o->share) {
-		qr_query_opts only_tz = { o->c.q.tz, NULL, NULL };
+		qr_query_opts only_tz = { o->c.q.tz, NULL, NULL, o->c.q.include_deleted };
 		if ((st = qr_query_build(qr_corpus_db(c), o->share, &only_tz, &q2, err))) {
 			qr_buf why = QR_BUF_INIT;
 			qr_buf_setf(&why, "--share: %s", err->buf);
@@ -515,7 +516,7 @@ static bool want_bars(const char *when)
 
 int cmd_timeline(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, "hour", NULL, 5, false, NULL, NULL, "auto" };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, "hour", NULL, 5, false, NULL, NULL, "auto" };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
 	struct result r;
 	qr_corpus *c = NULL;

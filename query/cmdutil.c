@@ -25,6 +25,8 @@ bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg)
 		o->q.since = arg;
 	else if (strcmp(name, "until") == 0)
 		o->q.until = arg;
+	else if (strcmp(name, "include-deleted") == 0)
+		o->q.include_deleted = true;
 	else
 		return false;
 	return true;

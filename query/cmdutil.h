@@ -18,7 +18,7 @@
 typedef struct qr_cmd_opts {
 	const char *corpus;      /* --corpus */
 	const char *format;      /* --format */
-	qr_query_opts q;         /* --tz, --since, --until */
+	qr_query_opts q;         /* --tz, --since, --until, --include-deleted */
 } qr_cmd_opts;
 
 /* Take one of those options into o: false when name is none of them. */

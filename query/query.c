@@ -201,6 +201,7 @@ struct scan {
 	size_t where;
 	size_t tokens;
 	size_t wildcards;
+	bool deleted;             /* is:deleted was asked for */
 };
 
 /* A filter: it selects posts without changing their ranking. */
@@ -316,11 +317,15 @@ static const char *const is_kinds[][2] = { { "original", "original" }, { "repost
 
 static int f_is(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
-	(void)s, (void)f;
+	(void)f;
+	if (n == strlen(QR_KIND_DELETED) && strncasecmp(v, QR_KIND_DELETED, n) == 0) {
+		s->deleted = true;
+		return term_query(QR_P_KIND, QR_KIND_DELETED, n, false, out);
+	}
 	for (size_t i = 0; i < sizeof(is_kinds) / sizeof(is_kinds[0]); i++)
 		if (strlen(is_kinds[i][0]) == n && strncasecmp(v, is_kinds[i][0], n) == 0)
 			return term_query(QR_P_KIND, is_kinds[i][1], strlen(is_kinds[i][1]), false, out);
-	qr_buf_setf(why, "is: takes original, repost, reply or quote, not '%.*s'", (int)n, v);
+	qr_buf_setf(why, "is: takes original, repost, reply, quote or deleted, not '%.*s'", (int)n, v);
 	return QR_USAGE;
 }
 
@@ -415,6 +420,7 @@ static const struct field_doc {
 	{ "media", "media:KIND", "posts by what they carry: %v (media:image is photo)" },
 	{ "media", "media:sha256:HEX", "posts carrying this very file" },
 	{ "is", "is:KIND", "posts by kind: %v" },
+	{ "is", "is:deleted", "posts their authors deleted (left out of every query that does not ask for them, or --include-deleted)" },
 	{ "kind", "kind:KIND", "the same as is:" },
 	{ "lang", "lang:ko", "posts in a language, as the platform gives it (en, ko, und...)" },
 	{ "platform", "platform:twitter", "posts from a platform (twitter, reddit, telegram, mastodon...)" },
@@ -916,6 +922,27 @@ static int add_bounds(struct scan *s, xc_query **q, qr_buf *err)
 	return st;
 }
 
+/* Posts their authors deleted are left out of every query (search, count,
+ * facets, timelines, exports, tags) unless it asks for them with
+ * is:deleted or the caller's include_deleted: the one place that decides. */
+static int leave_out_deleted(struct scan *s, xc_query **q)
+{
+	if (s->deleted || s->o->include_deleted)
+		return 0;
+	qr_buf t = QR_BUF_INIT;
+	xc_query *both[2] = { *q, NULL }, *f = NULL;
+	qr_term(&t, QR_P_KIND, QR_KIND_DELETED, false);
+	int st = xc_query_term(t.buf, t.len, &both[1]) == XC_OK &&
+			 xc_query_combine(XC_OP_AND_NOT, both, 2, 0, &f) == XC_OK ? 0 : QR_NOMEM;
+	xc_query_destroy(both[1]);
+	qr_buf_release(&t);
+	if (!st) {
+		xc_query_destroy(*q);
+		*q = f;
+	}
+	return st;
+}
+
 static size_t column(const char *text, size_t where)
 {
 	return qr_utf8_length(text, where) + 1;
@@ -924,8 +951,8 @@ static size_t column(const char *text, size_t where)
 int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err,
 		      size_t *where)
 {
-	static const qr_query_opts none = { NULL, NULL, NULL };
-	struct scan s = { db, o ? o : &none, NULL, 0, 0, QR_BUF_INIT, QR_BUF_INIT, QR_QUERY_NOWHERE, 0, 0 };
+	static const qr_query_opts none = { NULL, NULL, NULL, false };
+	struct scan s = { db, o ? o : &none, NULL, 0, 0, QR_BUF_INIT, QR_BUF_INIT, QR_QUERY_NOWHERE, 0, 0, false };
 	xc_qp *qp = NULL;
 	xc_stem *stem = NULL;
 	xc_query *q = NULL;
@@ -981,6 +1008,8 @@ int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_qu
 	}
 	if (!st)
 		st = add_bounds(&s, &q, err);
+	if (!st)
+		st = leave_out_deleted(&s, &q);
 	if (!st) {
 		*out = q;
 		q = NULL;

@@ -39,6 +39,7 @@ typedef struct qr_query_opts {
 	const char *tz;          /* IANA zone for dates and times; NULL: UTC */
 	const char *since;       /* extra date bounds (inclusive), NULL: none */
 	const char *until;
+	bool include_deleted;    /* posts their authors deleted count too */
 } qr_query_opts;
 
 /* The query language, for help texts and the manual: generated from the
