@@ -866,6 +866,56 @@ out:
 	return st;
 }
 
+/* Is every item at the top level of the parser's text hated (-word,
+ * -field:value, -"phrase", -(group)), with no operator between them? */
+static bool only_hated(const char *t)
+{
+	size_t hated = 0, other = 0, depth = 0;
+	bool quoted = false, start = true;
+	for (const char *p = t; *p; p++) {
+		if (quoted) {
+			quoted = *p != '"';
+			continue;
+		}
+		if (space((unsigned char)*p)) {
+			start = true;
+			continue;
+		}
+		if (start && depth == 0 && *p != ')') {
+			if (*p == '-')
+				hated++;
+			else
+				other++;
+		}
+		start = false;
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth -= depth > 0;
+		else if (*p == '"')
+			quoted = true;
+	}
+	return hated && !other;
+}
+
+/* Add a filter that every post passes, so that hated items subtract from
+ * all the posts. */
+static int add_everything(struct scan *s)
+{
+	xc_query *all = NULL;
+	if (xc_query_match_all(&all) != XC_OK)
+		return QR_NOMEM;
+	xc_query *q = NULL;
+	int st = filter(all, &q);
+	if (st)
+		return st;
+	s->items = qr_grow_array(s->items, sizeof(*s->items), s->nitems + 1, &s->alloc);
+	s->items[s->nitems] = q;
+	qr_buf_addf(&s->out, " " FIELD_NAME ":%zu", s->nitems);
+	s->nitems++;
+	return 0;
+}
+
 /* FIELD_NAME:N, called back by Xapian: the Nth field's query. */
 static xc_status field_cb(void *ctx, const char *text, size_t len, xc_query **out, char **err)
 {
@@ -980,6 +1030,10 @@ int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_qu
 	const char *p = s.out.buf;
 	while (space((unsigned char)*p) || *p == '+' || *p == '-')
 		p++;
+	/* Xapian reads a query of hated items alone (`-is:repost`) as if
+	 * they were loved; the user means every post but those. */
+	if (*p && only_hated(s.out.buf) && (st = add_everything(&s)))
+		goto out;
 	if (!*p) {
 		st = xc_query_match_all(&q) == XC_OK ? 0 : QR_NOMEM;
 	} else {

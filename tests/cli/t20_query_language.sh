@@ -52,6 +52,13 @@ ids_are "1 5 7 8 11 16" 'from:river_r* OR @river_r*'
 
 # -- hashtags: any capitalisation, Korean, the #tag and hashtag: forms
 count_is 4 '#blacklivesmatter'
+# A query of hated items alone means every post but those (Xapian alone
+# would read them as loved).
+count_is 12 '-#blacklivesmatter' --
+count_is 11 '-fancams' --
+count_is "$("$QUIRE" count 'NOT (fancams OR #blacklivesmatter)')" '-fancams -#blacklivesmatter' --
+count_is "$("$QUIRE" count 'NOT (fancams OR #blacklivesmatter)')" '-(fancams OR #blacklivesmatter)' --
+count_is "$("$QUIRE" count 'NOT "flood of fancams"')" '-"flood of fancams"' --
 count_is 4 '#BLACKLIVESMATTER'
 count_is 4 'hashtag:BlackLivesMatter'
 count_is 4 'hashtag:#blacklivesmatter'
