@@ -6,9 +6,10 @@
 #include "indexer/commands.h"
 #include "query/commands.h"
 #include "status.h"
+#include "version.h"
 #include "xapian-c.h"
 
-#define QUIRE_VERSION "0.1.0"
+#define QUIRE_VERSION QR_VERSION
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -21,6 +22,7 @@ static const struct command {
 	{ "ingest", cmd_ingest, "add post archives to a corpus" },
 	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "count", cmd_count, "print the exact number of posts a query matches" },
+	{ "export", cmd_export, "write a query's posts as a BagIt bag (RFC 8493); --verify checks one" },
 	{ "cite", cmd_cite, "print citations of posts by id: APA, MLA, Chicago, CSL-JSON, BibTeX, RIS" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
 	{ "media", cmd_media, "write a media file kept in the store, by its sha256" },

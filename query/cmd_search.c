@@ -7,6 +7,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
+#include "export.h"
 #include "printer.h"
 #include "query.h"
 #include "schema.h"
@@ -32,6 +33,7 @@ static const qr_option options[] = {
 	{ "tz", 0, "ZONE", "read and print dates and times in this IANA zone, e.g. America/Chicago (default UTC)" },
 	{ "color", 0, "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
+	{ "portable", 0, NULL, "print as quire export writes: without what only this corpus knows (its id, store places, source numbers), posts of the same second in id order, CSV cells untouched" },
 	{ "explain", 0, NULL, "print how the query was understood (Xapian's description) on stderr" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -64,6 +66,7 @@ struct opts {
 	const char *collapse;
 	bool no_locator;
 	bool explain;
+	bool portable;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -85,6 +88,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->no_locator = true;
 	else if (strcmp(name, "explain") == 0)
 		o->explain = true;
+	else if (strcmp(name, "portable") == 0)
+		o->portable = true;
 	return 0;
 }
 
@@ -262,7 +267,7 @@ static int check_options(const struct opts *o)
 
 int cmd_search(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, 10, 0, "relevance", "auto", NULL, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, 10, 0, "relevance", "auto", NULL, false, false, false };
 	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
@@ -291,6 +296,8 @@ int cmd_search(int argc, char **argv)
 	r.pr = qr_printer_new(o.c.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
 			      qr_corpus_id(c));
 	r.pr->tz = o.c.q.tz;
+	if (o.portable)
+		qr_export_printer(r.pr, o.sort);
 	if (qr_printer_wants_snippets(r.pr))
 		r.stem = qr_query_stemmer();
 	for (int attempt = 0; attempt < QR_CMD_RETRIES; attempt++) {

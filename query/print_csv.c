@@ -5,7 +5,8 @@
  * text, so that 19-digit ids are not rounded to 15 digits (the id column,
  * platform:native_id, is exact text anyway); a cell that starts with = + -
  * @ tab or CR gets the same apostrophe so it is never run as a formula.
- * Lists are joined with a space.
+ * Lists are joined with a space.  Portable output (export) leaves the
+ * cells untouched, for programs, and names only the record's sha256.
  */
 #include <string.h>
 
@@ -19,6 +20,8 @@ static const char *const columns[] = {
 	"repost_of", "quote_of", "folded", "events", "tags", NULL,
 };
 static const char *const locator_columns[] = { "corpus_id", "record", "record_sha256", NULL };
+/* portable: what any corpus holding the post can check */
+static const char *const portable_columns[] = { "record_sha256", NULL };
 
 static bool all_digits(const char *s)
 {
@@ -38,7 +41,7 @@ static void cell(qr_printer *p, const char *s, bool first, bool id)
 		qr_buf_addch(&p->buf, ',');
 	if (!s)
 		return;
-	if (*s && ((id && all_digits(s)) || strchr("=+-@\t\r", s[0]) != NULL))
+	if (*s && !p->untouched && ((id && all_digits(s)) || strchr("=+-@\t\r", s[0]) != NULL))
 		qr_buf_addch(&v, '\'');
 	/* Line breaks are data in CSV; other controls are not. */
 	qr_escape_terminal(&v, s, strlen(s), QR_ESC_KEEP_NEWLINES);
@@ -70,8 +73,9 @@ static void begin(qr_printer *p, const qr_result_info *info)
 	(void)info;
 	for (size_t i = 0; columns[i]; i++)
 		qr_buf_addf(&p->buf, "%s%s", i ? "," : "", columns[i]);
-	for (size_t i = 0; p->locator && locator_columns[i]; i++)
-		qr_buf_addf(&p->buf, ",%s", locator_columns[i]);
+	const char *const *more = p->portable ? portable_columns : locator_columns;
+	for (size_t i = 0; p->locator && more[i]; i++)
+		qr_buf_addf(&p->buf, ",%s", more[i]);
 	qr_buf_adds(&p->buf, "\r\n");
 	qr_printer_flush(p);
 }
@@ -114,7 +118,9 @@ static void hit(qr_printer *p, const qr_hit *h)
 	cell(p, num, false, false);
 	list(p, &post->events);
 	list(p, &post->tags);
-	if (p->locator) {
+	if (p->locator && p->portable) {
+		cell(p, post->record.sha256, false, false);
+	} else if (p->locator) {
 		cell(p, p->corpus_id, false, false);
 		cell(p, post->record.locator, false, false);
 		cell(p, post->record.sha256, false, false);
