@@ -78,6 +78,7 @@ struct restore {
 	struct media *media;
 	size_t nmedia, media_alloc;
 	qr_buf why;
+	ZSTD_DCtx *dctx;
 	int fatal;
 };
 
@@ -401,53 +402,31 @@ static int restore_media(struct restore *r)
 
 /* The record a line of index.jsonl points at, checked against its
  * sha256. */
-static bool read_record(struct restore *r, const cJSON *line, FILE **f, char **fname, qr_buf *frame, qr_buf *data)
+static bool read_record(struct restore *r, const cJSON *line, int *fd, char **fname, qr_buf *frame, qr_buf *data)
 {
-	const char *file = qr_json_str(line, "file"), *sha = qr_json_str(line, "sha256");
+	const char *file = qr_json_str(line, "file");
 	int64_t off, len;
-	if (!file || !sha || strchr(file, '/') || !qr_json_int(line, "offset", &off) ||
-	    !qr_json_int(line, "length", &len) || off < 0 || len <= 0 || (uint64_t)len > MAX_RECORD) {
+	if (!file || strchr(file, '/') || file[0] == '.' || !qr_json_int(line, "offset", &off) ||
+	    !qr_json_int(line, "length", &len)) {
 		qr_buf_setf(&r->why, "the line lacks file, offset, length or sha256");
 		return false;
 	}
 	if (!*fname || strcmp(*fname, file) != 0) {
 		qr_buf path = QR_BUF_INIT;
-		if (*f)
-			fclose(*f);
+		if (*fd >= 0)
+			close(*fd);
 		free(*fname);
 		*fname = qr_strdup(file);
 		qr_buf_setf(&path, "%s/data/originals/%s", r->dir, file);
-		*f = fopen(path.buf, "rb");
+		*fd = open(path.buf, O_RDONLY | O_CLOEXEC);
 		qr_buf_release(&path);
 	}
-	qr_buf_reset(frame);
-	qr_buf_grow(frame, (size_t)len);
-	if (!*f || fseeko(*f, (off_t)off, SEEK_SET) != 0 || fread(frame->buf, 1, (size_t)len, *f) != (size_t)len) {
-		qr_buf_setf(&r->why, "cannot read %lld bytes at %lld of data/originals/%s", (long long)len, (long long)off, file);
-		return false;
-	}
-	unsigned long long size = ZSTD_getFrameContentSize(frame->buf, (size_t)len);
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > MAX_RECORD) {
-		qr_buf_setf(&r->why, "no zstd frame at byte %lld of data/originals/%s", (long long)off, file);
-		return false;
-	}
-	qr_buf_reset(data);
-	qr_buf_grow(data, (size_t)size + 1);
-	size_t got = ZSTD_decompress(data->buf, (size_t)size + 1, frame->buf, (size_t)len);
-	uint8_t d[QR_SHA256_LEN];
-	char hex[QR_SHA256_HEX];
-	if (ZSTD_isError(got) || got != size) {
-		qr_buf_setf(&r->why, "the frame at byte %lld of data/originals/%s does not decompress", (long long)off, file);
-		return false;
-	}
-	qr_buf_setlen(data, got);
-	qr_sha256(data->buf, data->len, d);
-	qr_hex(d, sizeof(d), hex);
-	if (strcasecmp(hex, sha) != 0) {
-		qr_buf_setf(&r->why, "the record at byte %lld of data/originals/%s does not match its sha256", (long long)off, file);
-		return false;
-	}
-	return true;
+	qr_buf why = QR_BUF_INIT;
+	bool ok = qr_bag_original(*fd, off, len, qr_json_str(line, "sha256"), r->dctx, frame, data, &why);
+	if (!ok)
+		qr_buf_setf(&r->why, "data/originals/%s: %s", file, why.buf);
+	qr_buf_release(&why);
+	return ok;
 }
 
 /* The record's place of origin, as the index line gives it. */
@@ -580,7 +559,8 @@ static int restore_record(struct restore *r, const cJSON *line, const qr_format 
 static int restore_records(struct restore *r)
 {
 	qr_buf path = QR_BUF_INIT, frame = QR_BUF_INIT, data = QR_BUF_INIT, key = QR_BUF_INIT, last = QR_BUF_INIT;
-	FILE *f = NULL, *idx;
+	FILE *idx;
+	int fd = -1;
 	char *fname = NULL, *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -616,7 +596,7 @@ static int restore_records(struct restore *r)
 			r->stats->rejected++;
 			qr_error("rejected record: no reader for format '%s' (%s: data/originals/index.jsonl: line %llu)",
 				 format ? format : "", r->path, (unsigned long long)lineno);
-		} else if (!read_record(r, j, &f, &fname, &frame, &data)) {
+		} else if (!read_record(r, j, &fd, &fname, &frame, &data)) {
 			r->stats->rejected++;
 			qr_error("rejected record: %s (%s: data/originals/index.jsonl: line %llu)", r->why.buf, r->path,
 				 (unsigned long long)lineno);
@@ -632,8 +612,8 @@ static int restore_records(struct restore *r)
 	}
 	close_context(r);
 	fclose(idx);
-	if (f)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	free(fname);
 	free(line);
 	qr_buf_release(&path);
@@ -678,8 +658,8 @@ static int restore_codes(struct restore *r, const char *id, const cJSON *tags)
 }
 
 /* The codes of the bag's posts (posts.jsonl), onto the posts the corpus
- * holds; the posts of a bag without records are counted as missing. */
-static int restore_all_codes(struct restore *r, bool have_records)
+ * holds. */
+static int restore_all_codes(struct restore *r)
 {
 	qr_buf path = QR_BUF_INIT;
 	char *line = NULL;
@@ -693,9 +673,6 @@ static int restore_all_codes(struct restore *r, bool have_records)
 		cJSON *j = qr_json_parse(line, (size_t)n, NULL);
 		const char *id = qr_json_str(j, "post.id");
 		const cJSON *tags = qr_json_get(j, "post.tags");
-		xc_docid docid;
-		if (id && !have_records && qr_corpus_find(r->c, id, &docid) == QR_NOT_FOUND)
-			r->stats->missing++;
 		if (id && cJSON_IsArray(tags) && cJSON_GetArraySize(tags))
 			st = restore_codes(r, id, tags);
 		cJSON_Delete(j);
@@ -704,6 +681,40 @@ static int restore_all_codes(struct restore *r, bool have_records)
 		fclose(f);
 	free(line);
 	return st;
+}
+
+/* The posts of the bag's id lists (data/ids/<platform>.txt) that the
+ * corpus does not hold. */
+static void count_missing(struct restore *r)
+{
+	qr_buf path = QR_BUF_INIT, id = QR_BUF_INIT;
+	qr_buf_setf(&path, "%s/data/ids", r->dir);
+	DIR *d = opendir(path.buf);
+	struct dirent *e;
+	char *line = NULL;
+	size_t cap = 0;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".txt") != 0)
+			continue;
+		qr_buf_setf(&path, "%s/data/ids/%s", r->dir, e->d_name);
+		FILE *f = fopen(path.buf, "r");
+		ssize_t len;
+		while (f && (len = getline(&line, &cap, f)) > 0) {
+			xc_docid docid;
+			line[strcspn(line, "\r\n")] = '\0';
+			qr_buf_setf(&id, "%.*s:%s", (int)(n - 4), e->d_name, line);
+			if (*line && qr_corpus_find(r->c, id.buf, &docid) == QR_NOT_FOUND)
+				r->stats->missing++;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	free(line);
+	qr_buf_release(&path);
+	qr_buf_release(&id);
 }
 
 /* ---- the whole ---- */
@@ -785,7 +796,9 @@ static int run(struct restore *r, const char *container)
 			st = restore_records(r);
 	}
 	if (!st && !r->fatal)
-		st = restore_all_codes(r, records);
+		st = restore_all_codes(r);
+	if (!st && !r->fatal && !records)
+		count_missing(r);
 	if (!st && !r->fatal && (st = qr_corpus_commit(r->c)))
 		fail(r, st, "commit", qr_corpus_error(r->c));
 	if (!st && !r->fatal)
@@ -814,6 +827,7 @@ int qr_restore_bag(qr_corpus *c, const char *path, const qr_ingest_opts *o, qr_e
 	r.events = *events;
 	r.stats = stats;
 	qr_buf_init(&r.why);
+	r.dctx = ZSTD_createDCtx();
 	qr_progress_init(&r.progress, 0, "records");
 	r.dir = path;
 	if (kind != QR_BAG_DIR) {
@@ -846,6 +860,7 @@ out:
 		free(r.media[i].locator);
 	free(r.media);
 	qr_buf_release(&r.why);
+	ZSTD_freeDCtx(r.dctx);
 	qr_buf_release(&tmp);
 	qr_buf_release(&root);
 	qr_buf_release(&err);

@@ -97,6 +97,13 @@ typedef void (*qr_bag_problem_fn)(void *ctx, const char *file, const char *why);
  */
 long qr_bag_verify(const char *dir, bool check_originals, qr_bag_problem_fn fn, void *ctx);
 
+/* One record of data/originals/: the zstd frame of `length` bytes at
+ * `offset` in the file fd, decompressed with dctx (a ZSTD_DCtx *) into
+ * record, at most 1 GiB, and checked against sha256 (hex).  False with
+ * why ("... at byte N"; the caller names the file). */
+bool qr_bag_original(int fd, int64_t offset, int64_t length, const char *sha256, void *dctx, qr_buf *frame,
+		     qr_buf *record, qr_buf *why);
+
 /* A tag file's labels (bag-info.txt) into kv (continuation lines joined
  * with a space); false when it cannot be read. */
 bool qr_bag_read_info(const char *path, qr_kvv *kv);
