@@ -472,6 +472,17 @@ static void close_context(struct restore *r)
 	r->open_context = NULL;
 }
 
+/* The index writers of a bulk load (corpus.h) merge what they hold. */
+static int end_bulk(struct restore *r)
+{
+	if (!qr_corpus_bulk_active(r->c))
+		return 0;
+	int st = qr_corpus_bulk_end(r->c);
+	if (st)
+		fail(r, st, "merging the index", qr_corpus_error(r->c));
+	return st;
+}
+
 static int restore_context(struct restore *r, const cJSON *line, const qr_format *f, const qr_buf *data,
 			   const qr_record_meta *meta)
 {
@@ -492,7 +503,10 @@ static int restore_context(struct restore *r, const cJSON *line, const qr_format
 		f->archive->free_context(ctx);
 	}
 	close_context(r);
-	int st = qr_corpus_open_context(r->c, data->buf, data->len, meta);
+	/* as in an ingest, archive records go through one writer */
+	int st = end_bulk(r);
+	if (!st)
+		st = qr_corpus_open_context(r->c, data->buf, data->len, meta);
 	if (st)
 		return fail(r, st, "a context record", qr_corpus_error(r->c));
 	r->open_context = find_context(r, sha)->sha;
@@ -792,8 +806,17 @@ static int run(struct restore *r, const char *container)
 	r->bag_source = qr_corpus_new_source(r->c);
 	if ((st = merge_events(r)) == 0) {
 		read_sources(r);
-		if (records && (st = restore_media(r)) == 0)
-			st = restore_records(r);
+		if (records && (st = restore_media(r)) == 0) {
+			/* into an empty index, as a bulk load (two writers) */
+			if (r->o->threads > 1 && (st = qr_corpus_bulk_begin(r->c, r->o->threads)) == QR_SKIP)
+				st = 0;
+			else if (st)
+				fail(r, st, "the index writers", qr_corpus_error(r->c));
+			if (!st)
+				st = restore_records(r);
+			int e = end_bulk(r);
+			st = st ? st : e;
+		}
 	}
 	if (!st && !r->fatal)
 		st = restore_all_codes(r);

@@ -11,6 +11,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "export.h"
+#include "format.h"
 #include "io.h"
 #include "schema.h"
 #include "status.h"
@@ -204,16 +205,14 @@ static void note_record(struct tee *t, const qr_post *p)
 	}
 	r.source = p->source.number;
 	r.id = (uint32_t)x->ids.len;
-	r.archive = false;
+	const qr_format *f = p->source.format ? qr_format_by_name(p->source.format) : NULL;
+	r.archive = f && f->archive;
 	if (x->ids.len > UINT32_MAX - 4096) {
 		qr_buf_setf(&x->err, "too many posts for one bag's originals");
 		t->failed = QR_LIMIT;
 		return;
 	}
 	qr_buf_adds(&x->ids, p->id);
-	qr_buf_addch(&x->ids, '\0');
-	/* the format's name, for the contexts: kept after the id */
-	qr_buf_adds(&x->ids, p->source.format ? p->source.format : "");
 	qr_buf_addch(&x->ids, '\0');
 	x->records = qr_grow_array(x->records, sizeof(*x->records), x->nrecords + 1, &x->records_alloc);
 	x->records[x->nrecords++] = r;
@@ -413,6 +412,7 @@ static void export_reset(qr_export *x)
 	x->inputs = NULL;
 	x->ninputs = 0;
 	x->originals = x->original_bytes = x->contexts = 0;
+	x->originals_seconds = 0;
 }
 
 static int attempt(qr_corpus *c, void *ctx, qr_buf *err)
@@ -629,7 +629,8 @@ int cmd_export(int argc, char **argv)
 		if (o.x.content == QR_CONTENT_ORIGINALS) {
 			qr_buf_adds(&line, ": ");
 			qr_add_grouped(&line, x.originals);
-			qr_buf_addf(&line, " original records, %zu media files", x.nmedia);
+			qr_buf_addf(&line, " original records, %.1f MB in %.1f s; %zu media files", (double)x.original_bytes / 1e6,
+				    x.originals_seconds, x.nmedia);
 		}
 		qr_buf_adds(&line, ")");
 		puts(line.buf);

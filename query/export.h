@@ -66,7 +66,7 @@ typedef struct qr_export_record {
 	uint8_t sha256[QR_SHA256_LEN];
 	uint32_t source;             /* its number in this corpus */
 	uint32_t id;                 /* offset of the post id in ids; UINT32_MAX: a context */
-	bool archive;                /* read with a context record */
+	bool archive;                /* of an archive format: read with a context record */
 } qr_export_record;
 
 typedef struct qr_export_media {
@@ -103,6 +103,7 @@ typedef struct qr_export {
 	size_t ninputs;
 	uint64_t originals, original_bytes;
 	uint64_t contexts;
+	double originals_seconds;    /* reading, checking, compressing, writing them */
 } qr_export;
 
 /* export_card.c: the sources.jsonl lines of the inputs the posts came

@@ -13,7 +13,6 @@
 #include <zstd.h>
 
 #include "export.h"
-#include "format.h"
 #include "json.h"
 #include "status.h"
 
@@ -48,12 +47,6 @@ static int by_place(const void *pa, const void *pb)
 	if (a->id == UINT32_MAX || b->id == UINT32_MAX)
 		return a->id == UINT32_MAX ? -1 : 1;
 	return strcmp(sort_ids + a->id, sort_ids + b->id);
-}
-
-static const char *record_format(const qr_export *x, const qr_export_record *r)
-{
-	const char *id = x->ids.buf + r->id;
-	return id + strlen(id) + 1;
 }
 
 /* ---- contexts ---- */
@@ -114,8 +107,6 @@ static int add_contexts(qr_export *x)
 	size_t nsources = 0, alloc = 0, ncontexts = 0;
 	struct context *contexts = NULL;
 	for (size_t i = 0; i < x->nrecords; i++) {
-		const qr_format *f = qr_format_by_name(record_format(x, &x->records[i]));
-		x->records[i].archive = f && f->archive;
 		if (x->records[i].archive && !wanted(sources, nsources, x->records[i].source)) {
 			sources = qr_grow_array(sources, sizeof(*sources), nsources + 1, &alloc);
 			sources[nsources++] = x->records[i].source;
@@ -465,8 +456,10 @@ int qr_export_originals(qr_export *x)
 	int st = add_contexts(x);
 	if (!st && x->contexts)
 		qsort(x->records, x->nrecords, sizeof(*x->records), by_place);
+	double t0 = qr_now();
 	if (!st)
 		st = write_all(x);
+	x->originals_seconds = qr_now() - t0;
 	if (!st)
 		st = write_media(x);
 	sort_ids = NULL;
