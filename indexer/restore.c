@@ -515,8 +515,22 @@ static int restore_context(struct restore *r, const cJSON *line, const qr_format
 }
 
 /* The posts of one record, as its format reads it, with their origin. */
-static int restore_record(struct restore *r, const cJSON *line, const qr_format *f, const qr_buf *data,
-			  qr_record_meta *meta)
+/* Keep the posts the bag lists: a record may hold more (an API page of a
+ * hundred tweets) than the query took. */
+static void keep_listed(qr_posts *ps, const qr_strv *listed)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->v[i].id && qr_strv_contains(listed, ps->v[i].id, false))
+			ps->v[n++] = ps->v[i];
+		else
+			qr_post_clear(&ps->v[i]);
+	}
+	ps->n = n;
+}
+
+static int restore_record(struct restore *r, const cJSON *line, const qr_strv *listed, const qr_format *f,
+			  const qr_buf *data, qr_record_meta *meta)
 {
 	qr_posts ps = { 0 };
 	qr_buf ids = QR_BUF_INIT;
@@ -532,6 +546,10 @@ static int restore_record(struct restore *r, const cJSON *line, const qr_format 
 		st = f->normalize(data->buf, data->len, &ps, &r->why);
 		qr_json_scratch_end();
 	}
+	if (st == QR_OK)
+		keep_listed(&ps, listed);
+	if (st == QR_OK && !ps.n)
+		qr_buf_setf(&r->why, "the record holds none of the posts the bag lists for it");
 	if (st != QR_OK || !ps.n) {
 		r->stats->rejected++;
 		qr_error("rejected record: %s (%s: data/originals/%s, post %s)", r->why.len ? r->why.buf : "no post in it",
@@ -570,9 +588,54 @@ static int restore_record(struct restore *r, const cJSON *line, const qr_format 
 	return st;
 }
 
+/* The lines of one record (its posts share its frame), read before the
+ * record is added. */
+struct pending {
+	cJSON *line;
+	uint64_t lineno;
+	qr_buf key;
+	qr_strv posts;
+};
+
+static int flush(struct restore *r, struct pending *p, int *fd, char **fname, qr_buf *frame, qr_buf *data)
+{
+	qr_buf key = QR_BUF_INIT;
+	int st = 0;
+	if (!p->line)
+		return 0;
+	const char *kind = qr_json_str(p->line, "kind"), *format = qr_json_str(p->line, "format");
+	const qr_format *fmt = format ? qr_format_by_name(format) : NULL;
+	bool context = strcmp(kind, "context") == 0;
+	qr_record_meta meta;
+	r->stats->records++;
+	qr_buf_reset(&r->why);
+	if (!fmt || (context && !fmt->archive)) {
+		r->stats->rejected++;
+		qr_error("rejected record: no reader for format '%s' (%s: data/originals/index.jsonl: line %llu)",
+			 format ? format : "", r->path, (unsigned long long)p->lineno);
+	} else if (!read_record(r, p->line, fd, fname, frame, data)) {
+		r->stats->rejected++;
+		qr_error("rejected record: %s (%s: data/originals/index.jsonl: line %llu)", r->why.buf, r->path,
+			 (unsigned long long)p->lineno);
+	} else {
+		line_meta(r, p->line, &meta, &key);
+		if (context)
+			st = restore_context(r, p->line, fmt, data, &meta);
+		else
+			st = restore_record(r, p->line, &p->posts, fmt, data, &meta);
+	}
+	qr_progress_update(&r->progress, r->stats->records, 0);
+	cJSON_Delete(p->line);
+	p->line = NULL;
+	qr_strv_clear(&p->posts);
+	qr_buf_release(&key);
+	return st;
+}
+
 static int restore_records(struct restore *r)
 {
-	qr_buf path = QR_BUF_INIT, frame = QR_BUF_INIT, data = QR_BUF_INIT, key = QR_BUF_INIT, last = QR_BUF_INIT;
+	qr_buf path = QR_BUF_INIT, frame = QR_BUF_INIT, data = QR_BUF_INIT, key = QR_BUF_INIT;
+	struct pending p = { NULL, 0, QR_BUF_INIT, { 0 } };
 	FILE *idx;
 	int fd = -1;
 	char *fname = NULL, *line = NULL;
@@ -588,42 +651,33 @@ static int restore_records(struct restore *r)
 	while (!st && (n = getline(&line, &cap, idx)) > 0) {
 		lineno++;
 		cJSON *j = qr_json_parse(line, (size_t)n, NULL);
-		const char *kind = qr_json_str(j, "kind"), *format = qr_json_str(j, "format");
-		const qr_format *fmt = format ? qr_format_by_name(format) : NULL;
+		const char *kind = qr_json_str(j, "kind"), *post = qr_json_str(j, "post");
 		int64_t off = -1;
-		qr_json_int(j, "offset", &off);
-		qr_buf_setf(&key, "%s:%lld", qr_json_str(j, "file") ? qr_json_str(j, "file") : "", (long long)off);
-		/* the other posts of a record came with it */
-		bool again = last.len && strcmp(last.buf, key.buf) == 0;
-		qr_buf_setf(&last, "%s", key.buf);
-		qr_record_meta meta;
-		if (!j || !kind || again) {
-			if (!j)
-				qr_error("rejected record: line %llu of data/originals/index.jsonl is not JSON (%s)",
-					 (unsigned long long)lineno, r->path);
+		if (!j || !kind || (strcmp(kind, "record") && strcmp(kind, "context")) || (!post && !strcmp(kind, "record"))) {
+			qr_error("rejected record: line %llu of data/originals/index.jsonl is not a record's line (%s)",
+				 (unsigned long long)lineno, r->path);
 			cJSON_Delete(j);
 			continue;
 		}
-		r->stats->records++;
-		qr_buf_reset(&r->why);
-		if (!fmt || (strcmp(kind, "context") == 0 && !fmt->archive)) {
-			r->stats->rejected++;
-			qr_error("rejected record: no reader for format '%s' (%s: data/originals/index.jsonl: line %llu)",
-				 format ? format : "", r->path, (unsigned long long)lineno);
-		} else if (!read_record(r, j, &fd, &fname, &frame, &data)) {
-			r->stats->rejected++;
-			qr_error("rejected record: %s (%s: data/originals/index.jsonl: line %llu)", r->why.buf, r->path,
-				 (unsigned long long)lineno);
-		} else {
-			line_meta(r, j, &meta, &key);
-			if (strcmp(kind, "context") == 0)
-				st = restore_context(r, j, fmt, &data, &meta);
-			else
-				st = restore_record(r, j, fmt, &data, &meta);
+		qr_json_int(j, "offset", &off);
+		qr_buf_setf(&key, "%s:%lld", qr_json_str(j, "file") ? qr_json_str(j, "file") : "", (long long)off);
+		if (p.line && strcmp(p.key.buf, key.buf) == 0 && post) {
+			qr_strv_push(&p.posts, post);
+			cJSON_Delete(j);
+			continue;
 		}
-		qr_progress_update(&r->progress, r->stats->records, 0);
-		cJSON_Delete(j);
+		st = flush(r, &p, &fd, &fname, &frame, &data);
+		p.line = j;
+		p.lineno = lineno;
+		qr_buf_setf(&p.key, "%s", key.buf);
+		if (post)
+			qr_strv_push(&p.posts, post);
 	}
+	if (!st)
+		st = flush(r, &p, &fd, &fname, &frame, &data);
+	cJSON_Delete(p.line);
+	qr_strv_clear(&p.posts);
+	qr_buf_release(&p.key);
 	close_context(r);
 	fclose(idx);
 	if (fd >= 0)
@@ -634,7 +688,6 @@ static int restore_records(struct restore *r)
 	qr_buf_release(&frame);
 	qr_buf_release(&data);
 	qr_buf_release(&key);
-	qr_buf_release(&last);
 	return st;
 }
 
@@ -837,6 +890,25 @@ static int run(struct restore *r, const char *container)
 	return st || r->fatal ? qr_status_exit_code(r->fatal ? r->fatal : st) : 0;
 }
 
+/* Folders a killed restore left in the corpus (this one holds the
+ * writer's lock: no other restore is at work). */
+static void remove_stale(qr_corpus *c)
+{
+	qr_buf path = QR_BUF_INIT, err = QR_BUF_INIT;
+	DIR *d = opendir(qr_corpus_dir(c));
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "bag.tmp-", 8) != 0)
+			continue;
+		qr_corpus_path(c, e->d_name, &path);
+		qr_io_remove_tree(path.buf, &err);
+	}
+	if (d)
+		closedir(d);
+	qr_buf_release(&path);
+	qr_buf_release(&err);
+}
+
 int qr_restore_bag(qr_corpus *c, const char *path, const qr_ingest_opts *o, qr_events **events,
 		   qr_restore_stats *stats)
 {
@@ -856,6 +928,7 @@ int qr_restore_bag(qr_corpus *c, const char *path, const qr_ingest_opts *o, qr_e
 	if (kind != QR_BAG_DIR) {
 		/* unpacked inside the corpus (its file system, its lock) */
 		char name[64];
+		remove_stale(c);
 		snprintf(name, sizeof(name), "bag.tmp-%ld", (long)getpid());
 		qr_corpus_path(c, name, &tmp);
 		qr_io_remove_tree(tmp.buf, &err);

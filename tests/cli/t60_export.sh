@@ -52,6 +52,12 @@ done
 check_output "posts.jsonl holds every post the query matches" "$N" sh -c "wc -l <'$B/data/posts.jsonl' | tr -d ' '"
 check_output "posts.jsonl: no corpus id, no store place, no source number" "0" \
 	sh -c "grep -c -e '$(jq -r .id "$C/quire.json")' -e '\"locator\"' -e '\"number\"' '$B/data/posts.jsonl'"
+check_output "posts.jsonl: every post valid against schemas/post.schema.json" "valid" python3 -c '
+import json, sys
+from jsonschema import Draft202012Validator
+v = Draft202012Validator(json.load(open(sys.argv[1])))
+bad = [e.message for line in open(sys.argv[2]) for e in v.iter_errors(json.loads(line)["post"])]
+print("\n".join(bad[:5]) or "valid")' "$ROOT/schemas/post.schema.json" "$B/data/posts.jsonl"
 check_output "posts.jsonl: codes and events are in the posts" "offmessage" \
 	sh -c "jq -r '.post.tags[]?' '$B/data/posts.jsonl' | sort -u"
 check_output "posts.csv: ids untouched (no spreadsheet apostrophe) for programs" "0" \

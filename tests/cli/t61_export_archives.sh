@@ -88,3 +88,14 @@ check_grep "...restored with its context and media" "^restored 2 records from th
 	"$QUIRE" ingest -c "$T/corpus3" "$T/one.zip"
 check_output "...its author from the context (account.js)" "dana_reports" \
 	sh -c "'$QUIRE' show -c '$T/corpus3' twitter:1268280000000000003 | jq -r .author.handle"
+
+# A record that holds many posts (a twarc2 page): the bag takes the posts
+# the query matched, and so does the corpus it is loaded into.
+"$QUIRE" ingest -q -c "$T/v2" "$FIXTURES/twitter-v2/pages.jsonl" >/dev/null 2>&1
+ID=$("$QUIRE" search -c "$T/v2" -f ids -n 1 --sort oldest '')
+check "export of one post of a page" "$QUIRE" export -c "$T/v2" -o "$T/page" "id:$ID"
+check_output "...its record's page holds more posts than that" "yes" \
+	sh -c "test \$(zstd -dc '$T'/page/data/originals/records-*.zst | jq '.data | length') -gt 1 && echo yes"
+check_grep "...loaded back: that post alone" "^restored 1 records from the bag $T/page: 1 posts added" \
+	"$QUIRE" ingest -c "$T/v2b" "$T/page"
+check_output "...with its record byte for byte" "ok twitter:$ID" sh -c "'$QUIRE' show -c '$T/v2b' --verify 'twitter:$ID' | cut -d' ' -f1,2"
