@@ -132,6 +132,19 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
+/* "7 posts added, 0 updated, 0 duplicates, 2 rejected" */
+static void add_counts(qr_buf *line, uint64_t added, uint64_t updated, uint64_t duplicates, uint64_t rejected)
+{
+	qr_add_grouped(line, added);
+	qr_buf_adds(line, " posts added, ");
+	qr_add_grouped(line, updated);
+	qr_buf_adds(line, " updated, ");
+	qr_add_grouped(line, duplicates);
+	qr_buf_adds(line, " duplicates, ");
+	qr_add_grouped(line, rejected);
+	qr_buf_adds(line, " rejected");
+}
+
 static void summary(const qr_ingest_stats *s, bool failed)
 {
 	qr_buf line = QR_BUF_INIT;
@@ -151,14 +164,7 @@ static void summary(const qr_ingest_stats *s, bool failed)
 	if (s->unchanged)
 		qr_buf_addf(&line, " (%llu unchanged skipped)", (unsigned long long)s->unchanged);
 	qr_buf_adds(&line, ": ");
-	qr_add_grouped(&line, s->added);
-	qr_buf_adds(&line, " posts added, ");
-	qr_add_grouped(&line, s->updated);
-	qr_buf_adds(&line, " updated, ");
-	qr_add_grouped(&line, s->duplicates);
-	qr_buf_adds(&line, " duplicates, ");
-	qr_add_grouped(&line, s->rejected);
-	qr_buf_adds(&line, " rejected");
+	add_counts(&line, s->added, s->updated, s->duplicates, s->rejected);
 	if (s->skipped) {
 		qr_buf_adds(&line, ", ");
 		qr_add_grouped(&line, s->skipped);
@@ -185,14 +191,8 @@ static void bag_summary(const char *path, const qr_restore_stats *s, int rc)
 	qr_buf_adds(&line, "restored ");
 	qr_add_grouped(&line, s->records);
 	qr_buf_addf(&line, " records from the bag %s: ", path);
-	qr_add_grouped(&line, s->added);
-	qr_buf_adds(&line, " posts added, ");
-	qr_add_grouped(&line, s->updated);
-	qr_buf_adds(&line, " updated, ");
-	qr_add_grouped(&line, s->duplicates);
-	qr_buf_adds(&line, " duplicates, ");
-	qr_add_grouped(&line, s->rejected);
-	qr_buf_addf(&line, " rejected; %llu media files, %llu events added, codes on %llu posts",
+	add_counts(&line, s->added, s->updated, s->duplicates, s->rejected);
+	qr_buf_addf(&line, "; %llu media files, %llu events added, codes on %llu posts",
 		    (unsigned long long)s->media, (unsigned long long)s->events, (unsigned long long)s->coded);
 	if (s->missing) {
 		qr_buf_adds(&line, "; ");

@@ -137,6 +137,15 @@ static bool restored_before(struct restore *r)
 
 /* ---- events ---- */
 
+/* The text of a catalogue's file ("" when it has none of that name). */
+static const char *file_of(const qr_events *ev, const char *name)
+{
+	for (size_t i = 0; name && i < ev->names.n; i++)
+		if (strcmp(ev->names.v[i], name) == 0)
+			return ev->contents.v[i];
+	return "";
+}
+
 /* The bag's events the catalogue lacks are added to it (the corpus's own
  * definition of an event wins, with a warning when it differs). */
 static int merge_events(struct restore *r)
@@ -163,20 +172,20 @@ static int merge_events(struct restore *r)
 		const qr_event *e = &theirs->v[i];
 		const qr_event *mine = qr_events_find(ours, e->id);
 		if (mine) {
+			if (strcmp(file_of(theirs, e->file), file_of(ours, mine->file)) != 0)
+				qr_warning("event '%s' of the bag is not the corpus's: the corpus's definition is kept (%s)", e->id,
+					   r->path);
 			continue;
 		}
 		if (!added && (rc = qr_io_mkdir(tmp.buf, &err))) {
 			rc = fail(r, QR_IO, "events", err.buf);
 			goto out;
 		}
-		for (size_t f = 0; f < theirs->names.n; f++) {
-			if (strcmp(theirs->names.v[f], e->file) != 0)
-				continue;
-			qr_buf_setf(&file, "%s/%s.json", tmp.buf, e->id);
-			if ((rc = qr_io_write_file_atomic(file.buf, theirs->contents.v[f], strlen(theirs->contents.v[f]), &err))) {
-				rc = fail(r, QR_IO, "events", err.buf);
-				goto out;
-			}
+		const char *text = file_of(theirs, e->file);
+		qr_buf_setf(&file, "%s/%s.json", tmp.buf, e->id);
+		if ((rc = qr_io_write_file_atomic(file.buf, text, strlen(text), &err))) {
+			rc = fail(r, QR_IO, "events", err.buf);
+			goto out;
 		}
 		added++;
 	}

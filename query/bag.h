@@ -85,6 +85,10 @@ bool qr_bag_sniff_dir(const char *dir);
 
 /* ---- verifying ---- */
 
+/* A relative path inside a bag: not absolute, no empty, "." or ".."
+ * part. */
+bool qr_bag_safe_path(const char *rel);
+
 /* Called once per problem: the file (relative to the bag) and why. */
 typedef void (*qr_bag_problem_fn)(void *ctx, const char *file, const char *why);
 

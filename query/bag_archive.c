@@ -261,20 +261,10 @@ static bool clean_path(const char *in, qr_buf *out)
 	qr_buf_reset(out);
 	while (in[0] == '.' && in[1] == '/')
 		in += 2;
-	if (!*in || *in == '/')
-		return false;
 	qr_buf_adds(out, in);
 	while (out->len && out->buf[out->len - 1] == '/')
 		qr_buf_setlen(out, out->len - 1);
-	for (const char *p = out->buf; *p;) {
-		size_t n = strcspn(p, "/");
-		if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.'))
-			return false;
-		p += n;
-		if (*p)
-			p++;
-	}
-	return out->len > 0;
+	return qr_bag_safe_path(out->buf);
 }
 
 bool qr_bag_sniff_archive(const char *archive)

@@ -169,7 +169,7 @@ static void decode_path(qr_buf *out, const char *s, size_t n)
 	}
 }
 
-static bool safe_rel(const char *rel)
+bool qr_bag_safe_path(const char *rel)
 {
 	if (!*rel || *rel == '/')
 		return false;
@@ -217,7 +217,7 @@ static void check_manifest(struct verify *v, const char *name, bool sha512, bool
 			continue;
 		}
 		decode_path(&rel, line + sp, n - sp);
-		if (!safe_rel(rel.buf) || (payload && strncmp(rel.buf, "data/", 5) != 0)) {
+		if (!qr_bag_safe_path(rel.buf) || (payload && strncmp(rel.buf, "data/", 5) != 0)) {
 			problem(v, name, "line %llu names '%s', not a path inside the %s", (unsigned long long)lineno,
 				rel.buf, payload ? "payload" : "bag");
 			continue;
