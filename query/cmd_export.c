@@ -71,6 +71,7 @@ struct opts {
 	qr_export_opts x;
 	const char *content;
 	bool verify;
+	char out_copy[4096];
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -78,8 +79,10 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	struct opts *o = ctx;
 	if (strcmp(name, "corpus") == 0)
 		o->x.corpus = arg;
+	else if (strcmp(name, "out") == 0 && strlen(arg) >= sizeof(o->out_copy))
+		return qr_usage_error("export", "--out is too long");
 	else if (strcmp(name, "out") == 0)
-		o->x.out = arg;
+		o->x.out = memcpy(o->out_copy, arg, strlen(arg) + 1);
 	else if (strcmp(name, "content") == 0)
 		o->content = arg;
 	else if (strcmp(name, "sort") == 0)
@@ -485,6 +488,10 @@ static int check_options(struct opts *o)
 		return qr_usage_error("export", "--content takes originals, posts or ids, not '%s'", o->content);
 	if (qr_cmd_check_tz("export", o->x.q.tz))
 		return QR_EXIT_USAGE;
+	/* "bag/" is the folder "bag" */
+	size_t n = strlen(o->out_copy);
+	while (n > 1 && o->out_copy[n - 1] == '/')
+		o->out_copy[--n] = '\0';
 	struct stat sb;
 	if (lstat(o->x.out, &sb) == 0)
 		return qr_usage_error("export", "'%s' exists: a bag is written to a new path", o->x.out);
@@ -575,7 +582,7 @@ static int put_in_place(const qr_export_opts *o, const char *dir, const char *tm
 
 int cmd_export(int argc, char **argv)
 {
-	struct opts o = { { 0 }, "originals", false };
+	struct opts o = { { 0 }, "originals", false, "" };
 	qr_export x = { 0 };
 	qr_buf text = QR_BUF_INIT, dir = QR_BUF_INIT, archive = QR_BUF_INIT, err = QR_BUF_INIT;
 	qr_corpus *c = NULL;
