@@ -199,8 +199,7 @@ int qr_bag_pack(const char *dir, const char *name, const char *out, int kind, in
 	struct archive *a = archive_write_new();
 	if (kind == QR_BAG_ZIP) {
 		archive_write_set_format_zip(a);
-		/* no extra fields that carry the packer's uid or atime */
-		archive_write_set_options(a, "zip:compression=deflate,zip:experimental");
+		archive_write_set_options(a, "zip:compression=deflate");
 	} else {
 		archive_write_set_format_pax_restricted(a);
 		archive_write_add_filter_gzip(a);
