@@ -415,7 +415,7 @@ static void export_reset(qr_export *x)
 	x->inputs = NULL;
 	x->ninputs = 0;
 	x->originals = x->original_bytes = x->contexts = 0;
-	x->originals_seconds = 0;
+	x->originals_seconds = x->originals_cpu = 0;
 }
 
 static int attempt(qr_corpus *c, void *ctx, qr_buf *err)
@@ -602,6 +602,8 @@ int cmd_export(int argc, char **argv)
 		goto done;
 	qr_cmd_join(&text, argc - first, argv + first);
 	o.x.query = text.buf;
+	if (!o.x.authors.n)
+		qr_warning("no --author: CITATION.cff names the author 'Unknown' (give --author 'Family, Given')");
 	if ((st = qr_cmd_open_corpus(o.x.corpus, &c)))
 		goto done;
 	/* Built beside its final place (same file system), moved there when
@@ -636,8 +638,8 @@ int cmd_export(int argc, char **argv)
 		if (o.x.content == QR_CONTENT_ORIGINALS) {
 			qr_buf_adds(&line, ": ");
 			qr_add_grouped(&line, x.originals);
-			qr_buf_addf(&line, " original records, %.1f MB in %.1f s; %zu media files", (double)x.original_bytes / 1e6,
-				    x.originals_seconds, x.nmedia);
+			qr_buf_addf(&line, " original records, %.1f MB in %.1f s (%.1f s of CPU); %zu media files",
+				    (double)x.original_bytes / 1e6, x.originals_seconds, x.originals_cpu, x.nmedia);
 		}
 		qr_buf_adds(&line, ")");
 		puts(line.buf);

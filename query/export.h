@@ -104,6 +104,7 @@ typedef struct qr_export {
 	uint64_t originals, original_bytes;
 	uint64_t contexts;
 	double originals_seconds;    /* reading, checking, compressing, writing them */
+	double originals_cpu;        /* the same in CPU seconds */
 } qr_export;
 
 /* export_card.c: the sources.jsonl lines of the inputs the posts came

@@ -86,7 +86,9 @@ static void release(qr_printer *p)
 static void hold(qr_printer *p, const qr_hit *h)
 {
 	struct qr_printer_wrap *w = p->wrap;
-	if (w->nheld && w->held[0].post.created != h->post->created)
+	/* bounded: a second of more posts than that (posts without a time
+	 * all share one) is ordered a part at a time */
+	if (w->nheld && (w->held[0].post.created != h->post->created || w->nheld >= QR_PRINTER_TIES))
 		release(p);
 	w->held = qr_grow_array(w->held, sizeof(*w->held), w->nheld + 1, &w->alloc);
 	struct held *k = &w->held[w->nheld++];

@@ -88,7 +88,9 @@ void qr_printer_free(qr_printer *p);
 void qr_printer_set_portable(qr_printer *p);
 /* Posts of the same second in id order (sort by time): Xapian leaves
  * them in document order, which differs between corpora.  Hits are held
- * until their second ends, and ranked again. */
+ * until their second ends (at most QR_PRINTER_TIES of them at once), and
+ * ranked again; a time sort gives no score. */
+#define QR_PRINTER_TIES 4096
 void qr_printer_order_ties(qr_printer *p);
 /* What those two hold (qr_printer_free calls it). */
 void qr_printer_wrap_free(qr_printer *p);
