@@ -68,6 +68,7 @@ static const qr_command_help help = {
 };
 
 struct opts {
+	qr_cmd_opts c;               /* --corpus, --since, --until, --tz */
 	qr_export_opts x;
 	const char *content;
 	bool verify;
@@ -77,9 +78,9 @@ struct opts {
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	struct opts *o = ctx;
-	if (strcmp(name, "corpus") == 0)
-		o->x.corpus = arg;
-	else if (strcmp(name, "out") == 0 && strlen(arg) >= sizeof(o->out_copy))
+	if (qr_cmd_option(&o->c, name, arg))
+		return 0;
+	if (strcmp(name, "out") == 0 && strlen(arg) >= sizeof(o->out_copy))
 		return qr_usage_error("export", "--out is too long");
 	else if (strcmp(name, "out") == 0)
 		o->x.out = memcpy(o->out_copy, arg, strlen(arg) + 1);
@@ -87,12 +88,6 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->content = arg;
 	else if (strcmp(name, "sort") == 0)
 		o->x.sort = arg;
-	else if (strcmp(name, "since") == 0)
-		o->x.q.since = arg;
-	else if (strcmp(name, "until") == 0)
-		o->x.q.until = arg;
-	else if (strcmp(name, "tz") == 0)
-		o->x.q.tz = arg;
 	else if (strcmp(name, "title") == 0)
 		o->x.title = arg;
 	else if (strcmp(name, "author") == 0)
@@ -582,7 +577,7 @@ static int put_in_place(const qr_export_opts *o, const char *dir, const char *tm
 
 int cmd_export(int argc, char **argv)
 {
-	struct opts o = { { 0 }, "originals", false, "" };
+	struct opts o = { { 0 }, { 0 }, "originals", false, "" };
 	qr_export x = { 0 };
 	qr_buf text = QR_BUF_INIT, dir = QR_BUF_INIT, archive = QR_BUF_INIT, err = QR_BUF_INIT;
 	qr_corpus *c = NULL;
@@ -594,6 +589,8 @@ int cmd_export(int argc, char **argv)
 		qr_strv_clear(&o.x.authors);
 		return st < 0 ? 0 : st;
 	}
+	o.x.corpus = o.c.corpus;
+	o.x.q = o.c.q;
 	if (o.verify) {
 		qr_strv_clear(&o.x.authors);
 		return verify(argc - first, argv + first);
