@@ -20,6 +20,8 @@
 #define CHUNK (1 << 20)
 /* Members looked at when sniffing an archive for bagit.txt. */
 #define SNIFF_MEMBERS 16
+/* ...stopping at a member larger than this. */
+#define SNIFF_LARGE (1 << 20)
 
 int qr_bag_kind_of(const char *path)
 {
@@ -273,6 +275,11 @@ bool qr_bag_sniff_archive(const char *archive)
 	bool bag = false;
 	struct archive_entry *e;
 	for (int i = 0; a && !bag && i < SNIFF_MEMBERS && archive_read_next_header(a, &e) == ARCHIVE_OK; i++) {
+		/* a bag's tag files are small and come first: past a large
+		 * member (whose data the next header would read through) it
+		 * is some other archive */
+		if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > SNIFF_LARGE)
+			break;
 		if (!clean_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", &path))
 			continue;
 		const char *slash = strchr(path.buf, '/');

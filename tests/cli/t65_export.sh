@@ -230,6 +230,11 @@ check_grep "the same bag as a .tar.gz: restored before, nothing to do" "wlm.tar.
 check_grep "...with --force, every post a duplicate" "^restored $N records from the bag .*wlm.tar.gz: 0 posts added, 0 updated, $N duplicates" \
 	"$QUIRE" ingest -c "$C3" --force "$T/z1/wlm.tar.gz"
 
+mkdir -p "$T/walk" && cp -R "$B" "$T/walk/"
+check_grep "a bag inside a folder given to ingest is skipped, and said" "'$T/walk/wlm' is a BagIt bag: skipped" \
+	"$QUIRE" ingest -c "$T/corpus6" "$T/walk"
+check_output "...none of its files read as inputs" "0" sh -c "'$QUIRE' count -c '$T/corpus6' '' 2>/dev/null"
+
 # Content levels.
 check "--content posts" "$QUIRE" export -c "$C" -o "$T/lp" --content posts "$Q"
 check_output "...no original records and no media" "no" sh -c "test -e '$T/lp/data/originals' || test -e '$T/lp/data/media' && echo yes || echo no"
