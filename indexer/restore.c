@@ -317,7 +317,7 @@ static const char *media_locator(struct restore *r, const char *sha)
 	for (char *c = key.sha; *c; c++)
 		if (*c >= 'A' && *c <= 'F')
 			*c = (char)(*c - 'A' + 'a');
-	struct media *m = bsearch(&key, r->media, r->nmedia, sizeof(*r->media), by_sha);
+	struct media *m = r->nmedia ? bsearch(&key, r->media, r->nmedia, sizeof(*r->media), by_sha) : NULL;
 	return m ? m->locator : NULL;
 }
 
@@ -397,10 +397,12 @@ static int restore_media(struct restore *r)
 			qr_strv_push(&names, e->d_name);
 	if (d)
 		closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
 	for (size_t i = 0; i < names.n && !st; i++)
 		st = restore_media_file(r, names.v[i], &data);
-	qsort(r->media, r->nmedia, sizeof(*r->media), by_sha);
+	if (r->nmedia > 1)
+		qsort(r->media, r->nmedia, sizeof(*r->media), by_sha);
 	qr_strv_clear(&names);
 	qr_buf_release(&path);
 	qr_buf_release(&data);

@@ -317,7 +317,8 @@ int qr_bag_finish(qr_bag *b, const qr_kvv *info, qr_buf *err)
 	uint64_t bytes, files;
 	int st;
 
-	qsort(b->payload.v, b->payload.n, sizeof(*b->payload.v), by_rel);
+	if (b->payload.n > 1)
+		qsort(b->payload.v, b->payload.n, sizeof(*b->payload.v), by_rel);
 	qr_buf_adds(&text, "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
 	if ((st = tag_file(b, &tags, "bagit.txt", &text, err)))
 		goto out;
@@ -340,7 +341,8 @@ int qr_bag_finish(qr_bag *b, const qr_kvv *info, qr_buf *err)
 	manifest(&text, &b->payload, true);
 	if ((st = tag_file(b, &tags, "manifest-sha512.txt", &text, err)))
 		goto out;
-	qsort(tags.v, tags.n, sizeof(*tags.v), by_rel);
+	if (tags.n > 1)
+		qsort(tags.v, tags.n, sizeof(*tags.v), by_rel);
 	manifest(&text, &tags, false);
 	if ((st = tag_file(b, NULL, "tagmanifest-sha256.txt", &text, err)))
 		goto out;

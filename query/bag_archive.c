@@ -79,7 +79,8 @@ static int list_files(const char *dir, const char *rel, qr_strv *files, qr_buf *
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			qr_strv_push(&names, e->d_name);
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; i < names.n && !st; i++) {
 		struct stat sb;
 		qr_buf_setf(&child, "%s%s%s", rel, *rel ? "/" : "", names.v[i]);
@@ -197,7 +198,8 @@ int qr_bag_pack(const char *dir, const char *name, const char *out, int kind, in
 		qr_strv_clear(&files);
 		return st;
 	}
-	qsort(files.v, files.n, sizeof(*files.v), member_order);
+	if (files.n > 1)
+		qsort(files.v, files.n, sizeof(*files.v), member_order);
 	struct archive *a = archive_write_new();
 	if (kind == QR_BAG_ZIP) {
 		archive_write_set_format_zip(a);

@@ -62,7 +62,7 @@ static int by_rel(const void *a, const void *b)
 static struct file *find(struct verify *v, const char *rel)
 {
 	struct file key = { .rel = (char *)rel };
-	return bsearch(&key, v->files, v->n, sizeof(*v->files), by_rel);
+	return v->n ? bsearch(&key, v->files, v->n, sizeof(*v->files), by_rel) : NULL;
 }
 
 /* Every regular file of the bag (anything else is a problem). */
@@ -461,7 +461,8 @@ long qr_bag_verify(const char *dir, bool originals, qr_bag_problem_fn fn, void *
 	if (!qr_bag_sniff_dir(dir))
 		return -1;
 	scan(&v, "");
-	qsort(v.files, v.n, sizeof(*v.files), by_rel);
+	if (v.n > 1)
+		qsort(v.files, v.n, sizeof(*v.files), by_rel);
 	check_bagit_txt(&v);
 	qr_buf data = QR_BUF_INIT;
 	struct stat sb;

@@ -102,7 +102,8 @@ int qr_export_sources(qr_export *x)
 {
 	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT, line = QR_BUF_INIT;
 	size_t alloc = 0;
-	qsort(x->sources, x->nsources, sizeof(*x->sources), cmp_u32);
+	if (x->nsources > 1)
+		qsort(x->sources, x->nsources, sizeof(*x->sources), cmp_u32);
 	size_t n = 0;
 	for (size_t i = 0; i < x->nsources; i++)
 		if (!n || x->sources[n - 1] != x->sources[i])
@@ -129,7 +130,8 @@ int qr_export_sources(qr_export *x)
 			cJSON_Delete(o);
 		}
 	}
-	qsort(x->inputs, x->ninputs, sizeof(*x->inputs), by_line);
+	if (x->ninputs > 1)
+		qsort(x->inputs, x->ninputs, sizeof(*x->inputs), by_line);
 	qr_buf_release(&path);
 	qr_buf_release(&data);
 	qr_buf_release(&err);
@@ -235,7 +237,8 @@ static int write_codebook(struct card *k)
 {
 	qr_buf out = QR_BUF_INIT;
 	qr_jw w;
-	qsort(k->codes.v, k->codes.n, sizeof(*k->codes.v), by_value);
+	if (k->codes.n > 1)
+		qsort(k->codes.v, k->codes.n, sizeof(*k->codes.v), by_value);
 	qr_jw_init(&w, &out, true);
 	qr_jw_begin_object(&w);
 	qr_jw_kint(&w, "codebook_version", 1);

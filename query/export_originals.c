@@ -424,7 +424,8 @@ static int write_media(qr_export *x)
 	qr_buf data = QR_BUF_INIT, rel = QR_BUF_INIT;
 	size_t n = 0;
 	int st = 0;
-	qsort(x->media, x->nmedia, sizeof(*x->media), by_sha);
+	if (x->nmedia > 1)
+		qsort(x->media, x->nmedia, sizeof(*x->media), by_sha);
 	for (size_t i = 0; i < x->nmedia; i++) {
 		if (n && strcmp(x->media[n - 1].sha256, x->media[i].sha256) == 0) {
 			free(x->media[i].locator);
@@ -463,10 +464,12 @@ static double cpu_seconds(void)
 int qr_export_originals(qr_export *x)
 {
 	sort_ids = x->ids.buf;
-	qsort(x->records, x->nrecords, sizeof(*x->records), by_place);
+	if (x->nrecords > 1)
+		qsort(x->records, x->nrecords, sizeof(*x->records), by_place);
 	int st = add_contexts(x);
 	if (!st && x->contexts)
-		qsort(x->records, x->nrecords, sizeof(*x->records), by_place);
+		if (x->nrecords > 1)
+			qsort(x->records, x->nrecords, sizeof(*x->records), by_place);
 	double t0 = qr_now(), c0 = cpu_seconds();
 	if (!st)
 		st = write_all(x);
