@@ -53,7 +53,7 @@ REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 
 .PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
-	reliability fuzz man install uninstall
+	reliability fuzz man install uninstall bench-export
 .DEFAULT_GOAL := all
 
 all: $(QUIRE) $(B)/libxapian-c.so
@@ -246,6 +246,11 @@ bench-store:
 	@sh .ci/deps bench
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh --store $(B) $(BENCH_N)
+
+# quire export of every post of BENCH_N generated posts: time, memory,
+# originals MB/s, --verify, ingest of the bag (bench/export.sh).
+bench-export: all $(B)/bench/gen
+	@sh bench/export.sh $(B) $(BENCH_N)
 
 # The long reliability runs (tests/reliability/): 100 kills on 50,000
 # posts, every byte of a torn tail, 1,000 flipped bytes...  Each script

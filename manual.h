@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define QUIRE_VERSION "0.1.0"
+#include "version.h"
+
+#define QUIRE_VERSION QR_VERSION
 #define QUIRE_TAGLINE "Keep social-media post archives byte-exact, search them, cite what you find."
 #define QUIRE_EXIT_STATUS                                                                                  \
 	"0 success, 1 no hits, 2 usage, 3 bad input or damaged corpus, 4 corpus locked, 5 internal error"

@@ -8,6 +8,7 @@
 #include "manual.h"
 #include "query/commands.h"
 #include "status.h"
+#include "version.h"
 #include "xapian-c.h"
 
 static int cmd_help(int argc, char **argv);
@@ -17,6 +18,7 @@ static const qr_command commands[] = {
 	{ "ingest", cmd_ingest, "add post archives to a corpus" },
 	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "count", cmd_count, "print the exact number of posts a query matches" },
+	{ "export", cmd_export, "write a query's posts as a BagIt bag (RFC 8493); --verify checks one" },
 	{ "cite", cmd_cite, "print citations of posts by id: APA, MLA, Chicago, CSL-JSON, BibTeX, RIS" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
 	{ "media", cmd_media, "write a media file kept in the store, by its sha256" },

@@ -287,7 +287,7 @@ out:
 struct op {
 	const char *kind;        /* "tag", "snapshot", "events" */
 	int64_t seq;
-	char *time, *user, *host, *command, *query, *digest;
+	char *time, *user, *host, *command, *query, *digest, *restored_from;
 	qr_strv add, del;
 	uint64_t posts, matching, events;
 	qr_strv ids;             /* of the matching posts (json) */
@@ -327,6 +327,7 @@ static void op_clear(struct op *op)
 	free(op->command);
 	free(op->query);
 	free(op->digest);
+	free(op->restored_from);
 	qr_strv_clear(&op->add);
 	qr_strv_clear(&op->del);
 	qr_strv_clear(&op->ids);
@@ -385,6 +386,8 @@ static void print_op(struct history *h)
 		} else {
 			if (strcmp(op->kind, "tag") == 0)
 				qr_jw_kstr(w, "query", op->query);
+			if (*op->restored_from)
+				qr_jw_kstr(w, "restored_from", op->restored_from);
 			qr_strv_to_json(&op->add, w, "add");
 			qr_strv_to_json(&op->del, w, "remove");
 			qr_jw_kint(w, "posts", (int64_t)op->posts);
@@ -430,6 +433,8 @@ static void print_op(struct history *h)
 			}
 			if (op->query && *op->query)
 				qr_buf_addf(&line, ": %s", op->query);
+			if (*op->restored_from)
+				qr_buf_addf(&line, " (restored from %s)", op->restored_from);
 		}
 		qr_escape_terminal(&h->out, line.buf, line.len, 0);
 		qr_buf_addch(&h->out, '\n');
@@ -453,6 +458,7 @@ static int history_entry(void *ctx, const qr_journal_entry *e)
 		h->op.command = str_of(e->json, "command");
 		h->op.query = str_of(e->json, "query");
 		h->op.digest = str_of(e->json, "digest");
+		h->op.restored_from = str_of(e->json, "restored_from");
 		add_strings(&h->op.add, qr_journal_list(e, "add"));
 		add_strings(&h->op.del, qr_journal_list(e, "remove"));
 	}
@@ -639,7 +645,7 @@ int cmd_tag(int argc, char **argv)
 		rc = qr_status_exit_code(st);
 		goto out;
 	}
-	qr_tag_change ch = { &add, &del, text.buf };
+	qr_tag_change ch = { &add, &del, text.buf, NULL, NULL };
 	if ((st = qr_tags_apply(c, ids, n, &ch, o.dry_run, &t))) {
 		qr_error("cannot tag: %s", qr_corpus_error(c));
 		rc = qr_status_exit_code(st);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "archive_reader.h"
+#include "bag.h"
 #include "check.h"
 #include "cli.h"
 #include "format.h"
@@ -1004,6 +1005,11 @@ static void expand(struct ingest *ing, const char *path, struct input **list, si
 	}
 	if (depth > 64) {
 		qr_warning("'%s' is nested too deep: skipped", path);
+		return;
+	}
+	if (depth > 0 && qr_bag_sniff_dir(path)) {
+		/* its files are not inputs: ingest restores a bag given on its own */
+		qr_warning("'%s' is a BagIt bag: skipped (give it to 'quire ingest' on its own to restore it)", path);
 		return;
 	}
 	DIR *d = opendir(path);

@@ -414,7 +414,12 @@ int64_t qr_journal_next_seq(qr_journal *j)
 	return j->next_seq;
 }
 
-void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op)
+static const char *given(const char *v, const char *otherwise)
+{
+	return v && *v ? v : otherwise;
+}
+
+void qr_journal_begin_as(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op, const qr_journal_who *who)
 {
 	char when[32], user[64], host[256];
 	qr_time_format_iso((int64_t)time(NULL), when);
@@ -426,11 +431,16 @@ void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op)
 	qr_jw_init(w, buf, false);
 	qr_jw_begin_object(w);
 	qr_jw_kint(w, "seq", qr_journal_next_seq(j));
-	qr_jw_kstr(w, "time", when);
+	qr_jw_kstr(w, "time", given(who ? who->time : NULL, when));
 	qr_jw_kstr(w, "op", op);
-	qr_jw_kstr(w, "user", user);
-	qr_jw_kstr(w, "host", host);
-	qr_jw_kstr(w, "command", qr_lock_command());
+	qr_jw_kstr(w, "user", given(who ? who->user : NULL, user));
+	qr_jw_kstr(w, "host", given(who ? who->host : NULL, host));
+	qr_jw_kstr(w, "command", given(who ? who->command : NULL, qr_lock_command()));
+}
+
+void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op)
+{
+	qr_journal_begin_as(j, w, buf, op, NULL);
 }
 
 static int open_for_append(qr_journal *j)

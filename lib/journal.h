@@ -63,6 +63,14 @@ uint64_t qr_journal_size(const qr_journal *j);
  * not synced: qr_journal_sync, which qr_corpus_commit calls).
  */
 void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op);
+
+/* Who wrote an entry and when, where it is not this process now (codes
+ * restored from a bag keep the history they came with); NULL or "" fields
+ * are this process's. */
+typedef struct qr_journal_who {
+	const char *time, *user, *host, *command;
+} qr_journal_who;
+void qr_journal_begin_as(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op, const qr_journal_who *who);
 int qr_journal_append(qr_journal *j, qr_jw *w, qr_buf *buf);
 int qr_journal_sync(qr_journal *j);
 /* The seq number the next entry gets. */

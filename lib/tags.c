@@ -81,8 +81,9 @@ static int journal_change(qr_corpus *c, const qr_tag_change *ch, uint64_t matche
 	size_t parts = (posts->n + QR_JOURNAL_PART_POSTS - 1) / QR_JOURNAL_PART_POSTS;
 	*seq = 0;
 	for (size_t part = 0; part < parts && !st; part++) {
-		qr_journal_begin(j, &w, &buf, "tag");
+		qr_journal_begin_as(j, &w, &buf, "tag", ch->who);
 		qr_jw_kstr(&w, "query", ch->query);
+		qr_jw_kstr(&w, "restored_from", ch->restored_from);
 		qr_strv_to_json(ch->add, &w, "add");
 		qr_strv_to_json(ch->del, &w, "remove");
 		qr_jw_kint(&w, "matched", (int64_t)matched);

@@ -35,6 +35,8 @@ typedef struct qr_tag_change {
 	const qr_strv *del;     /* codes to remove */
 	const char *query;      /* what chose the posts, as given (for the
 				 * history; may be NULL) */
+	const qr_journal_who *who;    /* NULL: this process, now */
+	const char *restored_from;    /* a bag the change comes from, or NULL */
 } qr_tag_change;
 
 typedef struct qr_tag_tally {

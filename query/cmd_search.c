@@ -7,6 +7,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
+#include "export.h"
 #include "printer.h"
 #include "query.h"
 #include "schema.h"
@@ -35,6 +36,7 @@ static const qr_option options[] = {
 	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "color", 0, "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
+	{ "portable", 0, NULL, "print as quire export writes: without what only this corpus knows (its id, store places, source numbers), posts of the same second in id order, CSV cells untouched" },
 	{ "explain", 0, NULL, "print how the query was understood (Xapian's description) on stderr" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -87,6 +89,7 @@ struct opts {
 	const char *collapse;
 	bool no_locator;
 	bool explain;
+	bool portable;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -110,6 +113,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->no_locator = true;
 	else if (strcmp(name, "explain") == 0)
 		o->explain = true;
+	else if (strcmp(name, "portable") == 0)
+		o->portable = true;
 	return 0;
 }
 
@@ -335,7 +340,8 @@ static int check_options(const struct opts *o)
 
 int cmd_search(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, 10, 0, "relevance", "auto", NULL, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, 10, 0, "relevance", "auto", NULL, false, false,
+			  false };
 	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
@@ -359,6 +365,8 @@ int cmd_search(int argc, char **argv)
 	r.pr = qr_printer_new(o.c.format, dest.fp, qr_cmd_use_color(o.color, o.out ? -1 : STDOUT_FILENO), !o.no_locator,
 			      qr_corpus_id(c));
 	r.pr->tz = o.c.q.tz;
+	if (o.portable)
+		qr_export_printer(r.pr, o.sort);
 	if (qr_printer_wants_snippets(r.pr))
 		r.stem = qr_query_stemmer();
 	for (int attempt = 0; attempt < QR_CMD_RETRIES; attempt++) {

@@ -3,6 +3,9 @@
  * per post, CRLF line ends, safe to open in a spreadsheet), csv-raw (the
  * cells exactly as in the post, for programs) and xlsx (typed cells, and a
  * sheet that says what the table is).  Lists are joined with a space.
+ * Portable output (quire search --portable, quire export) leaves the cells
+ * of csv untouched, for programs, and names only the record's sha256 of
+ * the archival locator: what any corpus holding the post can check.
  */
 #include <string.h>
 
@@ -27,6 +30,8 @@ static const qr_col reposts_column = { "reposts", QR_COL_INT };
 static const qr_col locator_columns[] = {
 	{ "corpus_id", QR_COL_TEXT }, { "record", QR_COL_TEXT }, { "record_sha256", QR_COL_TEXT },
 };
+/* portable: the last of those alone */
+#define PORTABLE_LOCATOR 2
 
 static void list(qr_table *t, const qr_strv *sv)
 {
@@ -47,8 +52,10 @@ static void table_begin(qr_printer *p, const qr_result_info *info, qr_table_form
 		if (reposts && strcmp(columns[i].name, "folded") == 0)
 			cols[n++] = reposts_column;
 	}
-	for (size_t i = 0; p->locator && i < 3; i++)
+	for (size_t i = p->portable ? PORTABLE_LOCATOR : 0; p->locator && i < 3; i++)
 		cols[n++] = locator_columns[i];
+	if (p->untouched && form == QR_TABLE_CSV)
+		form = QR_TABLE_CSV_RAW;
 	p->table = qr_table_new(form, p->out, p->tz);
 	if ((p->status = qr_table_begin(p->table, "posts", cols, n, &p->err)))
 		return;
@@ -98,11 +105,12 @@ static void hit(qr_printer *p, const qr_hit *h)
 		qr_table_int(t, h->reposts);
 	list(t, &post->events);
 	list(t, &post->tags);
-	if (p->locator) {
+	if (p->locator && !p->portable) {
 		qr_table_str(t, p->corpus_id);
 		qr_table_str(t, post->record.locator);
-		qr_table_str(t, post->record.sha256);
 	}
+	if (p->locator)
+		qr_table_str(t, post->record.sha256);
 	qr_table_row_end(t);
 	qr_buf_release(&types);
 	qr_buf_release(&urls);

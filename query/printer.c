@@ -83,6 +83,7 @@ void qr_printer_free(qr_printer *p)
 	qr_buf_release(&p->buf);
 	qr_buf_release(&p->err);
 	qr_table_free(p->table);
+	qr_printer_wrap_free(p);
 	free(p->state);
 	free(p);
 }
@@ -95,6 +96,11 @@ void qr_printer_flush(qr_printer *p)
 
 void qr_locator_text(qr_buf *out, const char *corpus_id, const qr_post *p)
 {
+	if (!corpus_id && !p->record.locator) {
+		/* portable: the record's sha256 is what any corpus can check */
+		qr_buf_addf(out, "record sha256 %s", p->record.sha256 ? p->record.sha256 : "?");
+		return;
+	}
 	qr_buf_addf(out, "corpus %s, record %s, sha256 %s", corpus_id ? corpus_id : "?",
 		    p->record.locator ? p->record.locator : "?", p->record.sha256 ? p->record.sha256 : "?");
 }

@@ -57,6 +57,10 @@ struct qr_printer {
 	/* A back end that could not write sets the exit code and the reason. */
 	int status;
 	qr_buf err;
+	/* print_wrap.c: portable posts, ties in id order (NULL: neither) */
+	bool portable;            /* leave out what only this corpus knows */
+	bool untouched;           /* csv: cells as they are, no apostrophes */
+	struct qr_printer_wrap *wrap;
 };
 
 typedef struct qr_printer_backend {
@@ -83,6 +87,21 @@ bool qr_printer_wants_snippets(const qr_printer *p);
 /* NULL when there is no back end of that name. */
 qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id);
 void qr_printer_free(qr_printer *p);
+
+/* Portable output (export, search --portable): the posts without what only
+ * this corpus knows (its id, record and media places in the store, source
+ * numbers, older versions), each record's sha256 kept, so that the same
+ * posts print the same in any corpus that holds them; CSV cells untouched
+ * (for programs, not spreadsheets). */
+void qr_printer_set_portable(qr_printer *p);
+/* Posts of the same second in id order (sort by time): Xapian leaves
+ * them in document order, which differs between corpora.  Hits are held
+ * until their second ends (at most QR_PRINTER_TIES of them at once), and
+ * ranked again; a time sort gives no score. */
+#define QR_PRINTER_TIES 4096
+void qr_printer_order_ties(qr_printer *p);
+/* What those two hold (qr_printer_free calls it). */
+void qr_printer_wrap_free(qr_printer *p);
 
 /* Helpers shared by back ends. */
 /* Write buf to the printer's output and empty it. */
