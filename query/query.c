@@ -1030,11 +1030,12 @@ int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_qu
 	const char *p = s.out.buf;
 	while (space((unsigned char)*p) || *p == '+' || *p == '-')
 		p++;
+	bool empty = !*p;	/* p dies when add_everything grows s.out */
 	/* Xapian reads a query of hated items alone (`-is:repost`) as if
 	 * they were loved; the user means every post but those. */
-	if (*p && only_hated(s.out.buf) && (st = add_everything(&s)))
+	if (!empty && only_hated(s.out.buf) && (st = add_everything(&s)))
 		goto out;
-	if (!*p) {
+	if (empty) {
 		st = xc_query_match_all(&q) == XC_OK ? 0 : QR_NOMEM;
 	} else {
 		if (xc_qp_create(&qp) != XC_OK || !(stem = qr_query_stemmer())) {
