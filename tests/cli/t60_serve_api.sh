@@ -152,6 +152,10 @@ after=$(get "api/count?q=$(enc 'late arrival')" | jq -r .count)
 [ "$before" = 0 ] && [ "$after" = 1 ] && ok "a post ingested beside the server is found without a restart" ||
 	not_ok "a post ingested beside the server is found" "before $before after $after"
 want "and shown" 200 "api/show/twitter:1268500000000000001"
+# quire compact rewrites the store and swaps in a new index under it.
+"$QUIRE" compact -c "$C" --level 3 >"$T/compact.out" 2>&1 || not_ok "quire compact runs beside the server" "$(cat "$T/compact.out")"
+same "after quire compact swapped the index, raw/ID comes from the new store" "api/raw/$ID" -- show -c "$C" --raw "$ID"
+same "and verify/ID names its new place" "api/verify/$ID" -- show -c "$C" --verify "$ID"
 
 # ---- a clean stop ----
 serve_stop
