@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lock.h"
 #include "indexer/commands.h"
 #include "query/commands.h"
 #include "server/serve.h"
@@ -102,5 +103,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return QR_EXIT_USAGE;
 	}
+	/* Named in the corpus lock (a second writer is told who holds it)
+	 * and in the journal entries this command writes. */
+	char what[64];
+	snprintf(what, sizeof(what), "quire %s", c->name);
+	qr_lock_set_command(what);
 	return c->run(argc - 1, argv + 1);
 }

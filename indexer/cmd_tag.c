@@ -3,26 +3,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregate.h"
 #include "cli.h"
 #include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
 #include "ingest.h"
+#include "journal.h"
 #include "json.h"
 #include "query.h"
 #include "schema.h"
+#include "tags.h"
 #include "status.h"
 #include "text.h"
 #include "timeutil.h"
 
-#define MAX_CODE 64
-#define BATCH 10000
 #define PAGE 10000
 
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "list", 0, NULL, "list the codes with the number of posts that carry each (of QUERY's matches if given)" },
-	{ "format", 'f', "NAME", "--list: text (default), json or csv" },
+	{ "history", 0, NULL, "who changed which codes when, from the corpus's journal (of QUERY's matches if given)" },
+	{ "format", 'f', "NAME", "--list, --history: text (default), json or csv" },
 	{ "dry-run", 0, NULL, "count what would change, change nothing" },
 	{ "tz", 0, "ZONE", "read dates and times in the query in this IANA zone (default UTC)" },
 	{ NULL, 0, NULL, NULL },
@@ -30,10 +32,13 @@ static const qr_option options[] = {
 
 static const qr_command_help help = {
 	"tag",
-	"[OPTIONS] +CODE|-CODE... -- QUERY...   or   tag --list [QUERY...]",
+	"[OPTIONS] +CODE|-CODE... -- QUERY...   or   tag --list|--history [QUERY...]",
 	"Add (+CODE) and remove (-CODE) a researcher's codes on every post a query matches.",
-	"Codes are kept in the index, in lower case: letters, digits, '_', '.', ':', '-', '/',\n"
-	"at most 64 bytes.  Search them with tag:CODE; they are part of each post's JSON\n"
+	"Codes are kept in lower case: letters, digits, '_', '.', ':', '-', '/', at most 64\n"
+	"bytes.  Every change is written first into the corpus's journal (store/journal.zst,\n"
+	"beside the original records), then into the index: an index rebuilt from the store\n"
+	"('quire check --repair') gets every code back, and --history lists who changed\n"
+	"what, when, with which query.  Search them with tag:CODE; they are part of each post's JSON\n"
 	"records, counted by 'quire facets --by tag' and 'quire stats', and they stay\n"
 	"when a post is ingested again (a new version of its record) or when 'quire events\n"
 	"apply' recomputes its events.  Put the query after '--' so that its words are not\n"
@@ -42,13 +47,14 @@ static const qr_command_help help = {
 	"  quire tag +offmessage -- '#WhiteLivesMatter -fancam date:2020-06-03'\n"
 	"  quire tag -support +reviewed -- 'id:1267936151012716549'\n"
 	"  quire tag --list\n"
+	"  quire tag --history 'tag:offmessage'\n"
 	"  quire search 'tag:offmessage' --format csv",
 	options,
 };
 
 struct opts {
 	qr_cmd_opts c;
-	bool list, dry_run;
+	bool list, history, dry_run;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -58,30 +64,11 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		return 0;
 	if (strcmp(name, "list") == 0)
 		o->list = true;
+	else if (strcmp(name, "history") == 0)
+		o->history = true;
 	else if (strcmp(name, "dry-run") == 0)
 		o->dry_run = true;
 	return 0;
-}
-
-static bool code_byte(unsigned char ch)
-{
-	return ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       strchr("_.:-/", ch);
-}
-
-/* A code as the user typed it, lower-cased into out; false when it is not
- * one. */
-static bool make_code(const char *s, qr_buf *out)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > MAX_CODE || !qr_utf8_valid(s, n, NULL) || s[0] == '-' || s[0] == '+')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!code_byte((unsigned char)s[i]))
-			return false;
-	qr_buf_reset(out);
-	qr_casefold(out, s, n);
-	return true;
 }
 
 static bool is_option_word(const char *a)
@@ -107,12 +94,12 @@ static bool split_codes(int *argc, char **argv, qr_strv *add, qr_strv *del)
 				argv[out++] = argv[i];
 				continue;
 			}
-			if (!make_code(a + 1, &code)) {
+			if (!qr_tag_code(a + 1, &code)) {
 				qr_buf safe = QR_BUF_INIT;
 				qr_escape_terminal(&safe, a, strlen(a), 0);
 				qr_usage_error("tag", "'%s' is not a code: use letters, digits, '_', '.', ':', '-' or '/', "
 						      "at most %d bytes (put the query after '--')",
-					       safe.buf, MAX_CODE);
+					       safe.buf, QR_TAG_MAX);
 				qr_buf_release(&safe);
 				qr_buf_release(&code);
 				return false;
@@ -171,53 +158,7 @@ static int matches(xc_db *db, xc_query *q, xc_docid **ids, size_t *n)
 	return st;
 }
 
-struct tally {
-	uint64_t matched, changed;
-	uint64_t *added, *removed;
-};
-
-static int retag(qr_corpus *c, const xc_docid *ids, size_t n, const qr_strv *add, const qr_strv *del, bool dry,
-		 struct tally *t)
-{
-	qr_post p;
-	int st = 0;
-	qr_post_init(&p);
-	for (size_t i = 0; i < n && !st; i++) {
-		qr_post_clear(&p);
-		qr_post_init(&p);
-		if ((st = qr_corpus_load_post(c, ids[i], &p))) {
-			qr_error("%s", qr_corpus_error(c));
-			break;
-		}
-		t->matched++;
-		bool changed = false;
-		for (size_t k = 0; k < add->n; k++)
-			if (!qr_strv_contains(&p.tags, add->v[k], false)) {
-				qr_strv_push(&p.tags, add->v[k]);
-				t->added[k]++;
-				changed = true;
-			}
-		for (size_t k = 0; k < del->n; k++)
-			if (qr_strv_remove(&p.tags, del->v[k])) {
-				t->removed[k]++;
-				changed = true;
-			}
-		if (!changed)
-			continue;
-		t->changed++;
-		if (dry)
-			continue;
-		if ((st = qr_corpus_update_post(c, ids[i], &p)) ||
-		    (qr_corpus_pending(c) >= BATCH && (st = qr_corpus_commit(c))))
-			qr_error("cannot tag %s: %s", p.id ? p.id : "a post", qr_corpus_error(c));
-	}
-	qr_post_clear(&p);
-	if (!st && !dry && (st = qr_corpus_commit(c)))
-		qr_error("cannot commit: %s", qr_corpus_error(c));
-	return st;
-}
-
-static void report(const struct tally *t, const qr_strv *add, const qr_strv *del, bool dry)
+static void report(const qr_tag_tally *t, const qr_strv *add, const qr_strv *del, bool dry)
 {
 	qr_buf line = QR_BUF_INIT;
 	qr_add_grouped(&line, t->matched);
@@ -340,16 +281,311 @@ out:
 	return rc;
 }
 
+/* ---- --history: the journal, an operation a line ---- */
+
+struct op {
+	const char *kind;        /* "tag", "snapshot", "events" */
+	int64_t seq;
+	char *time, *user, *host, *command, *query, *digest;
+	qr_strv add, del;
+	uint64_t posts, matching, events;
+	qr_strv ids;             /* of the matching posts (json) */
+};
+
+struct history {
+	const struct opts *o;
+	const qr_strv *want;     /* sorted post ids QUERY matches; NULL: all */
+	struct op op;            /* the operation being read (parts) */
+	bool open;
+	qr_buf out;
+	qr_jw w;
+	uint64_t shown;
+};
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool wanted(const struct history *h, const char *id)
+{
+	return !h->want || bsearch(&id, h->want->v, h->want->n, sizeof(char *), cmp_strp) != NULL;
+}
+
+static char *str_of(const cJSON *e, const char *key)
+{
+	const char *v = qr_json_str(e, key);
+	return qr_strdup(v ? v : "");
+}
+
+static void op_clear(struct op *op)
+{
+	free(op->time);
+	free(op->user);
+	free(op->host);
+	free(op->command);
+	free(op->query);
+	free(op->digest);
+	qr_strv_clear(&op->add);
+	qr_strv_clear(&op->del);
+	qr_strv_clear(&op->ids);
+	memset(op, 0, sizeof(*op));
+}
+
+static void add_strings(qr_strv *sv, const cJSON *arr)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (cJSON_IsString(it))
+			qr_strv_push(sv, it->valuestring);
+	}
+}
+
+/* A post id of the operation: counted, and kept when QUERY matches it. */
+static void op_post(struct history *h, const char *id)
+{
+	h->op.posts++;
+	if (h->want && wanted(h, id)) {
+		h->op.matching++;
+		qr_strv_push(&h->op.ids, id);
+	}
+}
+
+static void codes_text(qr_buf *b, const struct op *op)
+{
+	for (size_t i = 0; i < op->add.n; i++)
+		qr_buf_addf(b, "%s+%s", b->len ? " " : "", op->add.v[i]);
+	for (size_t i = 0; i < op->del.n; i++)
+		qr_buf_addf(b, "%s-%s", b->len ? " " : "", op->del.v[i]);
+}
+
+static void print_op(struct history *h)
+{
+	struct op *op = &h->op;
+	if (h->want && !op->matching && strcmp(op->kind, "events") != 0)
+		return;
+	h->shown++;
+	const char *fmt = h->o->c.format;
+	qr_buf codes = QR_BUF_INIT, line = QR_BUF_INIT;
+	codes_text(&codes, op);
+	if (strcmp(fmt, "json") == 0) {
+		qr_jw *w = &h->w;
+		qr_jw_begin_object(w);
+		qr_jw_kint(w, "seq", op->seq);
+		qr_jw_kstr(w, "time", op->time);
+		qr_jw_kstr(w, "op", op->kind);
+		qr_jw_kstr(w, "user", op->user);
+		qr_jw_kstr(w, "host", op->host);
+		qr_jw_kstr(w, "command", op->command);
+		if (strcmp(op->kind, "events") == 0) {
+			qr_jw_kstr(w, "digest", op->digest);
+			qr_jw_kint(w, "events", (int64_t)op->events);
+		} else {
+			if (strcmp(op->kind, "tag") == 0)
+				qr_jw_kstr(w, "query", op->query);
+			qr_strv_to_json(&op->add, w, "add");
+			qr_strv_to_json(&op->del, w, "remove");
+			qr_jw_kint(w, "posts", (int64_t)op->posts);
+			if (h->want) {
+				qr_jw_kint(w, "matching", (int64_t)op->matching);
+				qr_strv_to_json(&op->ids, w, "matching_ids");
+			}
+		}
+		qr_jw_end_object(w);
+	} else if (strcmp(fmt, "csv") == 0) {
+		/* seq,time,op,user,host,command,add,remove,posts,matching,query */
+		qr_buf add = QR_BUF_INIT, del = QR_BUF_INIT;
+		for (size_t i = 0; i < op->add.n; i++)
+			qr_buf_addf(&add, "%s%s", i ? " " : "", op->add.v[i]);
+		for (size_t i = 0; i < op->del.n; i++)
+			qr_buf_addf(&del, "%s%s", i ? " " : "", op->del.v[i]);
+		qr_buf_addf(&line, "%lld,%s,%s,", (long long)op->seq, op->time, op->kind);
+		const char *cells[] = { op->user, op->host, op->command, add.buf, del.buf };
+		for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+			qr_agg_csv_field(&line, cells[i]);
+			qr_buf_addch(&line, ',');
+		}
+		qr_buf_addf(&line, "%llu,%llu,", (unsigned long long)op->posts,
+			    (unsigned long long)(h->want ? op->matching : op->posts));
+		qr_agg_csv_field(&line, op->query ? op->query : "");
+		qr_buf_adds(&line, "\r\n");
+		qr_buf_add(&h->out, line.buf, line.len);
+		qr_buf_release(&add);
+		qr_buf_release(&del);
+	} else {
+		qr_buf_addf(&line, "#%-4lld %s  %s@%s  %s  ", (long long)op->seq, op->time, op->user, op->host, op->command);
+		if (strcmp(op->kind, "events") == 0) {
+			qr_buf_addf(&line, "applied the event catalogue %.12s (%llu event%s)", op->digest[0] ? op->digest : "(empty)",
+				    (unsigned long long)op->events, op->events == 1 ? "" : "s");
+		} else {
+			qr_buf_addf(&line, "%s on ", op->kind[0] == 's' ? "the index's codes written:" : codes.buf);
+			qr_add_grouped(&line, op->posts);
+			qr_buf_addf(&line, " post%s", op->posts == 1 ? "" : "s");
+			if (h->want) {
+				qr_buf_adds(&line, " (");
+				qr_add_grouped(&line, op->matching);
+				qr_buf_adds(&line, " of these)");
+			}
+			if (op->query && *op->query)
+				qr_buf_addf(&line, ": %s", op->query);
+		}
+		qr_escape_terminal(&h->out, line.buf, line.len, 0);
+		qr_buf_addch(&h->out, '\n');
+	}
+	qr_buf_release(&codes);
+	qr_buf_release(&line);
+}
+
+static int history_entry(void *ctx, const qr_journal_entry *e)
+{
+	struct history *h = ctx;
+	const cJSON *it;
+	if (e->part == 1) {
+		op_clear(&h->op);
+		h->op.kind = strcmp(e->op, "tag") == 0 ? "tag" : strcmp(e->op, "snapshot") == 0 ? "snapshot"
+			   : strcmp(e->op, "events") == 0 ? "events" : NULL;
+		h->op.seq = e->seq;
+		h->op.time = str_of(e->json, "time");
+		h->op.user = str_of(e->json, "user");
+		h->op.host = str_of(e->json, "host");
+		h->op.command = str_of(e->json, "command");
+		h->op.query = str_of(e->json, "query");
+		h->op.digest = str_of(e->json, "digest");
+		add_strings(&h->op.add, qr_journal_list(e, "add"));
+		add_strings(&h->op.del, qr_journal_list(e, "remove"));
+	}
+	if (!h->op.kind)
+		return 0; /* an operation of a later quire */
+	if (strcmp(e->op, "tag") == 0) {
+		cJSON_ArrayForEach(it, qr_journal_list(e, "posts"))
+		{
+			if (cJSON_IsString(it))
+				op_post(h, it->valuestring);
+		}
+	} else if (strcmp(e->op, "snapshot") == 0) {
+		const cJSON *code;
+		cJSON_ArrayForEach(code, cJSON_GetObjectItemCaseSensitive(e->json, "codes"))
+		{
+			if (code->string && !qr_strv_contains(&h->op.add, code->string, false))
+				qr_strv_push(&h->op.add, code->string);
+			cJSON_ArrayForEach(it, code)
+			{
+				if (cJSON_IsString(it))
+					op_post(h, it->valuestring);
+			}
+		}
+	} else {
+		h->op.events = (uint64_t)cJSON_GetArraySize(qr_journal_list(e, "files"));
+	}
+	if (e->part == e->parts)
+		print_op(h);
+	return 0;
+}
+
+/* The ids of the posts QUERY matches, sorted. */
+static int matching_ids(qr_corpus *c, const struct opts *o, const char *text, qr_strv *ids)
+{
+	qr_buf err = QR_BUF_INIT;
+	xc_query *q = NULL;
+	xc_docid *docs = NULL;
+	size_t n = 0;
+	int st = qr_query_build(qr_corpus_db(c), text, &o->c.q, &q, &err);
+	if (st) {
+		qr_error("%s", err.buf);
+		goto out;
+	}
+	if ((st = matches(qr_corpus_db(c), q, &docs, &n)))
+		goto out;
+	for (size_t i = 0; i < n && !st; i++) {
+		qr_post p;
+		qr_post_init(&p);
+		if (!(st = qr_corpus_load_post(c, docs[i], &p)) && p.id)
+			qr_strv_push(ids, p.id);
+		else if (st)
+			qr_error("%s", qr_corpus_error(c));
+		qr_post_clear(&p);
+	}
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof(char *), cmp_strp);
+out:
+	free(docs);
+	xc_query_destroy(q);
+	qr_buf_release(&err);
+	return st;
+}
+
+static int history(const struct opts *o, const char *text)
+{
+	qr_corpus *c = NULL;
+	qr_strv ids = { 0 };
+	qr_journal_stats w;
+	struct history h;
+	int rc = qr_cmd_open_corpus(o->c.corpus, &c);
+	if (rc)
+		return rc;
+	memset(&h, 0, sizeof(h));
+	h.o = o;
+	qr_buf_init(&h.out);
+	qr_journal_stats_init(&w);
+	bool query = *text != '\0';
+	if (query) {
+		int st = matching_ids(c, o, text, &ids);
+		if (st) {
+			rc = qr_status_exit_code(st);
+			goto out;
+		}
+		h.want = &ids;
+	}
+	bool json = strcmp(o->c.format, "json") == 0;
+	if (json) {
+		qr_jw_init(&h.w, &h.out, true);
+		qr_jw_begin_object(&h.w);
+		qr_jw_kstr(&h.w, "corpus", qr_corpus_id(c));
+		if (query)
+			qr_jw_kstr(&h.w, "query", text);
+		qr_jw_key(&h.w, "operations");
+		qr_jw_begin_array(&h.w);
+	} else if (strcmp(o->c.format, "csv") == 0) {
+		qr_buf_adds(&h.out, "seq,time,op,user,host,command,add,remove,posts,matching,query\r\n");
+	}
+	int st = qr_journal_walk(qr_corpus_journal(c), 0, history_entry, &h, &w);
+	if (st) {
+		qr_error("cannot read the journal: %s", qr_journal_error(qr_corpus_journal(c)));
+		rc = qr_status_exit_code(st);
+		goto out;
+	}
+	if (json) {
+		qr_jw_end_array(&h.w);
+		qr_jw_end_object(&h.w);
+		qr_buf_addch(&h.out, '\n');
+	} else if (!h.shown && strcmp(o->c.format, "csv") != 0) {
+		qr_buf_adds(&h.out, query ? "no change of codes touched these posts\n" : "no codes changed yet\n");
+	}
+	fputs(h.out.buf, stdout);
+	if (w.damaged)
+		qr_warning("the journal is damaged (%s): %llu entr%s could not be read ('quire check')", w.damage.buf,
+			   (unsigned long long)w.damaged, w.damaged == 1 ? "y" : "ies");
+	rc = w.damaged ? QR_EXIT_DAMAGED : h.shown ? 0 : QR_EXIT_NO_HITS;
+out:
+	op_clear(&h.op);
+	qr_strv_clear(&ids);
+	qr_buf_release(&h.out);
+	qr_journal_stats_release(&w);
+	qr_corpus_close(c);
+	return rc;
+}
+
 int cmd_tag(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, false, false, false };
 	qr_strv add = { 0 }, del = { 0 };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
 	xc_docid *ids = NULL;
 	size_t n = 0;
 	xc_query *q = NULL;
 	qr_corpus *c = NULL;
-	struct tally t = { 0, 0, NULL, NULL };
+	qr_tag_tally t = { 0, 0, NULL, NULL, 0 };
 	int first, rc;
 
 	if (!split_codes(&argc, argv, &add, &del)) {
@@ -368,11 +604,13 @@ int cmd_tag(int argc, char **argv)
 	if ((rc = qr_cmd_check_tz("tag", o.c.q.tz)))
 		goto out;
 	qr_cmd_join(&text, argc - first, argv + first);
-	if (o.list) {
+	if (o.list || o.history) {
 		if (add.n || del.n)
-			rc = qr_usage_error("tag", "--list takes no codes");
+			rc = qr_usage_error("tag", "--%s takes no codes", o.list ? "list" : "history");
+		else if (o.list && o.history)
+			rc = qr_usage_error("tag", "--list and --history go one at a time");
 		else
-			rc = list_codes(&o, text.buf);
+			rc = o.list ? list_codes(&o, text.buf) : history(&o, text.buf);
 		goto out;
 	}
 	if (!add.n && !del.n) {
@@ -400,17 +638,16 @@ int cmd_tag(int argc, char **argv)
 		rc = qr_status_exit_code(st);
 		goto out;
 	}
-	t.added = qr_calloc(add.n + 1, sizeof(*t.added));
-	t.removed = qr_calloc(del.n + 1, sizeof(*t.removed));
-	if ((st = retag(c, ids, n, &add, &del, o.dry_run, &t))) {
+	qr_tag_change ch = { &add, &del, text.buf };
+	if ((st = qr_tags_apply(c, ids, n, &ch, o.dry_run, &t))) {
+		qr_error("cannot tag: %s", qr_corpus_error(c));
 		rc = qr_status_exit_code(st);
 		goto out;
 	}
 	report(&t, &add, &del, o.dry_run);
 	rc = n ? 0 : QR_EXIT_NO_HITS;
 out:
-	free(t.added);
-	free(t.removed);
+	qr_tag_tally_release(&t);
 	free(ids);
 	xc_query_destroy(q);
 	qr_corpus_close(c);

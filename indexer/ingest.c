@@ -21,6 +21,7 @@
 #include "progress.h"
 #include "reader_util.h"
 #include "status.h"
+#include "tags.h"
 #include "text.h"
 #include "timeutil.h"
 
@@ -1246,6 +1247,9 @@ int qr_ingest_open_corpus(const char *dir, bool create, qr_corpus **out)
 	st = qr_repair_lost_tail(*out, qr_ingest_renormalize, &renorm, &report, &rs);
 	if (!st)
 		st = qr_corpus_recover(*out, qr_ingest_renormalize, &renorm, &report);
+	/* Then the journal: codes and catalogues the index has not applied. */
+	if (!st)
+		st = qr_journal_catch_up(*out, false, false, &report);
 	qr_renorm_release(&renorm);
 	qr_events_free(events);
 	qr_strv_clear(&ignored);

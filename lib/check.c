@@ -18,6 +18,7 @@
 #include "json.h"
 #include "schema.h"
 #include "status.h"
+#include "tags.h"
 #include "timeutil.h"
 
 #define SCAN_CHUNK (1u << 20)
@@ -559,7 +560,7 @@ int qr_check_corpus(qr_corpus *c, const qr_check_opts *o, qr_finding_fn fn, void
 	for (int i = 0; i < QR_STREAM_COUNT && !st; i++) {
 		st = qr_corpus_committed_tail(c, i, &k.tail[i]);
 		k.last[i] = qr_store_last_segment(k.s, i);
-		stats->segments += k.last[i];
+		stats->segments += qr_store_segment_count(k.s, i);
 	}
 	stats->bytes = qr_store_bytes(k.s);
 	for (int i = 0; i < QR_STREAM_COUNT && !st; i++)
@@ -578,6 +579,8 @@ int qr_check_corpus(qr_corpus *c, const qr_check_opts *o, qr_finding_fn fn, void
 				      "block at byte %" PRIu64 " of %06" PRIu32 ".zst: their original bytes cannot be read",
 				      k.bad[i].posts, k.bad[i].off, k.bad[i].seg);
 	}
+	if (!st)
+		st = qr_check_journal(c, fn, ctx, stats);
 	if (!st && o->xapian)
 		check_xapian(&k);
 	free(k.shas);
@@ -596,9 +599,9 @@ int qr_check_corpus(qr_corpus *c, const qr_check_opts *o, qr_finding_fn fn, void
 /* Copy [at, size) of a segment to store/lost+found/, then cut it there. */
 static int cut_keep(qr_store *s, int stream, uint32_t seg, uint64_t at, qr_buf *report, uint64_t *cut)
 {
-	qr_buf path = QR_BUF_INIT, keep = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT;
+	qr_buf path = QR_BUF_INIT, keep = QR_BUF_INIT, err = QR_BUF_INIT;
 	uint64_t size = qr_store_segment_size(s, stream, seg);
-	int fd = -1, st = 0;
+	int st = 0;
 	*cut = 0;
 	if (at >= size)
 		return 0;
@@ -608,20 +611,7 @@ static int cut_keep(qr_store *s, int stream, uint32_t seg, uint64_t at, qr_buf *
 		goto out;
 	qr_buf_setf(&keep, "%s/lost+found/%s%06" PRIu32 ".zst.%" PRIu64 "-%" PRIu64, qr_store_dir(s),
 		    stream == QR_STREAM_MEDIA ? "media-" : "", seg, at, size);
-	if ((st = qr_io_open(path.buf, O_RDWR, 0, &fd, &err)))
-		goto out;
-	qr_buf_grow(&data, (size_t)(size - at));
-	if ((st = qr_io_pread_all(fd, data.buf, (size_t)(size - at), at, path.buf, &err)))
-		goto out;
-	data.len = (size_t)(size - at);
-	if ((st = qr_io_write_file_atomic(keep.buf, data.buf, data.len, &err)))
-		goto out;
-	if (ftruncate(fd, (off_t)at) < 0) {
-		st = QR_IO;
-		qr_buf_setf(&err, "cannot truncate '%s': %s", path.buf, strerror(errno));
-		goto out;
-	}
-	if ((st = qr_io_fsync(fd, path.buf, &err)))
+	if ((st = qr_io_cut_keep(path.buf, at, keep.buf, &err)))
 		goto out;
 	*cut = size - at;
 	qr_buf_addf(report, "%scut '%s' back to byte %" PRIu64 " (the end of its last complete block); the %" PRIu64
@@ -629,11 +619,8 @@ static int cut_keep(qr_store *s, int stream, uint32_t seg, uint64_t at, qr_buf *
 out:
 	if (st)
 		qr_buf_addf(report, "%s%s", report->len ? "; " : "", err.buf);
-	if (fd >= 0)
-		close(fd);
 	qr_buf_release(&path);
 	qr_buf_release(&keep);
-	qr_buf_release(&data);
 	qr_buf_release(&err);
 	return st;
 }
@@ -1116,8 +1103,18 @@ int qr_repair_corpus(qr_corpus *c, qr_renormalize_fn fn, void *fctx, qr_finding_
 		st = readd_record(&r, &r.missing[i]);
 	if (!st && !(st = qr_corpus_begin(c)))
 		st = qr_corpus_commit(c);
-	if (st)
+	if (st) {
 		say(&r, QR_FOUND_DAMAGE, "cannot repair the index: %s", qr_corpus_error(c));
+		goto out;
+	}
+	/* Posts put back from the store have no codes: the whole journal
+	 * gives them back (every entry is idempotent). */
+	qr_buf_reset(&report);
+	st = qr_journal_catch_up(c, true, rs->readded || rs->rewritten, &report);
+	if (report.len)
+		say(&r, QR_FOUND_INFO, "%s", report.buf);
+	if (st)
+		say(&r, QR_FOUND_DAMAGE, "cannot bring the index up to the journal: %s", qr_corpus_error(c));
 out:
 	free(r.recs);
 	free(r.bad);

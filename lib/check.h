@@ -46,6 +46,10 @@ typedef struct qr_check_stats {
 	uint64_t bad_posts;          /* index entries whose locator or sha256 fail */
 	uint64_t missing_posts;      /* posts of committed records missing from the index */
 	uint64_t xapian_errors;
+	uint64_t journal_bytes;      /* the journal of codes and catalogues */
+	uint64_t journal_entries;
+	uint64_t journal_damaged;    /* entries that fail their checksum */
+	uint64_t code_differences;   /* codes of the index and of the journal that differ */
 	uint64_t damage;             /* findings of kind QR_FOUND_DAMAGE */
 	uint64_t notes;
 } qr_check_stats;
@@ -58,6 +62,10 @@ int qr_check_xapian(const char *index, uint64_t *errors, qr_buf *out);
 /* Check the corpus (open for reading or writing).  Returns 0 when the check
  * ran (its verdict is stats->damage), or the status that stopped it. */
 int qr_check_corpus(qr_corpus *c, const qr_check_opts *o, qr_finding_fn fn, void *ctx, qr_check_stats *stats);
+
+/* The journal's frames, how far the index applied it, and the index's
+ * codes and events against it (check_journal.c); part of qr_check_corpus. */
+int qr_check_journal(qr_corpus *c, qr_finding_fn fn, void *ctx, qr_check_stats *stats);
 
 typedef struct qr_repair_stats {
 	uint64_t cut_bytes;          /* moved to store/lost+found/ */

@@ -15,8 +15,11 @@
 #include "compact.h"
 #include "hash.h"
 #include "io.h"
+#include "journal.h"
 #include "json.h"
+#include "lock.h"
 #include "schema.h"
+#include "tags.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -24,6 +27,8 @@
 #define META_CORPUS "quire.corpus.id"
 #define META_SOURCES "quire.sources.next"
 #define META_CONTEXT "quire.context."
+/* How far the journal (journal.h) is applied to this index, in bytes. */
+#define META_JOURNAL "quire.journal.applied"
 /* A bulk load's shards and merged database, inside the corpus directory;
  * anything there at a writable open is the leftover of a crash. */
 #define BULK_DIR "bulk.tmp"
@@ -40,6 +45,10 @@ struct qr_corpus {
 	qr_store *store;
 	qr_indexer *ix;
 	qr_bulk *bulk;           /* a bulk load (bulk.h), while one runs */
+	qr_lock *lock;           /* writers: the corpus lock (lock.h) */
+	qr_journal *journal;
+	uint64_t journal_applied;
+	qr_buf notes;            /* what a writable open put right */
 	qr_store_options opts;
 	uint32_t next_source;
 	uint64_t pending;
@@ -53,16 +62,8 @@ struct qr_corpus {
 	} ctx;
 };
 
-static int cerr(qr_corpus *c, int st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cerr(qr_corpus *c, int st, const char *fmt, ...)
-{
-	va_list ap;
-	qr_buf_reset(&c->err);
-	va_start(ap, fmt);
-	qr_buf_vaddf(&c->err, fmt, ap);
-	va_end(ap);
-	return st;
-}
+/* The message of qr_corpus_error, and the status handed back. */
+#define cerr qr_corpus_fail
 
 static int xc_to_status(xc_status x)
 {
@@ -201,19 +202,43 @@ out:
 	return st;
 }
 
+/* Does the store hold any record?  (A reader of a corpus without an index
+ * must tell "nothing yet" from "the index is gone".) */
+static bool store_has_records(qr_corpus *c)
+{
+	for (int i = 0; i < QR_STREAM_COUNT; i++) {
+		uint32_t last = qr_store_last_segment(c->store, i);
+		for (uint32_t seg = qr_store_first_segment(c->store, i); seg && seg <= last; seg++)
+			if (qr_store_segment_size(c->store, i, seg) > 0)
+				return true;
+	}
+	return false;
+}
+
 static int open_index(qr_corpus *c, int mode)
 {
-	qr_buf path = QR_BUF_INIT;
+	qr_buf path = QR_BUF_INIT, index = QR_BUF_INIT;
 	char *msg = NULL;
-	qr_corpus_path(c, "index", &path);
-	struct stat sb;
-	if (mode == QR_OPEN_READ && stat(path.buf, &sb) < 0 && errno == ENOENT) {
-		/* The ingest that created the corpus stopped before the index
-		 * existed: nothing was committed, so readers see no posts. */
+	int st = 0;
+	qr_corpus_path(c, "index", &index);
+	bool reading = mode == QR_OPEN_READ || mode == QR_OPEN_INSPECT;
+	bool found = !reading || qr_io_swap_readable(index.buf, &path);
+	if (!reading)
+		qr_buf_setf(&path, "%s", index.buf);
+	qr_buf_release(&index);
+	if (!found) {
 		qr_buf_release(&path);
-		return xc_db_create_empty(&c->db) == XC_OK ? 0 : cerr(c, QR_NOMEM, "out of memory");
+		/* The ingest that created the corpus stopped before the index
+		 * existed: nothing was committed, so readers see no posts.  A
+		 * store with records and no index is another matter. */
+		if (mode == QR_OPEN_READ && store_has_records(c))
+			return cerr(c, QR_DAMAGED,
+				    "the index of '%s' is missing, but its store holds records: 'quire check --repair' "
+				    "rebuilds it from the store",
+				    c->dir);
+		return xc_db_open_empty(&c->db) == XC_OK ? 0 : cerr(c, QR_NOMEM, "out of memory");
 	}
-	xc_status x = xc_db_open(path.buf, mode == QR_OPEN_READ ? XC_DB_READONLY : XC_DB_CREATE_OR_OPEN, &c->db, &msg);
+	xc_status x = xc_db_open(path.buf, reading ? XC_DB_READONLY : XC_DB_CREATE_OR_OPEN, &c->db, &msg);
 	/* A reader opening while an ingest commits twice can find the
 	 * revision it started on discarded: open again, on the newest one. */
 	for (int tries = 0; x == XC_ERR_DATABASE_MODIFIED && tries < 10; tries++) {
@@ -221,9 +246,8 @@ static int open_index(qr_corpus *c, int mode)
 		msg = NULL;
 		x = xc_db_open(path.buf, XC_DB_READONLY, &c->db, &msg);
 	}
-	int st = 0;
 	if (x == XC_ERR_DATABASE_LOCKED)
-		st = cerr(c, QR_LOCKED, "corpus is locked by another ingest ('%s')", c->dir);
+		st = cerr(c, QR_LOCKED, "corpus is locked by another writer ('%s')", c->dir);
 	else if (x != XC_OK)
 		st = cerr(c, x == XC_ERR_NOMEM ? QR_NOMEM : QR_DAMAGED,
 			  "cannot open the index '%s': %s", path.buf, msg ? msg : xc_status_string(x));
@@ -248,8 +272,45 @@ static int check_index_meta(qr_corpus *c)
 	if (xc_db_get_metadata(c->db, META_SOURCES, &v, NULL) == XC_OK)
 		c->next_source = (uint32_t)strtoul(v, NULL, 10);
 	free(v);
+	v = NULL;
+	if (xc_db_get_metadata(c->db, META_JOURNAL, &v, NULL) == XC_OK)
+		c->journal_applied = strtoull(v, NULL, 10);
+	free(v);
 	if (!c->next_source)
 		c->next_source = 1;
+	return st;
+}
+
+/*
+ * Before a writer opens the index: finish or undo a swap of index/ or of
+ * the event catalogue that a crash cut short (io.h), and rescue an index
+ * that an older quire's swap left in bulk.tmp/old.  Then the scratch
+ * directory, which holds nothing that is not somewhere else, goes.
+ */
+static int recover_swaps(qr_corpus *c, qr_buf *report)
+{
+	static const char *const targets[] = { "index", "events" };
+	qr_buf path = QR_BUF_INIT, what = QR_BUF_INIT, old = QR_BUF_INIT;
+	struct stat sb;
+	int st = 0;
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]) && !st; i++) {
+		qr_corpus_path(c, targets[i], &path);
+		if (!(st = qr_io_swap_recover(path.buf, &what, &c->err)) && what.len && report)
+			qr_buf_addf(report, "%s%s", report->len ? "; " : "", what.buf);
+	}
+	qr_corpus_path(c, "index", &path);
+	qr_corpus_path(c, BULK_DIR "/old", &old);
+	if (!st && stat(path.buf, &sb) < 0 && stat(old.buf, &sb) == 0) {
+		if (!(st = qr_io_rename(old.buf, path.buf, &c->err)) && !(st = qr_io_fsync_dir(c->dir, &c->err)) && report)
+			qr_buf_addf(report, "%sput the index back from '%s' (a swap was cut short)", report->len ? "; " : "",
+				    old.buf);
+	}
+	qr_corpus_path(c, BULK_DIR, &path);
+	if (!st)
+		st = qr_io_remove_tree(path.buf, &c->err);
+	qr_buf_release(&path);
+	qr_buf_release(&what);
+	qr_buf_release(&old);
 	return st;
 }
 
@@ -262,32 +323,41 @@ int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)
 
 	*out = NULL;
 	c->dir = qr_strdup(dir);
-	c->writable = mode != QR_OPEN_READ;
+	c->writable = mode == QR_OPEN_WRITE || mode == QR_OPEN_CREATE;
 	qr_buf_init(&c->err);
+	qr_buf_init(&c->notes);
 	qr_buf_init(&c->term);
 	qr_buf_init(&c->ctx.data);
 	qr_buf_init(&c->ctx.strings);
 	qr_store_options_default(&c->opts);
 
 	qr_corpus_path(c, "quire.json", &path);
-	if (mode == QR_OPEN_CREATE && stat(path.buf, &sb) < 0) {
-		if ((st = qr_io_mkdir(dir, &c->err)) || (st = create_manifest(c, path.buf)))
+	if (mode == QR_OPEN_CREATE && stat(path.buf, &sb) < 0 && (st = qr_io_mkdir(dir, &c->err)))
+		goto fail;
+	/* A writer takes the corpus lock before it touches anything. */
+	if (c->writable) {
+		if (mode == QR_OPEN_WRITE && stat(path.buf, &sb) < 0) {
+			st = cerr(c, QR_USAGE, "'%s' is not a quire corpus (no quire.json)", dir);
+			goto fail;
+		}
+		if ((st = qr_lock_acquire(dir, NULL, &c->lock, &c->err)))
 			goto fail;
 	}
+	qr_corpus_path(c, "quire.json", &path);
+	if (mode == QR_OPEN_CREATE && stat(path.buf, &sb) < 0 && (st = create_manifest(c, path.buf)))
+		goto fail;
 	if ((st = read_manifest(c, path.buf)))
+		goto fail;
+	if (c->writable && (st = recover_swaps(c, &c->notes)))
+		goto fail;
+	qr_corpus_path(c, "store", &path);
+	if ((st = qr_store_open(path.buf, c->writable, &c->opts, &c->store, &c->err)))
 		goto fail;
 	if ((st = open_index(c, mode)))
 		goto fail;
 	if ((st = check_index_meta(c)))
 		goto fail;
-	if (c->writable) {
-		/* The index lock is ours: a bulk load's leftovers are nobody's. */
-		qr_corpus_path(c, BULK_DIR, &path);
-		if ((st = qr_io_remove_tree(path.buf, &c->err)))
-			goto fail;
-	}
-	qr_corpus_path(c, "store", &path);
-	if ((st = qr_store_open(path.buf, c->writable, &c->opts, &c->store, &c->err)))
+	if ((st = qr_journal_open(path.buf, c->writable, &c->journal, &c->err)))
 		goto fail;
 	if (c->writable && (st = qr_indexer_new(&c->ix, &c->err)))
 		goto fail;
@@ -316,8 +386,12 @@ void qr_corpus_close(qr_corpus *c)
 		xc_db_cancel_transaction(c->db);
 	xc_db_destroy(c->db);
 	qr_store_close(c->store);
+	qr_journal_close(c->journal);
 	qr_indexer_free(c->ix);
+	/* Last: everything the lock guards is closed. */
+	qr_lock_release(c->lock);
 	qr_buf_release(&c->err);
+	qr_buf_release(&c->notes);
 	qr_buf_release(&c->term);
 	qr_buf_release(&c->ctx.data);
 	qr_buf_release(&c->ctx.strings);
@@ -327,6 +401,19 @@ void qr_corpus_close(qr_corpus *c)
 }
 
 const char *qr_corpus_error(const qr_corpus *c) { return c ? c->err.buf : ""; }
+qr_journal *qr_corpus_journal(qr_corpus *c) { return c->journal; }
+const char *qr_corpus_notes(const qr_corpus *c) { return c->notes.buf; }
+uint64_t qr_corpus_journal_applied(const qr_corpus *c) { return c->journal_applied; }
+
+int qr_corpus_fail(qr_corpus *c, int st, const char *fmt, ...)
+{
+	va_list ap;
+	qr_buf_reset(&c->err);
+	va_start(ap, fmt);
+	qr_buf_vaddf(&c->err, fmt, ap);
+	va_end(ap);
+	return st;
+}
 const char *qr_corpus_dir(const qr_corpus *c) { return c->dir; }
 const char *qr_corpus_id(const qr_corpus *c) { return c->id; }
 xc_db *qr_corpus_db(qr_corpus *c) { return c->db; }
@@ -748,6 +835,14 @@ int qr_corpus_set_metadata(qr_corpus *c, const char *key, const char *value)
 	return 0;
 }
 
+int qr_corpus_set_journal_applied(qr_corpus *c, uint64_t offset)
+{
+	int st = begin(c);
+	if (!st)
+		c->journal_applied = offset;
+	return st;
+}
+
 int qr_corpus_get_metadata(qr_corpus *c, const char *key, qr_buf *value)
 {
 	char *v = NULL;
@@ -795,6 +890,9 @@ static int write_commit_meta(qr_corpus *c, xc_db *db, bool tails)
 	snprintf(buf, sizeof(buf), "%u", c->next_source);
 	if (xc_db_set_metadata(db, META_SOURCES, buf, strlen(buf)) != XC_OK)
 		goto failed;
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->journal_applied);
+	if (xc_db_set_metadata(db, META_JOURNAL, buf, strlen(buf)) != XC_OK)
+		goto failed;
 	snprintf(buf, sizeof(buf), "%d", QR_INDEX_VERSION);
 	if (xc_db_set_metadata(db, META_VERSION, buf, strlen(buf)) != XC_OK)
 		goto failed;
@@ -813,10 +911,14 @@ int qr_corpus_commit(qr_corpus *c)
 		return 0;
 	if (c->failed)
 		return cerr(c, QR_IO, "corpus refuses to commit after an earlier failure");
-	/* 1. The store reaches the disk first... */
+	/* 1. The store and the journal reach the disk first... */
 	if ((st = qr_store_sync(c->store))) {
 		c->failed = true;
 		return cerr(c, st, "%s", qr_store_error(c->store));
+	}
+	if ((st = qr_journal_sync(c->journal))) {
+		c->failed = true;
+		return cerr(c, st, "%s", qr_journal_error(c->journal));
 	}
 	c->pending = 0;
 	if (!c->in_txn)
@@ -917,35 +1019,29 @@ out:
 	return st;
 }
 
-/* The database at fresh (under the scratch directory dir) takes the place
- * of index/, which is then reopened for writing.  The old index keeps its
- * lock until it is out of the way; with no change pending, closing it
- * writes nothing. */
-static int swap_index(qr_corpus *c, const char *fresh, const char *dir)
+/* The database at fresh (under the scratch directory) takes the place of
+ * index/, which is then reopened for writing.  The old one is closed
+ * first (with no change pending, closing writes nothing): the corpus lock,
+ * not Xapian's, keeps other writers out meanwhile, and a file system that
+ * cannot remove an open file's directory (NFS) then has nothing open. */
+static int swap_index(qr_corpus *c, const char *fresh)
 {
 	qr_buf index = QR_BUF_INIT;
 	qr_corpus_path(c, "index", &index);
 	if (c->in_txn)
 		xc_db_cancel_transaction(c->db);
 	c->in_txn = false;
-	int st = qr_io_exchange(fresh, index.buf, &c->err);
-	if (st && (errno == EINVAL || errno == ENOSYS)) {
-		/* A file system without an atomic swap: two renames.  A crash
-		 * between them leaves no index/, which the next open creates
-		 * empty and fills from the store. */
-		qr_buf old = QR_BUF_INIT;
-		qr_buf_setf(&old, "%s/old", dir);
-		if (!(st = qr_io_rename(index.buf, old.buf, &c->err)))
-			st = qr_io_rename(fresh, index.buf, &c->err);
-		qr_buf_release(&old);
-	}
-	qr_buf_release(&index);
-	if (!st)
-		st = qr_io_fsync_dir(c->dir, &c->err);
 	xc_db_destroy(c->db);
 	c->db = NULL;
+	int st = qr_io_swap_dir(fresh, index.buf, &c->err);
+	/* After a failure, whatever the swap did is finished or undone, so
+	 * that index/ is whole before it is opened again. */
+	if (st)
+		qr_io_swap_recover(index.buf, NULL, NULL);
+	int ost = open_index(c, QR_OPEN_WRITE);
+	qr_buf_release(&index);
 	if (!st)
-		st = open_index(c, QR_OPEN_WRITE);
+		st = ost;
 	if (st)
 		c->failed = true;
 	c->pending = 0;
@@ -987,7 +1083,7 @@ int qr_corpus_bulk_end(qr_corpus *c)
 		c->failed = true;
 		goto out;
 	}
-	st = swap_index(c, merged.buf, dir.buf);
+	st = swap_index(c, merged.buf);
 out:
 	qr_bulk_free(c->bulk);
 	c->bulk = NULL;
@@ -1013,7 +1109,7 @@ int qr_corpus_compact_index(qr_corpus *c, void (*written)(const char *step))
 	if (!st) {
 		if (written)
 			written("index");
-		st = swap_index(c, fresh.buf, dir.buf);
+		st = swap_index(c, fresh.buf);
 	}
 	qr_io_remove_tree(dir.buf, NULL);
 	qr_buf_release(&dir);
@@ -1088,6 +1184,8 @@ int qr_corpus_recover(qr_corpus *c, qr_renormalize_fn fn, void *ctx, qr_buf *rep
 	if (!c->writable)
 		return cerr(c, QR_USAGE, "corpus is open read-only");
 	qr_buf_reset(&c->err);
+	if (c->notes.len && report)
+		qr_buf_addf(report, "%s%s", report->len ? "; " : "", c->notes.buf);
 	/* A compaction that stopped half way: before the store's recovery,
 	 * which would take its unreferenced output for records to index. */
 	qr_buf why = QR_BUF_INIT;

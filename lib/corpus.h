@@ -1,7 +1,8 @@
 /*
- * A corpus directory: manifest (quire.json), store/, index/ (Xapian),
- * sources.jsonl and rejects.jsonl.  One writer at a time (Xapian's lock);
- * any number of readers.
+ * A corpus directory: manifest (quire.json), store/ (with the journal,
+ * journal.h), index/ (Xapian), sources.jsonl and rejects.jsonl.  One writer
+ * at a time: every writable open takes the corpus lock (lock.h) before it
+ * touches anything; any number of readers, which take no lock.
  *
  * Commit protocol: records are appended to the store, the posts are added
  * to the index inside a Xapian transaction, then qr_corpus_commit fsyncs
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "journal.h"
 #include "post.h"
 #include "store.h"
 #include "xapian-c.h"
@@ -38,9 +40,11 @@
 #define QR_META_SOURCE "quire.source."
 
 enum qr_open_mode {
-	QR_OPEN_READ,
+	QR_OPEN_READ,      /* a store with records and no index is QR_DAMAGED */
 	QR_OPEN_WRITE,     /* must exist */
-	QR_OPEN_CREATE     /* created when missing */
+	QR_OPEN_CREATE,    /* created when missing */
+	QR_OPEN_INSPECT    /* read, with an empty index when it is missing
+			    * (quire check, which says what is wrong) */
 };
 
 typedef struct qr_corpus qr_corpus;
@@ -63,6 +67,23 @@ qr_store *qr_corpus_store(qr_corpus *c);
 const qr_store_options *qr_corpus_store_options(const qr_corpus *c);
 /* A file of the corpus ("sources.jsonl") as a path, into out. */
 void qr_corpus_path(const qr_corpus *c, const char *name, qr_buf *out);
+
+/* Set the message of qr_corpus_error and return st (for the modules of
+ * lib/ that work on a corpus). */
+int qr_corpus_fail(qr_corpus *c, int st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* What a writable open put right (a swap a crash cut short), "" when
+ * nothing; qr_corpus_recover reports it too. */
+const char *qr_corpus_notes(const qr_corpus *c);
+
+/* The journal of codes and event catalogues (journal.h); read-only for a
+ * reader. */
+qr_journal *qr_corpus_journal(qr_corpus *c);
+/* How far the index has applied the journal (bytes). */
+uint64_t qr_corpus_journal_applied(const qr_corpus *c);
+/* Record, at the next commit, that the index has applied the journal up
+ * to offset (after every change of the entries before it is made). */
+int qr_corpus_set_journal_applied(qr_corpus *c, uint64_t offset);
 
 /* Readers: move to the newest committed revision. */
 int qr_corpus_reopen(qr_corpus *c);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "journal.h"
 #include "json.h"
 #include "schema.h"
 #include "status.h"
@@ -500,17 +501,12 @@ static int cmp_event(const void *a, const void *b)
 	return strcmp(((const qr_event *)a)->id, ((const qr_event *)b)->id);
 }
 
-static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *count)
+/* One event file's bytes (read from path, or from the journal) into ev. */
+static void load_data(qr_events *ev, const char *path, const char *name, const qr_buf *file, qr_strv *problems,
+		      int *count)
 {
 	struct check ck = { path, problems, 0 };
-	qr_buf data = QR_BUF_INIT, err = QR_BUF_INIT;
-	const char *name = base_name(path);
-	int st = qr_io_read_file(path, QR_EVENT_FILE_MAX, &data, &err);
-	if (st) {
-		problem(&ck, NULL, "%s", err.buf);
-		goto out;
-	}
-	if (data.len >= QR_EVENT_FILE_MAX) {
+	if (file->len >= QR_EVENT_FILE_MAX) {
 		problem(&ck, NULL, "larger than %d bytes", QR_EVENT_FILE_MAX);
 		goto out;
 	}
@@ -519,22 +515,22 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 		goto out;
 	}
 	size_t bad;
-	if (!qr_utf8_valid(data.buf, data.len, &bad)) {
+	if (!qr_utf8_valid(file->buf, file->len, &bad)) {
 		qr_buf where = QR_BUF_INIT;
-		line_col(data.buf, bad, &where);
+		line_col(file->buf, bad, &where);
 		problem(&ck, NULL, "not UTF-8 text (%s)", where.buf);
 		qr_buf_release(&where);
 		goto out;
 	}
 	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(data.buf, data.len, &end, false);
+	cJSON *root = cJSON_ParseWithLengthOpts(file->buf, file->len, &end, false);
 	if (root) {
-		size_t used = (size_t)(end - data.buf);
-		while (used < data.len && isspace((unsigned char)data.buf[used]))
+		size_t used = (size_t)(end - file->buf);
+		while (used < file->len && isspace((unsigned char)file->buf[used]))
 			used++;
-		if (used != data.len) {
+		if (used != file->len) {
 			qr_buf where = QR_BUF_INIT;
-			line_col(data.buf, used, &where);
+			line_col(file->buf, used, &where);
 			problem(&ck, NULL, "unexpected text after the JSON object (%s)", where.buf);
 			qr_buf_release(&where);
 			cJSON_Delete(root);
@@ -542,8 +538,8 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 		}
 	} else {
 		qr_buf where = QR_BUF_INIT;
-		size_t off = end && end >= data.buf && end <= data.buf + data.len ? (size_t)(end - data.buf) : 0;
-		line_col(data.buf, off, &where);
+		size_t off = end && end >= file->buf && end <= file->buf + file->len ? (size_t)(end - file->buf) : 0;
+		line_col(file->buf, off, &where);
 		problem(&ck, NULL, "not valid JSON (%s)", where.buf);
 		qr_buf_release(&where);
 		goto out;
@@ -559,7 +555,7 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 			ev->v = qr_realloc(ev->v, (ev->n + 1) * sizeof(*ev->v));
 			ev->v[ev->n++] = e;
 			qr_strv_push(&ev->names, name);
-			qr_strv_pushn(&ev->contents, data.buf, data.len);
+			qr_strv_pushn(&ev->contents, file->buf, file->len);
 		}
 	} else {
 		event_clear(&e);
@@ -567,6 +563,19 @@ static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *c
 	cJSON_Delete(root);
 out:
 	*count += ck.count;
+}
+
+static void load_file(qr_events *ev, const char *path, qr_strv *problems, int *count)
+{
+	qr_buf data = QR_BUF_INIT, err = QR_BUF_INIT;
+	int st = qr_io_read_file(path, QR_EVENT_FILE_MAX, &data, &err);
+	if (st) {
+		struct check ck = { path, problems, 0 };
+		problem(&ck, NULL, "%s", err.buf);
+		*count += ck.count;
+	} else {
+		load_data(ev, path, base_name(path), &data, problems, count);
+	}
 	qr_buf_release(&data);
 	qr_buf_release(&err);
 }
@@ -828,18 +837,20 @@ void qr_events_corpus_dir(const qr_corpus *c, qr_buf *out)
 
 int qr_events_load_corpus(const qr_corpus *c, qr_events **out, qr_strv *problems)
 {
-	qr_buf dir = QR_BUF_INIT;
-	struct stat sb;
+	qr_buf dir = QR_BUF_INIT, readable = QR_BUF_INIT;
 	int st;
 	qr_events_corpus_dir(c, &dir);
-	if (stat(dir.buf, &sb) < 0 && errno == ENOENT) {
+	/* A writer swapping a new catalogue in may have it beside: read that
+	 * (io.h, qr_io_swap_readable). */
+	if (!qr_io_swap_readable(dir.buf, &readable)) {
 		*out = qr_calloc(1, sizeof(**out));
 		st = 0;
 	} else {
-		const char *paths[1] = { dir.buf };
+		const char *paths[1] = { readable.buf };
 		st = qr_events_load(paths, 1, out, problems);
 	}
 	qr_buf_release(&dir);
+	qr_buf_release(&readable);
 	return st;
 }
 
@@ -902,7 +913,6 @@ int qr_events_install(qr_corpus *c, const qr_events *ev, bool *changed, qr_buf *
 {
 	qr_buf dir = QR_BUF_INIT, fresh = QR_BUF_INIT, path = QR_BUF_INIT;
 	char have[QR_SHA256_HEX];
-	struct stat sb;
 	int st = 0;
 	if (changed)
 		*changed = false;
@@ -912,9 +922,10 @@ int qr_events_install(qr_corpus *c, const qr_events *ev, bool *changed, qr_buf *
 		goto out;
 	if (changed)
 		*changed = true;
-	/* Write the new catalogue beside the old one, then swap them in one
-	 * rename, so that a reader sees one catalogue or the other. */
-	qr_buf_setf(&fresh, "%s.new", dir.buf);
+	/* Write the new catalogue beside the old one, then swap it in, so
+	 * that a reader sees one catalogue or the other and a crash leaves
+	 * one (io.h: qr_io_swap_dir). */
+	qr_buf_setf(&fresh, "%s.tmp", dir.buf);
 	if ((st = remove_tree(fresh.buf, err)) || (st = qr_io_mkdir(fresh.buf, err)))
 		goto out;
 	for (size_t i = 0; i < ev->names.n; i++) {
@@ -922,19 +933,7 @@ int qr_events_install(qr_corpus *c, const qr_events *ev, bool *changed, qr_buf *
 		if ((st = qr_io_write_file_atomic(path.buf, ev->contents.v[i], strlen(ev->contents.v[i]), err)))
 			goto out;
 	}
-	if (stat(dir.buf, &sb) == 0) {
-		if (renameat2(AT_FDCWD, fresh.buf, AT_FDCWD, dir.buf, RENAME_EXCHANGE) < 0) {
-			qr_buf_setf(err, "cannot replace '%s': %s", dir.buf, strerror(errno));
-			st = QR_IO;
-			goto out;
-		}
-		/* fresh now names the old catalogue. */
-		st = remove_tree(fresh.buf, err);
-	} else {
-		st = qr_io_rename(fresh.buf, dir.buf, err);
-	}
-	if (!st)
-		st = qr_io_fsync_dir(qr_corpus_dir(c), err);
+	st = qr_io_swap_dir(fresh.buf, dir.buf, err);
 out:
 	qr_buf_release(&dir);
 	qr_buf_release(&fresh);
@@ -951,7 +950,68 @@ void qr_events_applied(qr_corpus *c, qr_buf *out)
 	free(v);
 }
 
-int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err)
+int qr_events_journal(qr_corpus *c, const qr_events *ev, qr_buf *err)
+{
+	qr_journal *j = qr_corpus_journal(c);
+	qr_buf buf = QR_BUF_INIT;
+	qr_jw w;
+	qr_journal_begin(j, &w, &buf, "events");
+	qr_jw_kstr(&w, "digest", ev ? ev->digest : "");
+	qr_jw_key(&w, "files");
+	qr_jw_begin_array(&w);
+	for (size_t i = 0; ev && i < ev->names.n; i++) {
+		qr_jw_begin_object(&w);
+		qr_jw_kstr(&w, "name", ev->names.v[i]);
+		qr_jw_kstr(&w, "content", ev->contents.v[i]);
+		qr_jw_end_object(&w);
+	}
+	qr_jw_end_array(&w);
+	int st = qr_journal_append(j, &w, &buf);
+	if (st)
+		qr_buf_setf(err, "cannot write the journal: %s", qr_journal_error(j));
+	qr_buf_release(&buf);
+	return st;
+}
+
+int qr_events_from_journal(const cJSON *entry, qr_events **out, qr_strv *problems)
+{
+	qr_events *ev = qr_calloc(1, sizeof(*ev));
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(entry, "files"), *f;
+	int count = 0;
+	qr_buf data = QR_BUF_INIT;
+	if (!cJSON_IsArray(files)) {
+		qr_strv_push(problems, "journal: files: not an array");
+		count++;
+	}
+	cJSON_ArrayForEach(f, files)
+	{
+		const char *name = qr_json_str(f, "name"), *content = qr_json_str(f, "content");
+		if (!name || !content || strchr(name, '/')) {
+			qr_strv_push(problems, "journal: files: an entry without a name and a content");
+			count++;
+			continue;
+		}
+		qr_buf_reset(&data);
+		qr_buf_adds(&data, content);
+		load_data(ev, name, name, &data, problems, &count);
+	}
+	qr_buf_release(&data);
+	if (ev->n > 1)
+		qsort(ev->v, ev->n, sizeof(*ev->v), cmp_event);
+	digest(ev);
+	const char *want = qr_json_str(entry, "digest");
+	if (!count && want && strcmp(want, ev->digest) != 0) {
+		qr_strv_push(problems, "journal: the files do not match the digest they were written with");
+		count++;
+	}
+	*out = ev;
+	return count ? QR_BAD_INPUT : QR_OK;
+}
+
+/* Recompute the events of every post; only those whose events change are
+ * rewritten.  Commits as it goes and at the end, with ev's digest. */
+static int apply_posts(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, bool journaled,
+		       qr_buf *err)
 {
 	xc_db *db = qr_corpus_db(c);
 	xc_postiter *it = NULL;
@@ -999,7 +1059,25 @@ int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_co
 	free(ids);
 	if (!st && (st = qr_corpus_set_metadata(c, QR_EVENTS_META_APPLIED, ev ? ev->digest : "")))
 		qr_buf_setf(err, "%s", qr_corpus_error(c));
+	/* The entry written before any post changed is now all applied. */
+	if (!st && journaled &&
+	    (st = qr_corpus_set_journal_applied(c, qr_journal_size(qr_corpus_journal(c)))))
+		qr_buf_setf(err, "%s", qr_corpus_error(c));
 	if (!st && (st = qr_corpus_commit(c)))
 		qr_buf_setf(err, "%s", qr_corpus_error(c));
 	return st;
+}
+
+int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	/* Into the journal first: an index rebuilt from the store gets the
+	 * events of this very catalogue back. */
+	int st = qr_events_journal(c, ev, err);
+	return st ? st : apply_posts(c, ev, counts, true, err);
+}
+
+int qr_events_reapply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err)
+{
+	return apply_posts(c, ev, counts, false, err);
 }

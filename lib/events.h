@@ -113,7 +113,17 @@ typedef struct qr_events_apply_counts {
 
 /* Recompute the events of every post from the index's documents (the
  * inputs are not read again); only posts whose events change are
- * rewritten.  Commits, and records ev's digest as applied. */
+ * rewritten.  The catalogue goes into the corpus's journal first
+ * (journal.h); commits, and records ev's digest as applied. */
 int qr_events_apply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err);
+/* The same without writing the journal: replaying it. */
+int qr_events_reapply_corpus(qr_corpus *c, const qr_events *ev, qr_events_apply_counts *counts, qr_buf *err);
+
+/* Append an entry of op "events" holding ev's files (NULL: no events) to
+ * the corpus's journal. */
+int qr_events_journal(qr_corpus *c, const qr_events *ev, qr_buf *err);
+/* The catalogue a journal entry of op "events" holds, checked as files
+ * are (problems named "<file>: ..."), and against the entry's digest. */
+int qr_events_from_journal(const cJSON *entry, qr_events **out, qr_strv *problems);
 
 #endif

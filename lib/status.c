@@ -10,7 +10,7 @@ const char *qr_status_string(qr_status st)
 	case QR_USAGE: return "usage error";
 	case QR_BAD_INPUT: return "bad input";
 	case QR_DAMAGED: return "damaged corpus";
-	case QR_LOCKED: return "corpus is locked by another ingest";
+	case QR_LOCKED: return "corpus is locked by another writer";
 	case QR_IO: return "i/o error";
 	case QR_NOMEM: return "out of memory";
 	case QR_LIMIT: return "limit reached";

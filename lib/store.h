@@ -187,6 +187,9 @@ int qr_store_read_block(qr_store *s, int stream, uint32_t segment, uint64_t offs
 uint64_t qr_store_segment_size(qr_store *s, int stream, uint32_t segment);
 /* Number of the last segment of a stream (0: none). */
 uint32_t qr_store_last_segment(qr_store *s, int stream);
+/* How many segments a stream has (after compaction, fewer than the last
+ * one's number). */
+uint32_t qr_store_segment_count(qr_store *s, int stream);
 /* Number of the first segment of a stream (0: none). */
 uint32_t qr_store_first_segment(qr_store *s, int stream);
 /* Remove a segment file (compaction: one the index no longer needs);

@@ -80,6 +80,19 @@ xc_status xc_db_create_empty(xc_db **out)
 	});
 }
 
+xc_status xc_db_open_empty(xc_db **out)
+{
+	if (!out)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(nullptr, [&] {
+		std::unique_ptr<xc_db> h(new xc_db);
+		h->db = Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY);
+		*out = h.release();
+		return XC_OK;
+	});
+}
+
 xc_status xc_db_add_shard(xc_db *db, xc_db *shard)
 {
 	if (!db || !shard)

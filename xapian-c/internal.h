@@ -91,6 +91,26 @@ namespace xc_internal {
 
 std::string describe(const Xapian::Error &e);
 
+/* Keep a message on a handle without letting an exception out: guard() is
+ * noexcept, so running out of memory while keeping the message of another
+ * failure must not throw (std::terminate).  The fallback fits in
+ * std::string's own buffer, so it allocates nothing. */
+template <class Make>
+void keep(std::string *err, Make &&make) noexcept
+{
+	if (!err)
+		return;
+	try {
+		*err = make();
+	} catch (...) {
+		try {
+			err->assign("out of memory");
+		} catch (...) {
+			err->clear();
+		}
+	}
+}
+
 /*
  * Run f, which returns an xc_status, and turn every exception into a status
  * with its message in *err.  Xapian::Error does not derive from
@@ -102,49 +122,49 @@ xc_status guard(std::string *err, F &&f) noexcept
 	try {
 		return f();
 	} catch (const Xapian::DatabaseModifiedError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_DATABASE_MODIFIED;
 	} catch (const Xapian::DatabaseLockError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_DATABASE_LOCKED;
 	} catch (const Xapian::DatabaseCorruptError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_DATABASE_CORRUPT;
 	} catch (const Xapian::DatabaseOpeningError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_DATABASE_OPENING;
 	} catch (const Xapian::DatabaseError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_DATABASE;
 	} catch (const Xapian::DocNotFoundError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_NOT_FOUND;
 	} catch (const Xapian::QueryParserError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_QUERY_PARSER;
 	} catch (const Xapian::WildcardError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_WILDCARD;
 	} catch (const Xapian::NetworkError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_NETWORK;
 	} catch (const Xapian::InvalidArgumentError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_INVALID_ARGUMENT;
 	} catch (const Xapian::InvalidOperationError &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_INVALID_ARGUMENT;
 	} catch (const Xapian::Error &e) {
-		if (err) *err = describe(e);
+		keep(err, [&] { return describe(e); });
 		return XC_ERR_XAPIAN;
 	} catch (const std::bad_alloc &) {
-		if (err) *err = "out of memory";
+		keep(err, [] { return std::string("out of memory"); });
 		return XC_ERR_NOMEM;
 	} catch (const std::exception &e) {
-		if (err) *err = e.what();
+		keep(err, [&] { return std::string(e.what()); });
 		return XC_ERR_UNKNOWN;
 	} catch (...) {
-		if (err) *err = "unknown exception";
+		keep(err, [] { return std::string("unknown exception"); });
 		return XC_ERR_UNKNOWN;
 	}
 }

@@ -106,6 +106,9 @@ enum {
 XC_API xc_status xc_db_open(const char *path, int mode, xc_db **out, char **errmsg);
 /* An empty read-only database to which shards are added with add_shard. */
 XC_API xc_status xc_db_create_empty(xc_db **out);
+/* A read-only database that holds nothing (no documents, no terms, no
+ * metadata) but can be searched: a corpus whose index does not exist yet. */
+XC_API xc_status xc_db_open_empty(xc_db **out);
 /* Search `shard` as part of `db` (read-only databases only). */
 XC_API xc_status xc_db_add_shard(xc_db *db, xc_db *shard);
 XC_API const char *xc_db_error(const xc_db *db);

@@ -101,6 +101,16 @@ cp "$seg" "$out/store/segment.zst"
 size=$(stat -c %s "$seg")
 head -c $((size / 2)) "$seg" >"$out/store/cut-half.zst"
 head -c $((size - 3)) "$seg" >"$out/store/cut-end.zst"
+# ...and journals (the same target reads the bytes as store/journal.zst):
+# codes added and removed, an event catalogue, one cut short.
+QUIRE_PROGRESS=0 "$quire" tag -c "$tmp/c" +seed +other -- 'platform:twitter' >/dev/null 2>&1 || true
+QUIRE_PROGRESS=0 "$quire" tag -c "$tmp/c" -other -- 'fancam' >/dev/null 2>&1 || true
+QUIRE_PROGRESS=0 "$quire" events apply -c "$tmp/c" --events "$root/corpus/events" >/dev/null 2>&1 || true
+jn="$tmp/c/store/journal.zst"
+if [ -f "$jn" ]; then
+	cp "$jn" "$out/store/journal.zst"
+	head -c $(($(stat -c %s "$jn") - 5)) "$jn" >"$out/store/journal-cut.zst"
+fi
 
 # query: the query language's forms.
 n=0

@@ -21,7 +21,9 @@ snapshot() { # name
 	"$QUIRE" search -c "$C" -f jsonl -n 0 '' 2>/dev/null | sort >"$T/$1.citations"
 	"$QUIRE" search -c "$C" -f ids -n 0 '' 2>/dev/null | sort >"$T/$1.ids"
 	du -b "$C/store" | tail -1 | cut -f1 >"$T/$1.store"
-	(cd "$C" && find . -path ./index -prune -o -type f ! -name sources.jsonl -print | sort | xargs sha256sum) >"$T/$1.files"
+	# quire.lock names the last writer (its pid and time): not data.
+	(cd "$C" && find . -path ./index -prune -o -type f ! -name sources.jsonl ! -name quire.lock -print | sort |
+		xargs sha256sum) >"$T/$1.files"
 	wc -l <"$C/sources.jsonl" >"$T/$1.sources"
 }
 
