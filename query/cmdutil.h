@@ -63,6 +63,11 @@ void qr_cmd_join(qr_buf *out, int argc, char **argv);
  * and return the exit code (0 on success). */
 int qr_cmd_build_query(qr_corpus *c, const char *text, const qr_query_opts *o, xc_query **q);
 
+/* Every document q matches, in docid order, into *ids (the caller's to
+ * free): what a change of codes reads whole before anything changes.
+ * Errors are printed. */
+int qr_cmd_matches(xc_db *db, const xc_query *q, xc_docid **ids, size_t *n);
+
 /* Report a failed get_mset (a wildcard past its bound is a usage error);
  * returns the exit code. */
 int qr_cmd_search_failed(xc_status x, const char *why);

@@ -217,10 +217,10 @@ if serve_start "$C" --allow-tagging --facet-limit 100; then
 	exec 7<>"$T/fifo"
 	"$QUIRE" ingest -c "$C" - <"$T/fifo" >/dev/null 2>&1 7>&- &
 	ING=$!
-	# Wait until it holds Xapian's lock (asking for the lock here could
+	# Wait until it holds the corpus's lock (asking for the lock here could
 	# take it first and make the ingest fail instead).
 	i=0
-	while [ $i -lt 100 ] && ! ls -l "/proc/$ING/fd" 2>/dev/null | grep -q flintlock; do
+	while [ $i -lt 100 ] && ! ls -l "/proc/$ING/fd" 2>/dev/null | grep -Eq 'quire.lock|flintlock'; do
 		sleep 0.1
 		i=$((i + 1))
 	done
