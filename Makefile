@@ -6,7 +6,7 @@
 B ?= build
 CC ?= gcc
 CXX ?= g++
-PKGS = xapian-core libzstd libarchive libcjson libcrypto libcbor
+PKGS = xapian-core libzstd libarchive libcjson libcrypto libcbor libmicrohttpd
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
        -Wwrite-strings -Wvla
@@ -23,7 +23,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # lib/hash.c load them when first needed, so that a search starts faster.
 PKG_LIBS = $(shell pkg-config --libs $(filter-out libarchive libcrypto,$(PKGS)) 2>/dev/null) -lcsv
 
-CPPFLAGS += -Ilib -Ixapian-c -Iindexer -Iquery -D_GNU_SOURCE -MMD -MP
+CPPFLAGS += -Ilib -Ixapian-c -Iindexer -Iquery -Iserver -D_GNU_SOURCE -MMD -MP
 CFLAGS += -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(FUZZFLAGS) $(COVFLAGS) -pthread $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(WERROR) $(SANFLAGS) $(FUZZFLAGS) $(COVFLAGS) -fPIC \
 	-fvisibility=hidden -fvisibility-inlines-hidden $(PKG_CFLAGS)
@@ -34,11 +34,13 @@ XC_SRC = $(wildcard xapian-c/*.cc)
 LIB_SRC = $(wildcard lib/*.c)
 IDX_SRC = $(wildcard indexer/*.c)
 QRY_SRC = $(wildcard query/*.c)
+SRV_SRC = $(wildcard server/*.c)
 
 XC_OBJ = $(XC_SRC:%.cc=$(B)/%.o)
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 IDX_OBJ = $(IDX_SRC:%.c=$(B)/%.o)
 QRY_OBJ = $(QRY_SRC:%.c=$(B)/%.o)
+SRV_OBJ = $(SRV_SRC:%.c=$(B)/%.o)
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -53,7 +55,7 @@ REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 
 .PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
-	reliability fuzz man install uninstall bench-export
+	reliability fuzz man install uninstall bench-export bench-serve
 .DEFAULT_GOAL := all
 
 all: $(QUIRE) $(B)/libxapian-c.so
@@ -80,12 +82,13 @@ $(B)/libquire.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libquire-front.a: $(IDX_OBJ) $(QRY_OBJ)
+$(B)/libquire-front.a: $(IDX_OBJ) $(QRY_OBJ) $(SRV_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The shipped mappings are built into the binary (.incbin).
+# The shipped mappings and the page's files are built into the binary (.incbin).
 $(B)/indexer/mapping_builtin.o: $(wildcard schemas/mappings/*.json)
+$(B)/server/assets.o: $(wildcard web/*)
 
 $(QUIRE): $(B)/quire.o $(B)/manual.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -251,6 +254,17 @@ bench-store:
 # originals MB/s, --verify, ingest of the bag (bench/export.sh).
 bench-export: all $(B)/bench/gen
 	@sh bench/export.sh $(B) $(BENCH_N)
+
+# quire serve under load: bench/loadgen against the corpus of BENCH_N posts
+# with 1, 8 and 32 clients (bench/serve.sh); prints a table.
+$(B)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -pthread -o $@ $<
+
+bench-serve:
+	@sh .ci/deps demo
+	@$(MAKE) --no-print-directory all $(B)/bench/gen $(B)/bench/loadgen
+	@sh bench/serve.sh $(B) $(BENCH_N)
 
 # The long reliability runs (tests/reliability/): 100 kills on 50,000
 # posts, every byte of a torn tail, 1,000 flipped bytes...  Each script

@@ -7,6 +7,7 @@
 #include "indexer/commands.h"
 #include "manual.h"
 #include "query/commands.h"
+#include "server/serve.h"
 #include "status.h"
 #include "version.h"
 #include "xapian-c.h"
@@ -29,6 +30,7 @@ static const qr_command commands[] = {
 	{ "facets", cmd_facets, "top hashtags, authors, media, events... of a query's posts" },
 	{ "timeline", cmd_timeline, "posts per minute, hour, day or week: text, CSV, JSON, SVG chart" },
 	{ "stats", cmd_stats, "what a corpus holds: posts, authors, time span, sizes, events, tags" },
+	{ "serve", cmd_serve, "a search page for the browser and a JSON API, on HTTP" },
 	{ "check", cmd_check, "verify a corpus end to end; --repair makes the index match the store" },
 	{ "help", cmd_help, "help on a command (quire help search: the query language)" },
 	{ "version", cmd_version, "print versions" },

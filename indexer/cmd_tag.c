@@ -18,8 +18,6 @@
 #include "text.h"
 #include "timeutil.h"
 
-#define PAGE 10000
-
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "list", 0, NULL, "list the codes with the number of posts that carry each (of QUERY's matches if given)" },
@@ -118,45 +116,6 @@ static bool split_codes(int *argc, char **argv, qr_strv *add, qr_strv *del)
 			return false;
 		}
 	return true;
-}
-
-/* Every matching document, in docid order, before anything is changed. */
-static int matches(xc_db *db, xc_query *q, xc_docid **ids, size_t *n)
-{
-	xc_enquire *enq = NULL;
-	xc_mset *ms = NULL;
-	size_t alloc = 0;
-	int st = 0;
-	*ids = NULL;
-	*n = 0;
-	if (xc_enquire_create(db, &enq) != XC_OK)
-		return QR_NOMEM;
-	xc_enquire_set_query(enq, q);
-	xc_enquire_set_weighting_bool(enq);
-	for (uint32_t first = 0;; first += PAGE) {
-		xc_mset_destroy(ms);
-		ms = NULL;
-		xc_status x = xc_enquire_get_mset(enq, first, PAGE, 0, &ms);
-		if (x != XC_OK) {
-			if (x == XC_ERR_WILDCARD)
-				qr_error("cannot search: a wildcard matches more than %d words: make it longer",
-					 QR_MAX_WILDCARD);
-			else
-				qr_error("cannot search: %s", xc_enquire_error(enq));
-			st = x == XC_ERR_WILDCARD ? QR_USAGE : QR_INTERNAL;
-			break;
-		}
-		uint32_t k = xc_mset_size(ms);
-		for (uint32_t i = 0; i < k; i++) {
-			*ids = qr_grow_array(*ids, sizeof(**ids), *n + 1, &alloc);
-			xc_mset_docid(ms, i, &(*ids)[(*n)++]);
-		}
-		if (k < PAGE)
-			break;
-	}
-	xc_mset_destroy(ms);
-	xc_enquire_destroy(enq);
-	return st;
 }
 
 static void report(const qr_tag_tally *t, const qr_strv *add, const qr_strv *del, bool dry)
@@ -502,7 +461,7 @@ static int matching_ids(qr_corpus *c, const struct opts *o, const char *text, qr
 		qr_error("%s", err.buf);
 		goto out;
 	}
-	if ((st = matches(qr_corpus_db(c), q, &docs, &n)))
+	if ((st = qr_cmd_matches(qr_corpus_db(c), q, &docs, &n)))
 		goto out;
 	for (size_t i = 0; i < n && !st; i++) {
 		qr_post p;
@@ -641,7 +600,7 @@ int cmd_tag(int argc, char **argv)
 		rc = qr_status_exit_code(st);
 		goto out;
 	}
-	if ((st = matches(qr_corpus_db(c), q, &ids, &n))) {
+	if ((st = qr_cmd_matches(qr_corpus_db(c), q, &ids, &n))) {
 		rc = qr_status_exit_code(st);
 		goto out;
 	}

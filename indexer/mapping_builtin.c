@@ -6,14 +6,7 @@
  */
 #include <stddef.h>
 
-#define EMBED(sym, file)                                                                                    \
-	__asm__(".section .rodata\n"                                                                       \
-		".balign 8\n"                                                                              \
-		".global " #sym "_start\n"                                                                 \
-		".global " #sym "_end\n" #sym "_start:\n"                                                  \
-		".incbin \"" file "\"\n" #sym "_end:\n"                                                    \
-		".byte 0\n"                                                                                \
-		".previous\n")
+#include "embed.h"
 
 EMBED(qr_mapping_doc_crowdtangle, "schemas/mappings/crowdtangle.json");
 EMBED(qr_mapping_doc_twarc_csv, "schemas/mappings/twarc-csv.json");

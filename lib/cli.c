@@ -9,12 +9,23 @@
 #include "status.h"
 #include "text.h"
 
+/* This thread's messages go here instead of stderr (qr_cli_capture). */
+static _Thread_local qr_buf *captured;
+
+void qr_cli_capture(qr_buf *into)
+{
+	captured = into;
+}
+
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	qr_buf raw = QR_BUF_INIT, safe = QR_BUF_INIT;
 	qr_buf_vaddf(&raw, fmt, ap);
 	qr_escape_terminal(&safe, raw.buf, raw.len, 0);
-	fprintf(stderr, "quire: %s%s\n", prefix, safe.buf);
+	if (captured)
+		qr_buf_addf(captured, "%s%s%s", captured->len ? "\n" : "", prefix, safe.buf);
+	else
+		fprintf(stderr, "quire: %s%s\n", prefix, safe.buf);
 	qr_buf_release(&raw);
 	qr_buf_release(&safe);
 }
@@ -41,7 +52,8 @@ int qr_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "try 'quire %s -h' for help\n", cmd);
+	if (!captured)
+		fprintf(stderr, "try 'quire %s -h' for help\n", cmd);
 	return QR_EXIT_USAGE;
 }
 

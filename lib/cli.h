@@ -45,6 +45,11 @@ void qr_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void qr_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, then "try 'quire CMD -h'"; returns QR_EXIT_USAGE. */
 int qr_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Until called again with NULL, the calling thread's messages (errors,
+ * warnings, usage errors without their "try" line) are appended to into,
+ * one a line, without "quire: ", instead of going to stderr: quire serve
+ * runs the commands' code and answers with what they would have said. */
+void qr_cli_capture(qr_buf *into);
 
 /* The corpus directory: --corpus, else $QUIRE_CORPUS, else ./quire-corpus. */
 const char *qr_cli_corpus(const char *given);

@@ -1,6 +1,7 @@
 #include "timeutil.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,10 +188,14 @@ bool qr_tz_valid(const char *zone)
 }
 
 /* Switch the process's zone for one conversion: the C library offers no
- * other way to read the tz database.  Not thread safe, like the rest of
- * the libc time functions. */
+ * other way to read the tz database.  One switch at a time (quire serve
+ * converts on several threads); set_tz takes the lock, restore_tz gives it
+ * back. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static char *set_tz(const char *zone)
 {
+	pthread_mutex_lock(&tz_lock);
 	const char *old = getenv("TZ");
 	char *saved = old ? strdup(old) : NULL;
 	setenv("TZ", zone, 1);
@@ -207,6 +212,7 @@ static void restore_tz(char *saved)
 		unsetenv("TZ");
 	}
 	tzset();
+	pthread_mutex_unlock(&tz_lock);
 }
 
 bool qr_tz_offset(const char *zone, int64_t t, int *offset)

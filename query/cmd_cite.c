@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "run.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -57,8 +58,13 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-/* Cite one id; returns an exit code for it. */
-static int cite_one(qr_corpus *c, qr_printer *pr, const char *id, uint32_t *rank)
+void qr_cite_begin(qr_corpus *c, qr_printer *pr, const char *ids)
+{
+	qr_result_info info = { ids, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, 0, "given", NULL, true };
+	pr->begin(pr, &info);
+}
+
+int qr_cite_one(qr_corpus *c, qr_printer *pr, const char *id, uint32_t *rank)
 {
 	xc_docid docid;
 	qr_post p;
@@ -114,11 +120,10 @@ int cmd_cite(int argc, char **argv)
 	pr = qr_printer_new(o.c.format, dest.fp, false, !o.no_locator, qr_corpus_id(c));
 	pr->tz = o.c.q.tz;
 	qr_cmd_join(&ids, argc - first, argv + first);
-	qr_result_info info = { ids.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, 0, "given", NULL, true };
-	pr->begin(pr, &info);
+	qr_cite_begin(c, pr, ids.buf);
 	for (int i = first; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0) {
-			worst = worse(worst, cite_one(c, pr, argv[i], &rank));
+			worst = worse(worst, qr_cite_one(c, pr, argv[i], &rank));
 			continue;
 		}
 		/* Ids from stdin, one per line (what -f ids prints). */
@@ -134,7 +139,7 @@ int cmd_cite(int argc, char **argv)
 			while (*s == ' ' || *s == '\t')
 				s++;
 			if (*s)
-				worst = worse(worst, cite_one(c, pr, s, &rank));
+				worst = worse(worst, qr_cite_one(c, pr, s, &rank));
 			qr_buf_reset(&line);
 		} while (ch != EOF);
 	}

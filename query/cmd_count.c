@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "json.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "timeutil.h"
@@ -12,6 +14,7 @@
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "collapse", 0, "repost", "count a post and its reposts once" },
+	{ "format", 'f', "NAME", "text (default: the number alone) or json ({\"query\": ..., \"count\": N})" },
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
@@ -30,6 +33,7 @@ static const qr_command_help help = {
 	"  quire count --collapse repost 'media:video date:2020-06-03'\n"
 	"  quire count --tz Asia/Seoul --since 2020-06-04 --until 2020-06-04 'lang:ko'\n"
 	"  quire count --explain 'fancam* NOT is:repost'\n"
+	"  quire count -f json 'lang:ko' | jq .count\n"
 	"\nexit status: 0 some posts match, 1 none (0 is printed), 2 usage or query error, 3 damaged corpus",
 	options,
 };
@@ -81,12 +85,54 @@ static xc_status count(qr_corpus *c, xc_query *q, bool collapse, uint32_t *n, qr
 	return x;
 }
 
+int qr_count_run(qr_corpus *c, const char *text, const qr_query_opts *qo, bool collapse, bool explain, uint32_t *n)
+{
+	qr_buf why = QR_BUF_INIT;
+	xc_query *q = NULL;
+	int st = 0;
+	xc_status x = XC_ERR_DATABASE_MODIFIED;
+	*n = 0;
+	for (int attempt = 0; attempt < QR_CMD_RETRIES && x == XC_ERR_DATABASE_MODIFIED; attempt++) {
+		if (attempt && qr_corpus_reopen(c))
+			break;
+		xc_query_destroy(q);
+		q = NULL;
+		if ((st = qr_cmd_build_query(c, text, qo, &q)))
+			goto out;
+		if (explain && attempt == 0)
+			qr_cmd_explain(q);
+		x = count(c, q, collapse, n, &why);
+	}
+	if (x != XC_OK)
+		st = qr_cmd_search_failed(x, why.buf);
+	else
+		st = *n ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+out:
+	xc_query_destroy(q);
+	qr_buf_release(&why);
+	return st;
+}
+
+void qr_count_print(qr_buf *out, const char *format, const char *text, uint32_t n)
+{
+	if (strcmp(format, "json") != 0) {
+		qr_buf_addf(out, "%u\n", n);
+		return;
+	}
+	qr_jw w;
+	qr_jw_init(&w, out, true);
+	qr_jw_begin_object(&w);
+	qr_jw_kstr(&w, "query", text);
+	qr_jw_kint(&w, "count", n);
+	qr_jw_end_object(&w);
+	qr_buf_addch(out, '\n');
+}
+
 int cmd_count(int argc, char **argv)
 {
-	struct opts o = { { NULL, NULL, { NULL, NULL, NULL, false } }, NULL, false };
-	qr_buf text = QR_BUF_INIT, why = QR_BUF_INIT;
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, false };
+	qr_buf text = QR_BUF_INIT, out = QR_BUF_INIT;
 	qr_corpus *c = NULL;
-	xc_query *q = NULL;
 	uint32_t n = 0;
 	int first, st;
 
@@ -95,33 +141,21 @@ int cmd_count(int argc, char **argv)
 		return st < 0 ? 0 : st;
 	if (o.collapse && strcmp(o.collapse, "repost") != 0)
 		return qr_usage_error("count", "--collapse takes repost, not '%s'", o.collapse);
+	if (strcmp(o.c.format, "text") && strcmp(o.c.format, "json"))
+		return qr_usage_error("count", "--format takes text or json, not '%s'", o.c.format);
 	if ((st = qr_cmd_check_tz("count", o.c.q.tz)))
 		return st;
 	qr_cmd_join(&text, argc - first, argv + first);
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	xc_status x = XC_ERR_DATABASE_MODIFIED;
-	for (int attempt = 0; attempt < QR_CMD_RETRIES && x == XC_ERR_DATABASE_MODIFIED; attempt++) {
-		if (attempt && qr_corpus_reopen(c))
-			break;
-		xc_query_destroy(q);
-		q = NULL;
-		if ((st = qr_cmd_build_query(c, text.buf, &o.c.q, &q)))
-			goto out;
-		if (o.explain && attempt == 0)
-			qr_cmd_explain(q);
-		x = count(c, q, o.collapse != NULL, &n, &why);
+	st = qr_count_run(c, text.buf, &o.c.q, o.collapse != NULL, o.explain, &n);
+	if (st == QR_EXIT_OK || st == QR_EXIT_NO_HITS) {
+		qr_count_print(&out, o.c.format, text.buf, n);
+		fputs(out.buf, stdout);
 	}
-	if (x != XC_OK) {
-		st = qr_cmd_search_failed(x, why.buf);
-		goto out;
-	}
-	printf("%u\n", n);
-	st = n ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
-	xc_query_destroy(q);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
-	qr_buf_release(&why);
+	qr_buf_release(&out);
 	return st;
 }

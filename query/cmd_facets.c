@@ -12,6 +12,7 @@
 #include "corpus.h"
 #include "json.h"
 #include "query.h"
+#include "run.h"
 #include "schema.h"
 #include "spread.h"
 #include "status.h"
@@ -65,16 +66,9 @@ static const qr_command_help help = {
 	options,
 };
 
-struct opts {
-	qr_cmd_opts c;
-	const char *out;
-	const char *by;
-	unsigned long long top;
-};
-
 static int on_option(void *ctx, const char *name, const char *arg)
 {
-	struct opts *o = ctx;
+	qr_facets_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
 	if (strcmp(name, "out") == 0)
@@ -87,7 +81,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 }
 
 struct run {
-	const struct opts *o;
+	const qr_query_opts *q;
+	uint32_t top;
 	const qr_facet_field *f;   /* a field, or NULL for what spread */
 	qr_spread_by by;
 	const char *text;
@@ -100,12 +95,15 @@ static int count_once(qr_corpus *c, void *ctx, qr_buf *err)
 {
 	const struct run *r = ctx;
 	xc_query *q = NULL;
-	int st = qr_query_build(qr_corpus_db(c), r->text, &r->o->c.q, &q, err);
+	if (r->f)
+		qr_counts_clear(r->counts);
+	else
+		qr_spread_clear(r->spread);
+	int st = qr_query_build(qr_corpus_db(c), r->text, r->q, &q, err);
 	if (!st && r->f)
-		st = qr_count_terms(qr_corpus_db(c), q, r->f->prefix, (uint32_t)r->o->top, qr_facet_skip(r->f), r->counts,
-				    err);
+		st = qr_count_terms(qr_corpus_db(c), q, r->f->prefix, r->top, qr_facet_skip(r->f), r->counts, err);
 	else if (!st)
-		st = qr_spread_count(c, q, r->by, (uint32_t)r->o->top, r->spread, err);
+		st = qr_spread_count(c, q, r->by, r->top, r->spread, err);
 	xc_query_destroy(q);
 	return st;
 }
@@ -158,7 +156,7 @@ static void print_json(const qr_facet_field *f, const char *query, const qr_coun
 	qr_buf_addch(out, '\n');
 }
 
-static void table_about(qr_table *t, const struct opts *o, const char *by, const char *query, qr_corpus *c)
+static void table_about(qr_table *t, const qr_facets_opts *o, const char *by, const char *query, qr_corpus *c)
 {
 	char num[32];
 	qr_table_about_corpus(t, query, qr_corpus_id(c), qr_corpus_dir(c));
@@ -180,41 +178,48 @@ static int print_table(qr_table *t, const qr_facet_field *f, const qr_counts *c,
 	return st;
 }
 
-int cmd_facets(int argc, char **argv)
+int qr_facets_run(qr_corpus *c, const char *text, const qr_query_opts *q, const qr_facet_field *f, uint32_t top,
+		  qr_counts *out)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, "hashtag", 20 };
-	qr_buf text = QR_BUF_INIT, out = QR_BUF_INIT, err = QR_BUF_INIT;
+	struct run r = { q, top, f, QR_SPREAD_REPOSTED, text, out, NULL };
+	int st = qr_cmd_retry(c, count_once, &r);
+	if (st)
+		return st;
+	return out->total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+}
+
+int qr_facets_check(const qr_facets_opts *o)
+{
+	qr_spread_by by;
+	qr_table_form form;
+	if (!qr_facet_field_by_name(o->by) && !qr_spread_by_named(o->by, &by))
+		return qr_usage_error("facets", "--by takes hashtag, author, mention, media, lang, event, tag, domain, "
+						"platform, kind, reposted, quoted, file or url, not '%s'", o->by);
+	if (!qr_table_form_named(o->c.format, &form) && strcmp(o->c.format, "text") && strcmp(o->c.format, "json"))
+		return qr_usage_error("facets", "--format takes text, json, csv, csv-raw or xlsx, not '%s'", o->c.format);
+	if (o->top > UINT32_MAX)
+		return qr_usage_error("facets", "--top takes at most %u", UINT32_MAX);
+	return qr_cmd_check_tz("facets", o->c.q.tz);
+}
+
+int qr_facets_write(qr_corpus *c, const qr_facets_opts *o, const char *text, FILE *f)
+{
+	qr_buf out = QR_BUF_INIT, err = QR_BUF_INIT;
 	qr_counts counts = { 0 };
 	qr_spread spread = { 0 };
-	qr_corpus *c = NULL;
 	qr_table *table = NULL;
-	qr_cmd_out dest = { NULL, NULL, NULL };
 	qr_table_form form;
-	int first, st;
-
-	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
-	if (st)
-		return st < 0 ? 0 : st;
-	struct run r = { &o, qr_facet_field_by_name(o.by), QR_SPREAD_REPOSTED, NULL, &counts, &spread };
-	if (!r.f && !qr_spread_by_named(o.by, &r.by))
-		return qr_usage_error("facets", "--by takes hashtag, author, mention, media, lang, event, tag, domain, "
-						"platform, kind, reposted, quoted, file or url, not '%s'", o.by);
-	bool tabular = qr_table_form_named(o.c.format, &form);
-	if (!tabular && strcmp(o.c.format, "text") && strcmp(o.c.format, "json"))
-		return qr_usage_error("facets", "--format takes text, json, csv, csv-raw or xlsx, not '%s'", o.c.format);
-	if ((st = qr_cmd_check_tz("facets", o.c.q.tz)))
-		return st;
-	qr_cmd_join(&text, argc - first, argv + first);
-	r.text = text.buf;
-	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
-		goto out;
-	if ((st = qr_cmd_out_open(&dest, "facets", o.out, tabular && form == QR_TABLE_XLSX)))
-		goto out;
+	bool tabular = qr_table_form_named(o->c.format, &form);
+	struct run r = { &o->c.q, (uint32_t)o->top, qr_facet_field_by_name(o->by), QR_SPREAD_REPOSTED, text, &counts,
+			 &spread };
+	int st;
+	if (!r.f)
+		qr_spread_by_named(o->by, &r.by);
 	if ((st = qr_cmd_retry(c, count_once, &r)))
 		goto out;
 	if (tabular) {
-		table = qr_table_new(form, dest.fp, o.c.q.tz);
-		table_about(table, &o, o.by, text.buf, c);
+		table = qr_table_new(form, f, o->c.q.tz);
+		table_about(table, o, o->by, text, c);
 		st = r.f ? print_table(table, r.f, &counts, &err) : qr_spread_print_table(&spread, table, &err);
 		if (!st)
 			st = qr_table_finish(table, &err);
@@ -222,28 +227,55 @@ int cmd_facets(int argc, char **argv)
 			qr_error("%s", err.buf);
 			goto out;
 		}
-	} else if (strcmp(o.c.format, "json") == 0) {
+	} else if (strcmp(o->c.format, "json") == 0) {
 		if (r.f)
-			print_json(r.f, text.buf, &counts, o.top, &out);
+			print_json(r.f, text, &counts, o->top, &out);
 		else
-			qr_spread_print_json(&spread, text.buf, o.top, &out);
+			qr_spread_print_json(&spread, text, o->top, &out);
 	} else if (r.f) {
-		print_text(r.f, text.buf, &counts, o.top, &out);
+		print_text(r.f, text, &counts, o->top, &out);
 	} else {
-		qr_spread_print_text(&spread, text.buf, o.top, o.c.q.tz, &out);
+		qr_spread_print_text(&spread, text, o->top, o->c.q.tz, &out);
 	}
-	fwrite(out.buf, 1, out.len, dest.fp);
-	if ((st = qr_cmd_out_close(&dest, true)))
-		goto out;
+	fwrite(out.buf, 1, out.len, f);
 	st = (r.f ? counts.total : spread.total) ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
-	qr_cmd_out_close(&dest, false);
 	qr_table_free(table);
 	qr_counts_clear(&counts);
 	qr_spread_clear(&spread);
-	qr_corpus_close(c);
-	qr_buf_release(&text);
 	qr_buf_release(&out);
 	qr_buf_release(&err);
+	return st;
+}
+
+int cmd_facets(int argc, char **argv)
+{
+	qr_facets_opts o = QR_FACETS_OPTS_INIT;
+	qr_buf text = QR_BUF_INIT;
+	qr_corpus *c = NULL;
+	qr_cmd_out dest = { NULL, NULL, NULL };
+	qr_table_form form;
+	int first, st;
+
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	if ((st = qr_facets_check(&o)))
+		return st;
+	qr_cmd_join(&text, argc - first, argv + first);
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
+		goto out;
+	bool xlsx = qr_table_form_named(o.c.format, &form) && form == QR_TABLE_XLSX;
+	if ((st = qr_cmd_out_open(&dest, "facets", o.out, xlsx)))
+		goto out;
+	st = qr_facets_write(c, &o, text.buf, dest.fp);
+	if (st <= QR_EXIT_NO_HITS) {
+		int cl = qr_cmd_out_close(&dest, true);
+		st = cl ? cl : st;
+	}
+out:
+	qr_cmd_out_close(&dest, false);
+	qr_corpus_close(c);
+	qr_buf_release(&text);
 	return st;
 }

@@ -10,6 +10,7 @@
 #include "export.h"
 #include "printer.h"
 #include "query.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "table.h"
@@ -80,21 +81,9 @@ static void describe(char *out, size_t size)
 	qr_buf_release(&b);
 }
 
-struct opts {
-	qr_cmd_opts c;
-	const char *out;
-	unsigned long long limit, offset;
-	const char *sort;
-	const char *color;
-	const char *collapse;
-	bool no_locator;
-	bool explain;
-	bool portable;
-};
-
 static int on_option(void *ctx, const char *name, const char *arg)
 {
-	struct opts *o = ctx;
+	qr_search_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
 	if (strcmp(name, "out") == 0)
@@ -192,7 +181,7 @@ static xc_status reposts_of(xc_db *db, const char *id, uint32_t *n)
 }
 
 struct run {
-	const struct opts *o;
+	const qr_search_opts *o;
 	qr_printer *pr;
 	xc_stem *stem;
 	const char *text;
@@ -227,7 +216,7 @@ static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
  * (another process committed meanwhile).  Returns an exit code otherwise. */
 static int run(qr_corpus *c, xc_query *q, struct run *r)
 {
-	const struct opts *o = r->o;
+	const qr_search_opts *o = r->o;
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	qr_post post;
@@ -309,6 +298,11 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL, r->by_reposts, reposts };
 			r->pr->hit(r->pr, &hit);
 			r->printed++;
+			/* Nobody reads any more (a closed pipe, a client gone). */
+			if (ferror(r->pr->out)) {
+				st = QR_EXIT_INTERNAL;
+				goto out;
+			}
 		}
 		pos += n;
 		if (n < page)
@@ -322,7 +316,7 @@ out:
 	return st;
 }
 
-static int check_options(const struct opts *o)
+int qr_search_check(const qr_search_opts *o)
 {
 	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest") &&
 	    strcmp(o->sort, "reposts"))
@@ -338,43 +332,20 @@ static int check_options(const struct opts *o)
 	return 0;
 }
 
-int cmd_search(int argc, char **argv)
+int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_printer *pr)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, 10, 0, "relevance", "auto", NULL, false, false,
-			  false };
-	qr_buf text = QR_BUF_INIT;
-	qr_corpus *c = NULL;
 	xc_query *q = NULL;
-	qr_cmd_out dest = { NULL, NULL, NULL };
-	struct run r = { &o, NULL, NULL, NULL, 0, 0, false, false };
-	int first, st;
+	struct run r = { o, pr, NULL, text, 0, 0, false, strcmp(o->sort, "reposts") == 0 };
+	int st = 0;
 
-	describe(details, sizeof(details));
-	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
-	if (st)
-		return st < 0 ? 0 : st;
-	if ((st = check_options(&o)))
-		return st;
-	qr_cmd_join(&text, argc - first, argv + first);
-	r.text = text.buf;
-	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
-		goto out;
-	if ((st = qr_cmd_out_open(&dest, "search", o.out, qr_printer_binary(o.c.format))))
-		goto out;
-	r.by_reposts = strcmp(o.sort, "reposts") == 0;
-	r.pr = qr_printer_new(o.c.format, dest.fp, qr_cmd_use_color(o.color, o.out ? -1 : STDOUT_FILENO), !o.no_locator,
-			      qr_corpus_id(c));
-	r.pr->tz = o.c.q.tz;
-	if (o.portable)
-		qr_export_printer(r.pr, o.sort);
-	if (qr_printer_wants_snippets(r.pr))
+	if (qr_printer_wants_snippets(pr))
 		r.stem = qr_query_stemmer();
 	for (int attempt = 0; attempt < QR_CMD_RETRIES; attempt++) {
 		xc_query_destroy(q);
 		q = NULL;
-		if ((st = qr_cmd_build_query(c, text.buf, &o.c.q, &q)))
+		if ((st = qr_cmd_build_query(c, text, &o->c.q, &q)))
 			goto out;
-		if (o.explain && attempt == 0)
+		if (o->explain && attempt == 0)
 			qr_cmd_explain(q);
 		xc_db_doccount(qr_corpus_db(c), &r.doccount);
 		st = run(c, q, &r);
@@ -395,24 +366,61 @@ int cmd_search(int argc, char **argv)
 	if (st)
 		goto out;
 	if (!r.begun) {
-		qr_result_info info = { text.buf, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, (uint32_t)o.limit,
-					o.sort, o.collapse, true };
-		r.pr->begin(r.pr, &info);
+		qr_result_info info = { text, qr_corpus_id(c), qr_corpus_dir(c), 0, 0, 0, 0, (uint32_t)o->limit,
+					o->sort, o->collapse, true };
+		pr->begin(pr, &info);
 	}
-	r.pr->end(r.pr, r.printed);
-	if (r.pr->status) {
-		qr_error("%s", r.pr->err.buf);
-		st = r.pr->status;
+	pr->end(pr, r.printed);
+	if (pr->status) {
+		qr_error("%s", pr->err.buf);
+		st = pr->status;
 		goto out;
 	}
-	if ((st = qr_cmd_out_close(&dest, true)))
+	if (fflush(pr->out) != 0 || ferror(pr->out)) {
+		qr_error("cannot write the results: %s", "output error");
+		st = QR_EXIT_INTERNAL;
 		goto out;
+	}
 	st = r.printed ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
-	qr_cmd_out_close(&dest, false);
-	qr_printer_free(r.pr);
 	xc_stem_destroy(r.stem);
 	xc_query_destroy(q);
+	return st;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	qr_search_opts o = QR_SEARCH_OPTS_INIT;
+	qr_buf text = QR_BUF_INIT;
+	qr_corpus *c = NULL;
+	qr_printer *pr = NULL;
+	qr_cmd_out dest = { NULL, NULL, NULL };
+	int first, st;
+
+	describe(details, sizeof(details));
+	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
+	if (st)
+		return st < 0 ? 0 : st;
+	if ((st = qr_search_check(&o)))
+		return st;
+	qr_cmd_join(&text, argc - first, argv + first);
+	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
+		goto out;
+	if ((st = qr_cmd_out_open(&dest, "search", o.out, qr_printer_binary(o.c.format))))
+		goto out;
+	pr = qr_printer_new(o.c.format, dest.fp, qr_cmd_use_color(o.color, o.out ? -1 : STDOUT_FILENO), !o.no_locator,
+			    qr_corpus_id(c));
+	pr->tz = o.c.q.tz;
+	if (o.portable)
+		qr_export_printer(pr, o.sort);
+	st = qr_search_run(c, &o, text.buf, pr);
+	if (st <= QR_EXIT_NO_HITS) {
+		int cl = qr_cmd_out_close(&dest, true);
+		st = cl ? cl : st;
+	}
+out:
+	qr_cmd_out_close(&dest, false);
+	qr_printer_free(pr);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
 	return st;

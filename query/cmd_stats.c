@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmdutil.h"
 #include "commands.h"
+#include "run.h"
 #include "corpus.h"
 #include "events.h"
 #include "io.h"
@@ -457,11 +458,26 @@ static void print_json(qr_corpus *c, const struct stats *s, qr_buf *out)
 	qr_buf_addch(out, '\n');
 }
 
+int qr_stats_run(qr_corpus *c, const char *format, FILE *f)
+{
+	struct stats s;
+	qr_buf out = QR_BUF_INIT;
+	memset(&s, 0, sizeof(s));
+	collect(c, &s);
+	if (strcmp(format, "json") == 0)
+		print_json(c, &s, &out);
+	else
+		print_text(c, &s, &out);
+	fputs(out.buf, f);
+	bool damaged = s.store_damaged;
+	stats_clear(&s);
+	qr_buf_release(&out);
+	return damaged ? QR_EXIT_DAMAGED : 0;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	qr_cmd_opts o = { NULL, "text", { NULL, NULL, NULL, false } };
-	struct stats s;
-	qr_buf out = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
@@ -474,15 +490,7 @@ int cmd_stats(int argc, char **argv)
 	int open_st = qr_cmd_open_corpus(o.corpus, &c);
 	if (open_st)
 		return open_st;
-	memset(&s, 0, sizeof(s));
-	collect(c, &s);
-	if (strcmp(o.format, "json") == 0)
-		print_json(c, &s, &out);
-	else
-		print_text(c, &s, &out);
-	fputs(out.buf, stdout);
-	stats_clear(&s);
+	st = qr_stats_run(c, o.format, stdout);
 	qr_corpus_close(c);
-	qr_buf_release(&out);
-	return s.store_damaged ? QR_EXIT_DAMAGED : 0;
+	return st;
 }

@@ -15,6 +15,7 @@
 #include "io.h"
 #include "json.h"
 #include "query.h"
+#include "run.h"
 #include "schema.h"
 #include "status.h"
 #include "table.h"
@@ -64,21 +65,9 @@ static const qr_command_help help = {
 	options,
 };
 
-struct opts {
-	qr_cmd_opts c;
-	const char *out;
-	const char *by;
-	const char *split;
-	unsigned long long top;
-	bool stack;
-	const char *share;
-	const char *svg;
-	const char *bars;
-};
-
 static int on_option(void *ctx, const char *name, const char *arg)
 {
-	struct opts *o = ctx;
+	qr_timeline_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
 	if (strcmp(name, "out") == 0)
@@ -152,7 +141,7 @@ static int fill(xc_db *db, const xc_query *q, const qr_buckets *b, qr_series *s,
 	return st;
 }
 
-static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const struct opts *o, struct result *r,
+static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const qr_timeline_opts *o, struct result *r,
 		 qr_buf *err)
 {
 	qr_counts top = { 0 };
@@ -203,7 +192,7 @@ static int split(xc_db *db, const xc_query *q, const qr_facet_field *f, const st
 }
 
 static int compute(xc_db *db, const xc_query *q, const xc_query *q2, int unit, const qr_facet_field *f,
-		   const struct opts *o, struct result *r, qr_buf *err)
+		   const qr_timeline_opts *o, struct result *r, qr_buf *err)
 {
 	qr_counts minutes = { 0 };
 	const char *zone = o->c.q.tz ? o->c.q.tz : "UTC";
@@ -270,7 +259,7 @@ static void bar(qr_buf *out, uint64_t v, uint64_t max)
 	qr_buf_adds(out, eighths[units % 8]);
 }
 
-static void print_text(const struct result *r, const char *query, const struct opts *o, bool bars, qr_buf *out)
+static void print_text(const struct result *r, const char *query, const qr_timeline_opts *o, bool bars, qr_buf *out)
 {
 	const qr_buckets *b = &r->b;
 	qr_buf_addf(out, "posts per %s (%s)", unit_names[b->unit], b->tz);
@@ -341,7 +330,7 @@ static void print_text(const struct result *r, const char *query, const struct o
 	(void)o;
 }
 
-static int print_table(const struct result *r, const char *query, const struct opts *o, qr_corpus *c, qr_table *t,
+static int print_table(const struct result *r, const char *query, const qr_timeline_opts *o, qr_corpus *c, qr_table *t,
 		       qr_buf *err)
 {
 	const qr_buckets *b = &r->b;
@@ -376,7 +365,7 @@ static int print_table(const struct result *r, const char *query, const struct o
 	return st;
 }
 
-static void print_json(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
+static void print_json(const struct result *r, const char *query, const qr_timeline_opts *o, qr_buf *out)
 {
 	const qr_buckets *b = &r->b;
 	char iso[40];
@@ -436,7 +425,7 @@ static void print_json(const struct result *r, const char *query, const struct o
 	qr_buf_addch(out, '\n');
 }
 
-static void chart(const struct result *r, const char *query, const struct opts *o, qr_buf *out)
+static void chart(const struct result *r, const char *query, const qr_timeline_opts *o, qr_buf *out)
 {
 	qr_buf sub = QR_BUF_INIT;
 	char a[40], z[40];
@@ -474,18 +463,24 @@ static void chart(const struct result *r, const char *query, const struct opts *
 }
 
 struct run {
-	const struct opts *o;
+	const qr_timeline_opts *o;
 	const char *text;
 	int unit;
 	const qr_facet_field *f;
 	struct result *r;
 };
 
+struct qr_timeline {
+	struct result r;
+	const qr_timeline_opts *o;
+	const char *text;
+};
+
 /* One timeline of the corpus's revision (QR_END: it changed meanwhile). */
 static int compute_once(qr_corpus *c, void *ctx, qr_buf *err)
 {
 	const struct run *run = ctx;
-	const struct opts *o = run->o;
+	const qr_timeline_opts *o = run->o;
 	xc_query *q = NULL, *q2 = NULL;
 	result_clear(run->r);
 	int st = qr_query_build(qr_corpus_db(c), run->text, &o->c.q, &q, err);
@@ -514,91 +509,157 @@ static bool want_bars(const char *when)
 	return isatty(STDOUT_FILENO);
 }
 
+static int unit_named(const char *by)
+{
+	for (int u = 0; u < 4; u++)
+		if (strcmp(by, unit_names[u]) == 0)
+			return u;
+	return -1;
+}
+
+int qr_timeline_check(const qr_timeline_opts *o)
+{
+	qr_table_form form;
+	if (unit_named(o->by) < 0)
+		return qr_usage_error("timeline", "--by takes minute, hour, day or week, not '%s'", o->by);
+	if (o->split && !qr_facet_field_by_name(o->split))
+		return qr_usage_error("timeline", "--split-by takes hashtag, media, event, tag, lang, kind, author, "
+						  "mention, domain or platform, not '%s'", o->split);
+	if (o->stack && !o->split)
+		return qr_usage_error("timeline", "--stack needs --split-by");
+	if (o->share && o->split)
+		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
+	if (!qr_table_form_named(o->c.format, &form) && strcmp(o->c.format, "text") && strcmp(o->c.format, "json"))
+		return qr_usage_error("timeline", "--format takes text, csv, csv-raw, xlsx or json, not '%s'", o->c.format);
+	if (strcmp(o->bars, "auto") && strcmp(o->bars, "always") && strcmp(o->bars, "never"))
+		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o->bars);
+	if (qr_cmd_check_tz("timeline", o->c.q.tz))
+		return QR_EXIT_USAGE;
+	if (o->svg && !*o->svg)
+		return qr_usage_error("timeline", "--svg needs a file name");
+	return 0;
+}
+
+int qr_timeline_run(qr_corpus *c, const qr_timeline_opts *o, const char *text, qr_timeline **out)
+{
+	qr_timeline *t = qr_calloc(1, sizeof(*t));
+	t->o = o;
+	t->text = text;
+	struct run run = { o, text, unit_named(o->by), o->split ? qr_facet_field_by_name(o->split) : NULL, &t->r };
+	int st = qr_cmd_retry(c, compute_once, &run);
+	if (st) {
+		qr_timeline_free(t);
+		return st;
+	}
+	*out = t;
+	return t->r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+}
+
+int qr_timeline_write(qr_corpus *c, const qr_timeline *t, const char *format, bool bars, FILE *f)
+{
+	qr_table_form form;
+	qr_buf out = QR_BUF_INIT, err = QR_BUF_INIT;
+	int st = 0;
+	if (qr_table_form_named(format, &form)) {
+		qr_table *table = qr_table_new(form, f, t->r.b.tz);
+		if ((st = print_table(&t->r, t->text, t->o, c, table, &err)) || (st = qr_table_finish(table, &err)))
+			qr_error("%s", err.buf);
+		qr_table_free(table);
+	} else if (strcmp(format, "json") == 0) {
+		print_json(&t->r, t->text, t->o, &out);
+	} else {
+		print_text(&t->r, t->text, t->o, bars, &out);
+	}
+	fwrite(out.buf, 1, out.len, f);
+	qr_buf_release(&out);
+	qr_buf_release(&err);
+	return st;
+}
+
+bool qr_timeline_svg(const qr_timeline *t, qr_buf *out)
+{
+	if (!t->r.b.n)
+		return false;
+	chart(&t->r, t->text, t->o, out);
+	return true;
+}
+
+uint32_t qr_timeline_total(const qr_timeline *t)
+{
+	return t->r.total;
+}
+
+size_t qr_timeline_buckets(const qr_timeline *t)
+{
+	return t->r.ns ? t->r.b.n : 0;
+}
+
+void qr_timeline_bucket(const qr_timeline *t, size_t i, char label[40], char iso[40], uint64_t *posts)
+{
+	qr_bucket_label(&t->r.b, i, label);
+	qr_bucket_iso(&t->r.b, i, iso);
+	*posts = t->r.s[0].count[i];
+}
+
+void qr_timeline_free(qr_timeline *t)
+{
+	if (!t)
+		return;
+	result_clear(&t->r);
+	free(t);
+}
+
 int cmd_timeline(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, "hour", NULL, 5, false, NULL, NULL, "auto" };
-	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
-	struct result r;
+	qr_timeline_opts o = QR_TIMELINE_OPTS_INIT;
+	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
+	qr_timeline *t = NULL;
 	qr_corpus *c = NULL;
-	qr_table *table = NULL;
 	qr_cmd_out dest = { NULL, NULL, NULL };
-	int first, st, unit = -1;
+	qr_table_form form;
+	int first, st;
 
-	memset(&r, 0, sizeof(r));
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
-	for (int u = 0; u < 4; u++)
-		if (strcmp(o.by, unit_names[u]) == 0)
-			unit = u;
-	if (unit < 0)
-		return qr_usage_error("timeline", "--by takes minute, hour, day or week, not '%s'", o.by);
-	const qr_facet_field *f = NULL;
-	if (o.split && !(f = qr_facet_field_by_name(o.split)))
-		return qr_usage_error("timeline", "--split-by takes hashtag, media, event, tag, lang, kind, author, "
-						  "mention, domain or platform, not '%s'", o.split);
-	if (o.stack && !o.split)
-		return qr_usage_error("timeline", "--stack needs --split-by");
-	if (o.share && o.split)
-		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
-	qr_table_form form;
-	bool tabular = qr_table_form_named(o.c.format, &form);
-	if (!tabular && strcmp(o.c.format, "text") && strcmp(o.c.format, "json"))
-		return qr_usage_error("timeline", "--format takes text, csv, csv-raw, xlsx or json, not '%s'", o.c.format);
-	if (strcmp(o.bars, "auto") && strcmp(o.bars, "always") && strcmp(o.bars, "never"))
-		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o.bars);
-	if ((st = qr_cmd_check_tz("timeline", o.c.q.tz)))
+	if ((st = qr_timeline_check(&o)))
 		return st;
-	if (o.svg && !*o.svg)
-		return qr_usage_error("timeline", "--svg needs a file name");
 	qr_cmd_join(&text, argc - first, argv + first);
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	struct run run = { &o, text.buf, unit, f, &r };
-	if ((st = qr_cmd_retry(c, compute_once, &run)))
+	if ((st = qr_timeline_run(c, &o, text.buf, &t)) > QR_EXIT_NO_HITS)
 		goto out;
+	int found = st;
 	bool svg_stdout = o.svg && strcmp(o.svg, "-") == 0;
-	if (o.svg && r.b.n) {
+	if (o.svg) {
 		qr_buf svg = QR_BUF_INIT;
-		chart(&r, text.buf, &o, &svg);
-		if (svg_stdout) {
+		if (!qr_timeline_svg(t, &svg)) {
+			qr_warning("no posts matched: no chart written");
+		} else if (svg_stdout) {
 			fputs(svg.buf, stdout);
-		} else if ((st = qr_io_write_file_atomic(o.svg, svg.buf, svg.len, &err))) {
+		} else if (qr_io_write_file_atomic(o.svg, svg.buf, svg.len, &err)) {
 			qr_error("cannot write the chart: %s", err.buf);
-			qr_buf_release(&svg);
 			st = QR_EXIT_USAGE;
-			goto out;
 		}
 		qr_buf_release(&svg);
-	} else if (o.svg) {
-		qr_warning("no posts matched: no chart written");
+		if (st == QR_EXIT_USAGE)
+			goto out;
 	}
 	if (!svg_stdout) {
-		if ((st = qr_cmd_out_open(&dest, "timeline", o.out, tabular && form == QR_TABLE_XLSX)))
+		bool xlsx = qr_table_form_named(o.c.format, &form) && form == QR_TABLE_XLSX;
+		if ((st = qr_cmd_out_open(&dest, "timeline", o.out, xlsx)))
 			goto out;
-		if (tabular) {
-			table = qr_table_new(form, dest.fp, r.b.tz);
-			if ((st = print_table(&r, text.buf, &o, c, table, &err)) || (st = qr_table_finish(table, &err))) {
-				qr_error("%s", err.buf);
-				goto out;
-			}
-		} else if (strcmp(o.c.format, "json") == 0) {
-			print_json(&r, text.buf, &o, &out);
-		} else {
-			print_text(&r, text.buf, &o, !o.out && want_bars(o.bars), &out);
-		}
-		fwrite(out.buf, 1, out.len, dest.fp);
+		if ((st = qr_timeline_write(c, t, o.c.format, !o.out && want_bars(o.bars), dest.fp)))
+			goto out;
 		if ((st = qr_cmd_out_close(&dest, true)))
 			goto out;
 	}
-	st = r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
+	st = found;
 out:
 	qr_cmd_out_close(&dest, false);
-	qr_table_free(table);
-	result_clear(&r);
+	qr_timeline_free(t);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
 	qr_buf_release(&err);
-	qr_buf_release(&out);
 	return st;
 }

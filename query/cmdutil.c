@@ -215,3 +215,42 @@ int qr_cmd_out_close(qr_cmd_out *o, bool ok)
 	memset(o, 0, sizeof(*o));
 	return st;
 }
+
+int qr_cmd_matches(xc_db *db, const xc_query *q, xc_docid **ids, size_t *n)
+{
+	enum { PAGE = 10000 };
+	xc_enquire *enq = NULL;
+	xc_mset *ms = NULL;
+	size_t alloc = 0;
+	int st = 0;
+	*ids = NULL;
+	*n = 0;
+	if (xc_enquire_create(db, &enq) != XC_OK)
+		return QR_NOMEM;
+	xc_enquire_set_query(enq, q);
+	xc_enquire_set_weighting_bool(enq);
+	for (uint32_t first = 0;; first += PAGE) {
+		xc_mset_destroy(ms);
+		ms = NULL;
+		xc_status x = xc_enquire_get_mset(enq, first, PAGE, 0, &ms);
+		if (x != XC_OK) {
+			if (x == XC_ERR_WILDCARD)
+				qr_error("cannot search: a wildcard matches more than %d words: make it longer",
+					 QR_MAX_WILDCARD);
+			else
+				qr_error("cannot search: %s", xc_enquire_error(enq));
+			st = x == XC_ERR_WILDCARD ? QR_USAGE : QR_INTERNAL;
+			break;
+		}
+		uint32_t k = xc_mset_size(ms);
+		for (uint32_t i = 0; i < k; i++) {
+			*ids = qr_grow_array(*ids, sizeof(**ids), *n + 1, &alloc);
+			xc_mset_docid(ms, i, &(*ids)[(*n)++]);
+		}
+		if (k < PAGE)
+			break;
+	}
+	xc_mset_destroy(ms);
+	xc_enquire_destroy(enq);
+	return st;
+}

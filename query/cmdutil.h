@@ -78,6 +78,10 @@ int qr_cmd_out_open(qr_cmd_out *o, const char *cmd, const char *path, bool binar
 /* Flush and close; with --out, put the file in place when ok, else remove
  * it.  0, or the exit code (the error printed) when the output failed. */
 int qr_cmd_out_close(qr_cmd_out *o, bool ok);
+/* Every document q matches, in docid order, into *ids (the caller's to
+ * free): what a change of codes reads whole before anything changes.
+ * Errors are printed. */
+int qr_cmd_matches(xc_db *db, const xc_query *q, xc_docid **ids, size_t *n);
 
 /* Report a failed get_mset (a wildcard past its bound is a usage error);
  * returns the exit code. */

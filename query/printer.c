@@ -53,8 +53,7 @@ bool qr_printer_binary(const char *name)
 
 bool qr_printer_wants_snippets(const qr_printer *p)
 {
-	const qr_printer_backend *b = backend(p->name);
-	return b && b->snippets;
+	return p->snippets;
 }
 
 qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id)
@@ -62,15 +61,22 @@ qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator
 	const qr_printer_backend *b = backend(name);
 	if (!b)
 		return NULL;
+	qr_printer *p = qr_printer_new_backend(b, out, locator, corpus_id);
+	p->color = color;
+	return p;
+}
+
+qr_printer *qr_printer_new_backend(const qr_printer_backend *b, FILE *out, bool locator, const char *corpus_id)
+{
 	qr_printer *p = qr_calloc(1, sizeof(*p));
 	p->name = b->name;
 	p->begin = b->begin;
 	p->hit = b->hit;
 	p->end = b->end;
 	p->out = out;
-	p->color = color;
 	p->locator = locator;
 	p->corpus_id = corpus_id;
+	p->snippets = b->snippets;
 	qr_buf_init(&p->buf);
 	qr_buf_init(&p->err);
 	return p;

@@ -61,6 +61,7 @@ struct qr_printer {
 	bool portable;            /* leave out what only this corpus knows */
 	bool untouched;           /* csv: cells as they are, no apostrophes */
 	struct qr_printer_wrap *wrap;
+	bool snippets;            /* the back end wants hit->snippet */
 };
 
 typedef struct qr_printer_backend {
@@ -86,6 +87,9 @@ bool qr_printer_wants_snippets(const qr_printer *p);
 
 /* NULL when there is no back end of that name. */
 qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator, const char *corpus_id);
+/* A printer on a back end of the caller's own (quire serve's HTML cards);
+ * b must outlive it. */
+qr_printer *qr_printer_new_backend(const qr_printer_backend *b, FILE *out, bool locator, const char *corpus_id);
 void qr_printer_free(qr_printer *p);
 
 /* Portable output (export, search --portable): the posts without what only

@@ -21,9 +21,10 @@ static bool is_utc(const char *tz)
  */
 static bool offset_at(const char *tz, int64_t t, int *off)
 {
-	static char zone[256];
-	static int64_t hour = INT64_MIN;
-	static int hour_off;
+	/* Per thread: quire serve draws timelines on several. */
+	static _Thread_local char zone[256];
+	static _Thread_local int64_t hour = INT64_MIN;
+	static _Thread_local int hour_off;
 	if (is_utc(tz)) {
 		*off = 0;
 		return true;
