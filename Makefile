@@ -6,7 +6,7 @@
 B ?= build
 CC ?= gcc
 CXX ?= g++
-PKGS = xapian-core libzstd libarchive libcjson libcrypto libmicrohttpd
+PKGS = xapian-core libzstd libarchive libcjson libcrypto libcbor libmicrohttpd
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
        -Wwrite-strings -Wvla
@@ -50,12 +50,12 @@ QUIRE = $(B)/quire
 # Test tools: the post generator of the reliability tests, and one replay
 # binary per fuzz target (runs the target's function on files, without
 # libFuzzer, so that make test replays every regression input).
-FUZZ_TARGETS = twitter_v1 readers container store query
+FUZZ_TARGETS = twitter_v1 readers container store query bluesky
 REPLAY_BIN = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 TEST_TOOLS = $(B)/tests/reliability/genposts $(REPLAY_BIN)
 
 .PHONY: all deps test unit cli demo asan ubsan coverage clean check-deps bench bench-large bench-store bench-tools \
-	reliability fuzz bench-serve bench-shards
+	reliability fuzz man install uninstall bench-export bench-serve bench-shards
 .DEFAULT_GOAL := all
 
 all: $(QUIRE) $(B)/libxapian-c.so
@@ -90,8 +90,46 @@ $(B)/libquire-front.a: $(IDX_OBJ) $(QRY_OBJ) $(SRV_OBJ)
 $(B)/indexer/mapping_builtin.o: $(wildcard schemas/mappings/*.json)
 $(B)/server/assets.o: $(wildcard web/*)
 
-$(QUIRE): $(B)/quire.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
+$(QUIRE): $(B)/quire.o $(B)/manual.o $(B)/libquire-front.a $(B)/libquire.a $(B)/libxapian-c.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- install: the binary, its manual pages and bash completion (made by
+# the binary from the tables of its help), the schemas, the event
+# catalogue.  quire links its own libraries statically and needs no data
+# file at run time (the shipped mappings are built in).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+bindir = $(PREFIX)/bin
+datadir = $(PREFIX)/share
+mandir = $(datadir)/man
+docdir = $(datadir)/doc/quire
+bashcompdir = $(datadir)/bash-completion/completions
+INSTALL ?= install
+
+# Made at every install: the pages name $(datadir), which PREFIX changes.
+man: $(QUIRE)
+	@rm -rf $(B)/man && mkdir -p $(B)/man
+	$(QUIRE) help --man-pages $(B)/man $(datadir)/quire
+
+$(B)/quire.bash: $(QUIRE)
+	$(QUIRE) help --completion bash >$@.tmp && mv $@.tmp $@
+
+install: $(QUIRE) man $(B)/quire.bash
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir) \
+		$(DESTDIR)$(datadir)/quire/schemas/mappings $(DESTDIR)$(datadir)/quire/events $(DESTDIR)$(docdir)
+	$(INSTALL) -m 755 $(QUIRE) $(DESTDIR)$(bindir)/quire
+	$(INSTALL) -m 644 $(B)/man/*.1 $(DESTDIR)$(mandir)/man1/
+	$(INSTALL) -m 644 $(B)/quire.bash $(DESTDIR)$(bashcompdir)/quire
+	$(INSTALL) -m 644 schemas/*.json schemas/index.md $(DESTDIR)$(datadir)/quire/schemas/
+	$(INSTALL) -m 644 schemas/mappings/*.json $(DESTDIR)$(datadir)/quire/schemas/mappings/
+	$(INSTALL) -m 644 corpus/events/*.json $(DESTDIR)$(datadir)/quire/events/
+	$(INSTALL) -m 644 README.md LICENSE CITATION.cff $(DESTDIR)$(docdir)/
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/quire $(DESTDIR)$(mandir)/man1/quire.1 $(DESTDIR)$(mandir)/man1/quire-*.1 \
+		$(DESTDIR)$(bashcompdir)/quire
+	rm -rf $(DESTDIR)$(datadir)/quire $(DESTDIR)$(docdir)
 
 # ---- tests ----
 
@@ -211,6 +249,11 @@ bench-store:
 	@sh .ci/deps bench
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh --store $(B) $(BENCH_N)
+
+# quire export of every post of BENCH_N generated posts: time, memory,
+# originals MB/s, --verify, ingest of the bag (bench/export.sh).
+bench-export: all $(B)/bench/gen
+	@sh bench/export.sh $(B) $(BENCH_N)
 
 # quire serve under load: bench/loadgen against the corpus of BENCH_N posts
 # with 1, 8 and 32 clients (bench/serve.sh); prints a table.

@@ -5,24 +5,21 @@
 #include "cli.h"
 #include "lock.h"
 #include "indexer/commands.h"
+#include "manual.h"
 #include "query/commands.h"
 #include "server/serve.h"
 #include "status.h"
+#include "version.h"
 #include "xapian-c.h"
-
-#define QUIRE_VERSION "0.1.0"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
-static const struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-} commands[] = {
+static const qr_command commands[] = {
 	{ "ingest", cmd_ingest, "add post archives to a corpus" },
 	{ "search", cmd_search, "search a corpus and print cited posts" },
 	{ "count", cmd_count, "print the exact number of posts a query matches" },
+	{ "export", cmd_export, "write a query's posts as a BagIt bag (RFC 8493); --verify checks one" },
 	{ "cite", cmd_cite, "print citations of posts by id: APA, MLA, Chicago, CSL-JSON, BibTeX, RIS" },
 	{ "show", cmd_show, "print posts by id: normalized, original bytes, or verified" },
 	{ "media", cmd_media, "write a media file kept in the store, by its sha256" },
@@ -45,16 +42,14 @@ static const struct command {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: quire COMMAND [OPTIONS] [ARGS]\n\n"
-		     "Keep social-media post archives byte-exact, search them, cite what you find.\n\ncommands:\n");
+	fprintf(out, "usage: quire COMMAND [OPTIONS] [ARGS]\n\n" QUIRE_TAGLINE "\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'quire help COMMAND' or 'quire COMMAND -h' for a command's options.\n"
-		     "exit status: 0 success, 1 no hits, 2 usage, 3 bad input or damaged corpus,\n"
-		     "4 corpus locked, 5 internal error\n");
+		     "exit status: " QUIRE_EXIT_STATUS "\n");
 }
 
-static const struct command *lookup(const char *name)
+static const qr_command *lookup(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
@@ -68,7 +63,17 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	const struct command *c = lookup(argv[1]);
+	/* For make install: the manual pages and the completion, made from
+	 * the same tables as this help (not listed: not for users). */
+	if (strcmp(argv[1], "--man-pages") == 0 && (argc == 3 || argc == 4))
+		return qr_manual_pages(commands, NCOMMANDS, argv[2], argc == 4 ? argv[3] : "/usr/local/share/quire") ?
+			       QR_EXIT_INTERNAL :
+			       0;
+	if (strcmp(argv[1], "--completion") == 0 && argc == 3 && strcmp(argv[2], "bash") == 0) {
+		qr_manual_completion(commands, NCOMMANDS, stdout);
+		return fflush(stdout) == 0 ? 0 : QR_EXIT_INTERNAL;
+	}
+	const qr_command *c = lookup(argv[1]);
 	if (!c || c->run == cmd_help) {
 		if (!c)
 			qr_error("no command '%s'", argv[1]);
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
-	const struct command *c = lookup(argv[1]);
+	const qr_command *c = lookup(argv[1]);
 	if (!c) {
 		qr_error("no command '%s'", argv[1]);
 		usage(stderr);

@@ -4,7 +4,9 @@
  * until D seconds have passed or N requests were answered in all.  It
  * counts answers by status and reports the latency of the good ones
  * (2xx) apart from the refusals (503 busy), which a server under overload
- * answers fast and would otherwise flatter the percentiles.
+ * answers fast and would otherwise flatter the percentiles.  A client told
+ * to retry later (503 with Retry-After) waits that long, at most a second,
+ * as a polite client would, rather than hammering the server.
  *
  *   loadgen -c CLIENTS -d SECONDS [-n MAX] http://127.0.0.1:PORT/PATH
  *
@@ -106,13 +108,15 @@ static int rd_skip(struct rd *r, long n)
 	return 0;
 }
 
-/* One answer: its status, and whether the connection stays open. */
-static int answer(struct rd *r, int *status, int *keep)
+/* One answer: its status, whether the connection stays open, and the
+ * seconds Retry-After asks for. */
+static int answer(struct rd *r, int *status, int *keep, int *retry)
 {
 	char line[8192];
 	long length = -1;
 	int chunked = 0;
 	*keep = 1;
+	*retry = 0;
 	if (rd_line(r, line, sizeof(line)) < 0 || sscanf(line, "HTTP/1.%*d %d", status) != 1)
 		return -1;
 	while (rd_line(r, line, sizeof(line)) > 0) {
@@ -122,6 +126,8 @@ static int answer(struct rd *r, int *status, int *keep)
 			chunked = 1;
 		else if (strncasecmp(line, "connection:", 11) == 0 && strstr(line, "close"))
 			*keep = 0;
+		else if (strncasecmp(line, "retry-after:", 12) == 0)
+			*retry = atoi(line + 12);
 	}
 	if (chunked) {
 		for (;;) {
@@ -159,8 +165,8 @@ static void *run(void *arg)
 		}
 		r->at = r->len = 0;
 		double t0 = now_ms();
-		int status = 0, keep = 0;
-		if (write(r->fd, request, len) != (ssize_t)len || answer(r, &status, &keep) != 0) {
+		int status = 0, keep = 0, retry = 0;
+		if (write(r->fd, request, len) != (ssize_t)len || answer(r, &status, &keep, &retry) != 0) {
 			c->other++;
 			close(r->fd);
 			r->fd = -1;
@@ -173,6 +179,8 @@ static void *run(void *arg)
 				c->lat[c->n++] = ms;
 		} else if (status == 503) {
 			c->busy++;
+			if (retry > 0)
+				usleep(1000000);
 		} else {
 			c->other++;
 		}

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	xc_query *q = NULL;
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
-	qr_query_opts o = { NULL, NULL, NULL };
+	qr_query_opts o = { NULL, NULL, NULL, false };
 	if (qr_corpus_open(argv[1], QR_OPEN_READ, &c, &err) || qr_query_build(qr_corpus_db(c), argv[2], &o, &q, &err)) {
 		fprintf(stderr, "qcount: %s\n", err.buf);
 		return 3;

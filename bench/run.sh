@@ -252,6 +252,25 @@ run_one() {
 		set -- $(qt "$RUNS" 3 "$QUIRE" timeline -c "$D/quire" '#WhiteLivesMatter date:2020-06-03')
 		timeline="median $1 ms, p95 $2 ms"
 	fi
+	# -- what spread: facets --by reposted|file|url, search --sort reposts,
+	# on a hashtag's posts (RUNS runs) and on the whole corpus (5 runs) --
+	: >"$D/spread.out"
+	if "$QUIRE" help facets 2>/dev/null | grep -q reposted; then
+		while IFS='|' read -r sname runs scmd; do
+			# shellcheck disable=SC2086
+			set -- $(eval "qt $runs 1 \"\$QUIRE\" $scmd")
+			echo "$sname|$1|$2" >>"$D/spread.out"
+		done <<EOF_SPREAD
+facets --by reposted '#WhiteLivesMatter'|$RUNS|facets -c "\$D/quire" --by reposted '#WhiteLivesMatter'
+facets --by file '#WhiteLivesMatter'|$RUNS|facets -c "\$D/quire" --by file '#WhiteLivesMatter'
+facets --by url '#WhiteLivesMatter'|$RUNS|facets -c "\$D/quire" --by url '#WhiteLivesMatter'
+search --sort reposts -n 10 '#WhiteLivesMatter'|$RUNS|search -c "\$D/quire" -f ids -n 10 --sort reposts '#WhiteLivesMatter'
+facets --by reposted (every post)|5|facets -c "\$D/quire" --by reposted ''
+facets --by file (every post)|5|facets -c "\$D/quire" --by file ''
+facets --by url (every post)|5|facets -c "\$D/quire" --by url ''
+search --sort reposts -n 10 (every post)|5|search -c "\$D/quire" -f ids -n 10 --sort reposts ''
+EOF_SPREAD
+	fi
 	# -- quire compact on the ingested corpus, then random access again --
 	qc_line="n/a (BENCH_NO_COMPACT, or no quire compact in this build)"
 	qc_store=0
@@ -326,6 +345,12 @@ run_one() {
 		echo "(count: exact, bench/qcount in-process; count ms: its time with the corpus open; rg count: matching lines)"
 		echo "facet: $facets"
 		echo "hourly timeline: $timeline"
+		if [ -s "$D/spread.out" ]; then
+			echo "what spread (process start included; ms, median and p95):"
+			while IFS='|' read -r sname smed sp95; do
+				printf '  %-48s %8s %8s\n' "$sname" "$smed" "$sp95"
+			done <"$D/spread.out"
+		fi
 		echo "process start to first result (quire search protest, text): median $first_med ms, p95 $first_p95 ms (whole run $text_med ms; quire version alone: $start_med ms)"
 		echo "search peak RSS: $(calc %.1f "$s_rss / 1024") MB"
 		echo

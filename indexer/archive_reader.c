@@ -78,10 +78,12 @@ const char *qr_media_mime(const char *head, size_t n, const char *name)
 	return NULL;
 }
 
-const char *qr_media_kind(const char *mime)
+const char *qr_mime_media_kind(const char *mime)
 {
 	if (!mime)
 		return "file";
+	if (strcmp(mime, "image/gif") == 0)
+		return "gif";
 	if (strncmp(mime, "image/", 6) == 0)
 		return "photo";
 	if (strncmp(mime, "video/", 6) == 0)

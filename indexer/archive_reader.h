@@ -25,8 +25,9 @@ int qr_member_read(qr_stream *s, size_t max, qr_buf *out, qr_buf *why);
  * WebP, MP4/MOV/M4A, WebM, Ogg, MP3, WAV), else from its name's
  * extension; NULL when neither tells.  A static string. */
 const char *qr_media_mime(const char *head, size_t n, const char *name);
-/* The post's media type for a MIME type: photo, video, audio or file. */
-const char *qr_media_kind(const char *mime);
+/* The post's media type for a MIME type: gif (image/gif), photo (any other
+ * image), video, audio or file. */
+const char *qr_mime_media_kind(const char *mime);
 
 /* The last component of a path or URL (without query or fragment), as a
  * pointer into s and a length. */

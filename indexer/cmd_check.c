@@ -222,7 +222,11 @@ static int run_repair(const char *dir)
 		qr_lock_release(lock);
 		return qr_status_exit_code(st == QR_INTERNAL ? QR_DAMAGED : st);
 	}
-	st = qr_repair_corpus(c, qr_ingest_renormalize, NULL, print_finding, (void *)"repair: ", &rs);
+	/* Records of archive formats are read back with their context records,
+	 * as the ingest that stored them read them. */
+	qr_renorm renorm = { .c = c };
+	st = qr_repair_corpus(c, qr_ingest_renormalize, &renorm, print_finding, (void *)"repair: ", &rs);
+	qr_renorm_release(&renorm);
 	qr_corpus_close(c);
 	qr_lock_release(lock);
 	printf("repair: %llu bytes moved to lost+found, %llu posts lost, %llu re-pointed, %llu put back, %llu rewritten, "

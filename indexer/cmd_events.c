@@ -30,7 +30,8 @@ static const qr_command_help help = {
 	"The event catalogue: named windows of time that tag the posts they match.",
 	"An event is one JSON file (schemas/event.schema.json): id, title, description, zone,\n"
 	"start and end (a date means all of that day in the zone; a time may carry its own\n"
-	"offset), hashtags, terms (phrases), accounts, places and references (the sources to\n"
+	"offset, and when start and end both do, as in 2020-06-02T00:00Z, the zone may be left\n"
+	"out), hashtags, terms (phrases), accounts, places and references (the sources to\n"
 	"cite).  A post belongs to an event when its time is in the window AND it carries one\n"
 	"of the hashtags (any capitalisation), or its text holds one of the terms (whole\n"
 	"words, any capitalisation), or it is by or mentions one of the accounts.  Its events\n"
@@ -94,7 +95,9 @@ static void print_safe(const char *s)
 
 static void window_text(const qr_event *e, qr_buf *out)
 {
-	qr_buf_addf(out, "%s .. %s (%s)", e->start_text, e->end_text ? e->end_text : "open", e->zone);
+	qr_buf_addf(out, "%s .. %s", e->start_text, e->end_text ? e->end_text : "open");
+	if (e->zone)
+		qr_buf_addf(out, " (%s)", e->zone);
 }
 
 static void event_json(qr_jw *w, const qr_event *e, int64_t posts)
@@ -429,7 +432,7 @@ static int run_check(const struct opts *o, char **paths, int n)
 
 int cmd_events(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, false };
 	int first;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)

@@ -9,6 +9,7 @@
 #include "format.h"
 #include "ingest.h"
 #include "mapping.h"
+#include "restore.h"
 #include "shard.h"
 #include "status.h"
 #include "text.h"
@@ -63,7 +64,10 @@ static const qr_command_help help = {
 	"with its own --shard; 'quire shards' searches them as one corpus.\n\n"
 	"Exit status: 0 when every input was read to its end (rejected records are\n"
 	"counted, not fatal); 3 when some input could not be read completely; 4 when\n"
-	"another ingest holds the corpus.",
+	"another ingest holds the corpus.\n\n"
+	"A bag that 'quire export' wrote (a folder with bagit.txt, or its .zip or .tar.gz)\n"
+	"is verified and restored: its original records, their posts (same ids, same\n"
+	"record sha256), media files, events and codes.",
 	"  quire ingest --corpus june2020 tweets.jsonl.gz archive.zip\n"
 	"  zstd -dc dump.jsonl.zst | quire ingest -c june2020 -\n"
 	"  quire ingest -c june2020 --format twitter-v1 exports/\n"
@@ -71,7 +75,8 @@ static const qr_command_help help = {
 	"  quire ingest -c june2020 --mapping my-columns.json survey.csv\n"
 	"  quire ingest -c june2020 --threads 1 tweets.jsonl\n"
 	"  quire ingest -c shard2 --shard 2/4 dump-2020-06.jsonl.zst\n"
-	"  quire ingest -c h1-2020 --shard-by month --shard 2020-01..2020-06 dumps/",
+	"  quire ingest -c h1-2020 --shard-by month --shard 2020-01..2020-06 dumps/\n"
+	"  quire ingest -c colleague wlm-0603.zip                (a bag from quire export)",
 	options,
 };
 
@@ -142,6 +147,19 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
+/* "7 posts added, 0 updated, 0 duplicates, 2 rejected" */
+static void add_counts(qr_buf *line, uint64_t added, uint64_t updated, uint64_t duplicates, uint64_t rejected)
+{
+	qr_add_grouped(line, added);
+	qr_buf_adds(line, " posts added, ");
+	qr_add_grouped(line, updated);
+	qr_buf_adds(line, " updated, ");
+	qr_add_grouped(line, duplicates);
+	qr_buf_adds(line, " duplicates, ");
+	qr_add_grouped(line, rejected);
+	qr_buf_adds(line, " rejected");
+}
+
 static void summary(const qr_ingest_stats *s, bool failed)
 {
 	qr_buf line = QR_BUF_INIT;
@@ -161,14 +179,7 @@ static void summary(const qr_ingest_stats *s, bool failed)
 	if (s->unchanged)
 		qr_buf_addf(&line, " (%llu unchanged skipped)", (unsigned long long)s->unchanged);
 	qr_buf_adds(&line, ": ");
-	qr_add_grouped(&line, s->added);
-	qr_buf_adds(&line, " posts added, ");
-	qr_add_grouped(&line, s->updated);
-	qr_buf_adds(&line, " updated, ");
-	qr_add_grouped(&line, s->duplicates);
-	qr_buf_adds(&line, " duplicates, ");
-	qr_add_grouped(&line, s->rejected);
-	qr_buf_adds(&line, " rejected");
+	add_counts(&line, s->added, s->updated, s->duplicates, s->rejected);
 	if (s->skipped) {
 		qr_buf_adds(&line, ", ");
 		qr_add_grouped(&line, s->skipped);
@@ -184,6 +195,30 @@ static void summary(const qr_ingest_stats *s, bool failed)
 	if (s->incomplete)
 		qr_buf_addf(&line, "; %llu input%s not read completely", (unsigned long long)s->incomplete,
 			    s->incomplete == 1 ? "" : "s");
+	puts(line.buf);
+	qr_buf_release(&line);
+}
+
+static void bag_summary(const char *path, const qr_restore_stats *s, int rc)
+{
+	qr_buf line = QR_BUF_INIT;
+	if (s->unchanged) {
+		printf("bag %s was restored before: nothing to do (--force restores it again)\n", path);
+		return;
+	}
+	if (rc)
+		return;
+	qr_buf_adds(&line, "restored ");
+	qr_add_grouped(&line, s->records);
+	qr_buf_addf(&line, " records from the bag %s: ", path);
+	add_counts(&line, s->added, s->updated, s->duplicates, s->rejected);
+	qr_buf_addf(&line, "; %llu media files, %llu events added, codes on %llu posts",
+		    (unsigned long long)s->media, (unsigned long long)s->events, (unsigned long long)s->coded);
+	if (s->missing) {
+		qr_buf_adds(&line, "; ");
+		qr_add_grouped(&line, s->missing);
+		qr_buf_adds(&line, " posts not restorable (no original records in the bag)");
+	}
 	puts(line.buf);
 	qr_buf_release(&line);
 }
@@ -254,10 +289,29 @@ int cmd_ingest(int argc, char **argv)
 		qr_mapping_free(op.mapping);
 		return st;
 	}
+	/* Bags that quire export wrote are restored, not read as files. */
+	int bags = 0, rest = first;
+	for (int i = first; i < argc; i++) {
+		if (!qr_restore_is_bag(argv[i])) {
+			argv[rest++] = argv[i];
+			continue;
+		}
+		qr_restore_stats rs;
+		int b = qr_restore_bag(c, argv[i], &op.o, &events, &rs);
+		bag_summary(argv[i], &rs, b);
+		bags = bags ? bags : b;
+	}
 	if (events->n)
 		op.o.events = events;
 	qr_ingest_stats stats;
-	st = qr_ingest(c, argv + first, (size_t)(argc - first), &op.o, &stats);
+	if (rest == first) {
+		qr_corpus_close(c);
+		qr_events_free(events);
+		qr_mapping_use(NULL);
+		qr_mapping_free(op.mapping);
+		return bags;
+	}
+	st = qr_ingest(c, argv + first, (size_t)(rest - first), &op.o, &stats);
 	qr_corpus_close(c);
 	qr_events_free(events);
 	qr_mapping_use(NULL);
@@ -265,7 +319,7 @@ int cmd_ingest(int argc, char **argv)
 	summary(&stats, st != 0);
 	if (st)
 		return qr_status_exit_code(st);
-	return stats.incomplete ? QR_EXIT_DAMAGED : 0;
+	return stats.incomplete ? QR_EXIT_DAMAGED : bags;
 }
 
 static const qr_command_help formats_help = {
@@ -285,10 +339,10 @@ int cmd_formats(int argc, char **argv)
 	if (st)
 		return st < 0 ? 0 : st;
 	for (size_t i = 0; qr_formats[i]; i++)
-		printf("%-16s %s\n", qr_formats[i]->name, qr_formats[i]->description);
+		printf("%-18s %s\n", qr_formats[i]->name, qr_formats[i]->description);
 	printf("\nmappings built in (csv picks one by the columns; --mapping FILE adds yours):\n");
 	const qr_mapping *m;
 	for (size_t i = 0; (m = qr_mapping_builtin(i)); i++)
-		printf("%-16s %s\n", qr_mapping_name(m), qr_mapping_description(m));
+		printf("%-18s %s\n", qr_mapping_name(m), qr_mapping_description(m));
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "federation.h"
 #include "ingest.h"
 #include "journal.h"
+#include "lock.h"
 #include "json.h"
 #include "query.h"
 #include "schema.h"
@@ -19,8 +20,6 @@
 #include "text.h"
 #include "timeutil.h"
 
-#define PAGE 10000
-
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "list", 0, NULL, "list the codes with the number of posts that carry each (of QUERY's matches if given)" },
@@ -28,6 +27,7 @@ static const qr_option options[] = {
 	{ "format", 'f', "NAME", "--list, --history: text (default), json or csv" },
 	{ "dry-run", 0, NULL, "count what would change, change nothing" },
 	{ "tz", 0, "ZONE", "read dates and times in the query in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -120,45 +120,6 @@ static bool split_codes(int *argc, char **argv, qr_strv *add, qr_strv *del)
 	return true;
 }
 
-/* Every matching document, in docid order, before anything is changed. */
-static int matches(xc_db *db, xc_query *q, xc_docid **ids, size_t *n)
-{
-	xc_enquire *enq = NULL;
-	xc_mset *ms = NULL;
-	size_t alloc = 0;
-	int st = 0;
-	*ids = NULL;
-	*n = 0;
-	if (xc_enquire_create(db, &enq) != XC_OK)
-		return QR_NOMEM;
-	xc_enquire_set_query(enq, q);
-	xc_enquire_set_weighting_bool(enq);
-	for (uint32_t first = 0;; first += PAGE) {
-		xc_mset_destroy(ms);
-		ms = NULL;
-		xc_status x = xc_enquire_get_mset(enq, first, PAGE, 0, &ms);
-		if (x != XC_OK) {
-			if (x == XC_ERR_WILDCARD)
-				qr_error("cannot search: a wildcard matches more than %d words: make it longer",
-					 QR_MAX_WILDCARD);
-			else
-				qr_error("cannot search: %s", xc_enquire_error(enq));
-			st = x == XC_ERR_WILDCARD ? QR_USAGE : QR_INTERNAL;
-			break;
-		}
-		uint32_t k = xc_mset_size(ms);
-		for (uint32_t i = 0; i < k; i++) {
-			*ids = qr_grow_array(*ids, sizeof(**ids), *n + 1, &alloc);
-			xc_mset_docid(ms, i, &(*ids)[(*n)++]);
-		}
-		if (k < PAGE)
-			break;
-	}
-	xc_mset_destroy(ms);
-	xc_enquire_destroy(enq);
-	return st;
-}
-
 /* The query's matches (built against the corpus): 0 or an exit code,
  * the message printed. */
 static int query_matches(qr_corpus *c, const char *text, const qr_query_opts *qo, xc_docid **ids, size_t *n)
@@ -169,7 +130,7 @@ static int query_matches(qr_corpus *c, const char *text, const qr_query_opts *qo
 	if (st)
 		qr_error("%s", err.buf);
 	else
-		st = matches(qr_corpus_db(c), q, ids, n);
+		st = qr_cmd_matches(qr_corpus_db(c), q, ids, n);
 	xc_query_destroy(q);
 	qr_buf_release(&err);
 	return st ? qr_status_exit_code(st) : 0;
@@ -281,6 +242,12 @@ static int tag_shard(qr_federation *f, qr_fed_shard *sh, const qr_strv *ids, con
 			qr_jw_string(&w, ch->del->v[i]);
 		qr_jw_end_array(&w);
 		qr_jw_kstr(&w, "query", ch->query);
+		/* The shard's journal names who asked, not the server. */
+		char user[64], host[256];
+		qr_journal_whoami(user, host);
+		qr_jw_kstr(&w, "user", user);
+		qr_jw_kstr(&w, "host", host);
+		qr_jw_kstr(&w, "command", qr_lock_command());
 		qr_jw_key(&w, "dry_run");
 		qr_jw_bool(&w, dry);
 		qr_jw_key(&w, "ids");
@@ -357,7 +324,7 @@ static int tag_federation(const struct opts *o, const char *text, const qr_strv 
 		}
 		cJSON_Delete(j);
 	}
-	qr_tag_change ch = { add, del, text };
+	qr_tag_change ch = { add, del, text, NULL, NULL };
 	size_t done = 0;
 	for (size_t k = 0; k < f->nup && !rc; k++) {
 		qr_fed_shard *sh = &f->v[f->up[k]];
@@ -493,7 +460,7 @@ out:
 struct op {
 	const char *kind;        /* "tag", "snapshot", "events" */
 	int64_t seq;
-	char *time, *user, *host, *command, *query, *digest;
+	char *time, *user, *host, *command, *query, *digest, *restored_from;
 	qr_strv add, del;
 	uint64_t posts, matching, events;
 	qr_strv ids;             /* of the matching posts (json) */
@@ -533,6 +500,7 @@ static void op_clear(struct op *op)
 	free(op->command);
 	free(op->query);
 	free(op->digest);
+	free(op->restored_from);
 	qr_strv_clear(&op->add);
 	qr_strv_clear(&op->del);
 	qr_strv_clear(&op->ids);
@@ -591,6 +559,8 @@ static void print_op(struct history *h)
 		} else {
 			if (strcmp(op->kind, "tag") == 0)
 				qr_jw_kstr(w, "query", op->query);
+			if (*op->restored_from)
+				qr_jw_kstr(w, "restored_from", op->restored_from);
 			qr_strv_to_json(&op->add, w, "add");
 			qr_strv_to_json(&op->del, w, "remove");
 			qr_jw_kint(w, "posts", (int64_t)op->posts);
@@ -636,6 +606,8 @@ static void print_op(struct history *h)
 			}
 			if (op->query && *op->query)
 				qr_buf_addf(&line, ": %s", op->query);
+			if (*op->restored_from)
+				qr_buf_addf(&line, " (restored from %s)", op->restored_from);
 		}
 		qr_escape_terminal(&h->out, line.buf, line.len, 0);
 		qr_buf_addch(&h->out, '\n');
@@ -659,6 +631,7 @@ static int history_entry(void *ctx, const qr_journal_entry *e)
 		h->op.command = str_of(e->json, "command");
 		h->op.query = str_of(e->json, "query");
 		h->op.digest = str_of(e->json, "digest");
+		h->op.restored_from = str_of(e->json, "restored_from");
 		add_strings(&h->op.add, qr_journal_list(e, "add"));
 		add_strings(&h->op.del, qr_journal_list(e, "remove"));
 	}
@@ -702,7 +675,7 @@ static int matching_ids(qr_corpus *c, const struct opts *o, const char *text, qr
 		qr_error("%s", err.buf);
 		goto out;
 	}
-	if ((st = matches(qr_corpus_db(c), q, &docs, &n)))
+	if ((st = qr_cmd_matches(qr_corpus_db(c), q, &docs, &n)))
 		goto out;
 	for (size_t i = 0; i < n && !st; i++) {
 		qr_post p;
@@ -789,7 +762,7 @@ out:
 
 int cmd_tag(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, false, false, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, false, false, false };
 	qr_strv add = { 0 }, del = { 0 };
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
 	xc_docid *ids = NULL;
@@ -846,7 +819,7 @@ int cmd_tag(int argc, char **argv)
 	}
 	if ((rc = query_matches(c, text.buf, &o.c.q, &ids, &n)))
 		goto out;
-	qr_tag_change ch = { &add, &del, text.buf };
+	qr_tag_change ch = { &add, &del, text.buf, NULL, NULL };
 	if ((st = qr_tags_apply(c, ids, n, &ch, o.dry_run, &t))) {
 		qr_error("cannot tag: %s", qr_corpus_error(c));
 		rc = qr_status_exit_code(st);

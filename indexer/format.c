@@ -12,6 +12,7 @@ extern const qr_format qr_format_twitter_v2, qr_format_gnip_activity, qr_format_
 	qr_format_warc, qr_format_csv, qr_format_jsonl;
 extern const qr_format qr_format_twitter_archive;
 extern const qr_format qr_format_mastodon;
+extern const qr_format qr_format_bluesky_car, qr_format_bluesky_jetstream, qr_format_bluesky_api;
 
 const qr_format *const qr_formats[] = {
 	&qr_format_twitter_v1,
@@ -21,6 +22,9 @@ const qr_format *const qr_formats[] = {
 	&qr_format_gnip_activity,
 	&qr_format_reddit,
 	&qr_format_telegram,
+	&qr_format_bluesky_car,
+	&qr_format_bluesky_jetstream,
+	&qr_format_bluesky_api,
 	&qr_format_warc,
 	&qr_format_csv,
 	&qr_format_jsonl,

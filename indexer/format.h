@@ -167,6 +167,10 @@ struct qr_archive_ops {
 	/* One record into posts, as qr_format.normalize; context may be NULL
 	 * (none stored): the posts then lack what it would have given. */
 	int (*normalize)(const void *context, const char *data, size_t len, qr_posts *out, qr_buf *why);
+	/* The format keeps no media files (so looks nothing up in the
+	 * index): a bulk load goes on through its archives (a Jetstream
+	 * capture of millions of events is a bulk load like any dump). */
+	bool bulk;
 };
 
 extern const qr_format *const qr_formats[];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "archive_reader.h"
+#include "bag.h"
 #include "check.h"
 #include "cli.h"
 #include "format.h"
@@ -523,7 +524,7 @@ static int end_bulk(struct ingest *ing)
 static int session_start(struct session *ss, const qr_format *f)
 {
 	struct ingest *ing = ss->ing;
-	if (end_bulk(ing))
+	if (!f->archive->bulk && end_bulk(ing))
 		return ing->fatal;
 	ss->f = f;
 	ss->a.format = f;
@@ -1008,6 +1009,11 @@ static void expand(struct ingest *ing, const char *path, struct input **list, si
 	}
 	if (depth > 64) {
 		qr_warning("'%s' is nested too deep: skipped", path);
+		return;
+	}
+	if (depth > 0 && qr_bag_sniff_dir(path)) {
+		/* its files are not inputs: ingest restores a bag given on its own */
+		qr_warning("'%s' is a BagIt bag: skipped (give it to 'quire ingest' on its own to restore it)", path);
 		return;
 	}
 	DIR *d = opendir(path);

@@ -290,6 +290,12 @@ int qr_input_json(qr_input *in, qr_frame *f, qr_buf *why)
 			consume(in, 1, 0);
 			continue;
 		}
+		/* Pages of an API saved one after another: [...] [...] [] */
+		if (in->json_mode == JSON_ARRAY_DONE && c == '[') {
+			in->json_mode = JSON_ARRAY;
+			consume(in, 1, 0);
+			continue;
+		}
 		if (in->json_mode == JSON_ARRAY_DONE) {
 			qr_buf_setf(why, "data after the end of the JSON array");
 			skip_line(in);

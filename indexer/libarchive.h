@@ -7,6 +7,8 @@
  * Include after <archive.h> and <archive_entry.h>: the archive_* calls of
  * the including file then go through a table of pointers filled by
  * qr_libarchive(), which must have returned 0 before the first of them.
+ * Reading serves ingest and bags; writing serves quire export's .zip and
+ * .tar.gz bags.
  */
 #ifndef QR_LIBARCHIVE_H
 #define QR_LIBARCHIVE_H
@@ -27,7 +29,13 @@
 	X(archive_read_support_filter_gzip) X(archive_read_support_format_7zip)                       \
 	X(archive_read_support_format_cpio) X(archive_read_support_format_gnutar)                     \
 	X(archive_read_support_format_raw) X(archive_read_support_format_tar)                         \
-	X(archive_read_support_format_zip) X(archive_set_error)
+	X(archive_read_support_format_zip) X(archive_set_error)                                        \
+	X(archive_read_open_filename) X(archive_entry_size) X(archive_entry_new) X(archive_entry_free) \
+	X(archive_entry_set_pathname) X(archive_entry_set_size) X(archive_entry_set_filetype)         \
+	X(archive_entry_set_perm) X(archive_entry_set_mtime) X(archive_write_new) X(archive_write_free) \
+	X(archive_write_set_format_zip) X(archive_write_set_format_pax_restricted)                    \
+	X(archive_write_add_filter_gzip) X(archive_write_set_options) X(archive_write_open_filename)   \
+	X(archive_write_header) X(archive_write_data) X(archive_write_close)
 
 struct qr_libarchive_fns {
 #define QR_LIBARCHIVE_PTR(f) __typeof__(f) *f;
@@ -70,6 +78,25 @@ int qr_libarchive(qr_buf *err);
 #define archive_read_support_format_tar (qr_la.archive_read_support_format_tar)
 #define archive_read_support_format_zip (qr_la.archive_read_support_format_zip)
 #define archive_set_error (qr_la.archive_set_error)
+#define archive_read_open_filename (qr_la.archive_read_open_filename)
+#define archive_entry_size (qr_la.archive_entry_size)
+#define archive_entry_new (qr_la.archive_entry_new)
+#define archive_entry_free (qr_la.archive_entry_free)
+#define archive_entry_set_pathname (qr_la.archive_entry_set_pathname)
+#define archive_entry_set_size (qr_la.archive_entry_set_size)
+#define archive_entry_set_filetype (qr_la.archive_entry_set_filetype)
+#define archive_entry_set_perm (qr_la.archive_entry_set_perm)
+#define archive_entry_set_mtime (qr_la.archive_entry_set_mtime)
+#define archive_write_new (qr_la.archive_write_new)
+#define archive_write_free (qr_la.archive_write_free)
+#define archive_write_set_format_zip (qr_la.archive_write_set_format_zip)
+#define archive_write_set_format_pax_restricted (qr_la.archive_write_set_format_pax_restricted)
+#define archive_write_add_filter_gzip (qr_la.archive_write_add_filter_gzip)
+#define archive_write_set_options (qr_la.archive_write_set_options)
+#define archive_write_open_filename (qr_la.archive_write_open_filename)
+#define archive_write_header (qr_la.archive_write_header)
+#define archive_write_data (qr_la.archive_write_data)
+#define archive_write_close (qr_la.archive_write_close)
 #endif
 
 #endif

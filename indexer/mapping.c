@@ -276,16 +276,12 @@ static bool parse_spec(const cJSON *v, struct spec *s, const char *where, qr_buf
 		}
 		qr_kvv_set(&s->zones, e->string, e->valuestring);
 	}
-	static const char *types[] = { "photo", "video", "gif", "audio", "file" };
-	if (s->type) {
-		bool ok = false;
-		for (size_t i = 0; i < 5; i++)
-			if (strcmp(s->type, types[i]) == 0)
-				ok = true;
-		if (!ok) {
-			qr_buf_setf(why, "%s.type '%s': use photo, video, gif, audio or file", where, s->type);
-			return false;
-		}
+	const qr_media_kind *kind = s->type ? qr_media_kind_find(s->type, strlen(s->type)) : NULL;
+	if (s->type && (!kind || strcmp(kind->name, s->type) != 0)) {
+		qr_buf_setf(why, "%s.type '%s': use one of ", where, s->type);
+		for (const qr_media_kind *k = qr_media_kinds; k->name; k++)
+			qr_buf_addf(why, "%s%s", k == qr_media_kinds ? "" : k[1].name ? ", " : " or ", k->name);
+		return false;
 	}
 	if (!s->from.n && !s->value && !s->template && !s->from_text) {
 		qr_buf_setf(why, "%s needs 'from', 'value', 'template' or 'from_text'", where);

@@ -4,7 +4,8 @@
  * twitter_entities, long_object for posts past 140 characters, and
  * gnip.matching_rules.  A retweet is a "share" whose object is the
  * original activity.  Gnip's "original format" is v1.1 and read by
- * twitter-v1.
+ * twitter-v1.  A page of the Search API, {"results": [...], "next"},
+ * gives its activities (an empty page none).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,29 +163,52 @@ out:
 	return st;
 }
 
+static int one_activity(const cJSON *a, qr_posts *out, qr_buf *why)
+{
+	if (qr_json_get(a, "info") && !qr_json_get(a, "postedTime")) {
+		/* Replay and Historical PowerTrack close with an info activity. */
+		const char *msg = qr_json_str(a, "info.message");
+		qr_buf_setf(why, "Gnip info message '%s'", msg ? msg : "?");
+		return QR_SKIP;
+	}
+	if (qr_json_get(a, "error") && !qr_json_get(a, "postedTime")) {
+		qr_buf_setf(why, "Gnip error message");
+		return QR_SKIP;
+	}
+	const char *verb = qr_json_str(a, "verb");
+	if (verb && strcmp(verb, "delete") == 0) {
+		qr_buf_setf(why, "delete activity");
+		return QR_SKIP;
+	}
+	return activity_to_post(a, out, why);
+}
+
+/* A search API page, {"results": [activities], "next", ...}: every
+ * activity in it; an empty page holds no post. */
+static int search_page(const cJSON *results, qr_posts *out, qr_buf *why)
+{
+	const cJSON *a;
+	size_t bad = 0;
+	qr_buf first = QR_BUF_INIT;
+	cJSON_ArrayForEach(a, results) {
+		qr_buf_reset(why);
+		if (one_activity(a, out, why) == QR_BAD_INPUT && bad++ == 0)
+			qr_buf_setf(&first, "%s", why->buf);
+	}
+	int st = qr_page_result(out, bad, first.buf, "no valid activity in the search page: ",
+				"search page without activities", why);
+	qr_buf_release(&first);
+	return st;
+}
+
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
 	cJSON *a = qr_parse_object(data, len, why);
 	if (!a)
 		return QR_BAD_INPUT;
-	int st;
-	if (qr_json_get(a, "info") && !qr_json_get(a, "postedTime")) {
-		/* Replay and Historical PowerTrack close with an info activity. */
-		const char *msg = qr_json_str(a, "info.message");
-		qr_buf_setf(why, "Gnip info message '%s'", msg ? msg : "?");
-		st = QR_SKIP;
-	} else if (qr_json_get(a, "error") && !qr_json_get(a, "postedTime")) {
-		qr_buf_setf(why, "Gnip error message");
-		st = QR_SKIP;
-	} else {
-		const char *verb = qr_json_str(a, "verb");
-		if (verb && strcmp(verb, "delete") == 0) {
-			qr_buf_setf(why, "delete activity");
-			st = QR_SKIP;
-		} else {
-			st = activity_to_post(a, out, why);
-		}
-	}
+	const cJSON *results = qr_json_get(a, "results");
+	int st = cJSON_IsArray(results) && !qr_json_get(a, "postedTime") ? search_page(results, out, why)
+									  : one_activity(a, out, why);
 	cJSON_Delete(a);
 	return st;
 }

@@ -673,10 +673,8 @@ static void set_author(qr_post *p, const struct context *ctx, const char *actor)
 
 static const char *media_type(const char *mime, const char *as_type)
 {
-	if (mime && strcmp(mime, "image/gif") == 0)
-		return "gif";
 	if (mime)
-		return qr_media_kind(mime);
+		return qr_mime_media_kind(mime);
 	if (as_type && strcmp(as_type, "Image") == 0)
 		return "photo";
 	if (as_type && strcmp(as_type, "Video") == 0)

@@ -3,7 +3,9 @@
  * comments (RC_*) or submissions (RS_*), usually zstd-compressed with a
  * 2 GiB window (the container layer reads those).  Fields changed over the
  * years: created_utc is a number or a string, edited is false, true or a
- * time, ids come with or without their t1_/t3_ prefix.
+ * time, ids come with or without their t1_/t3_ prefix.  The API's pages
+ * ({"kind": "Listing"}, as a WARC of API responses holds them) are read
+ * too: their comments and submissions, nothing when they come back empty.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +23,10 @@ static int bid(const char *head, size_t n, const char *member)
 {
 	if (qr_head_first(head, n) != '{')
 		return 0;
+	/* The API's pages: {"kind": "Listing", "data": {"children": [...]}},
+	 * empty past the last page. */
+	if (qr_head_has(head, n, "\"Listing\"") && qr_head_has_key(head, n, "children"))
+		return 90;
 	if (!qr_head_has_key(head, n, "subreddit") || !qr_head_has_key(head, n, "created_utc"))
 		return 0;
 	int score = 85;
@@ -328,13 +334,40 @@ out:
 	return st;
 }
 
+/* A page of the API: the comments and submissions among its children
+ * (a listing may hold other things too: accounts, subreddits, "more"). */
+static int listing(const cJSON *children, qr_posts *out, qr_buf *why)
+{
+	const cJSON *c;
+	size_t bad = 0, other = 0;
+	qr_buf first = QR_BUF_INIT;
+	cJSON_ArrayForEach(c, children) {
+		const char *kind = qr_json_str(c, "kind");
+		if (!kind || (strcmp(kind, "t1") != 0 && strcmp(kind, "t3") != 0) ||
+		    !cJSON_IsObject(qr_json_get(c, "data"))) {
+			other++;
+			continue;
+		}
+		qr_buf_reset(why);
+		if (thing_to_post(qr_json_get(c, "data"), out, why) != QR_OK && bad++ == 0)
+			qr_buf_setf(&first, "%s", why->buf);
+	}
+	int st = qr_page_result(out, bad, first.buf, "no valid comment or submission in the listing: ",
+				other ? "listing without comments or submissions" : "empty listing", why);
+	qr_buf_release(&first);
+	return st;
+}
+
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
 	cJSON *o = qr_parse_object(data, len, why);
 	if (!o)
 		return QR_BAD_INPUT;
 	int st;
-	if (cJSON_IsObject(qr_json_get(o, "data")) && qr_json_str(o, "kind")) {
+	const char *kind = qr_json_str(o, "kind");
+	if (kind && strcmp(kind, "Listing") == 0) {
+		st = listing(qr_json_get(o, "data.children"), out, why);
+	} else if (cJSON_IsObject(qr_json_get(o, "data")) && kind) {
 		/* The API's {"kind": "t1", "data": {...}} wrapper. */
 		st = thing_to_post(qr_json_get(o, "data"), out, why);
 	} else {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive_reader.h"
 #include "format.h"
 #include "json.h"
 #include "reader_util.h"
@@ -394,19 +395,19 @@ static bool epoch(const cJSON *v, int64_t *t)
 	return v && qr_json_int(v, "", t);
 }
 
+/* What a file is: Telegram's media_type, set for the kinds its apps show
+ * apart, else the file's mime type (a document that is a PNG is a photo).
+ * README has the table. */
 static const char *media_type(const char *mt, const char *mime)
 {
-	if (!mt)
-		return mime && qr_starts_with(mime, "image/") ? "photo" : "file";
-	if (strcmp(mt, "video_file") == 0 || strcmp(mt, "video_message") == 0)
-		return "video";
-	if (strcmp(mt, "animation") == 0)
-		return "gif";
-	if (strcmp(mt, "voice_message") == 0 || strcmp(mt, "audio_file") == 0)
-		return "audio";
-	if (strcmp(mt, "sticker") == 0)
-		return mime && qr_starts_with(mime, "image/") ? "photo" : "file";
-	return "file";
+	static const char *const kinds[][2] = {
+		{ "sticker", "sticker" },      { "animation", "gif" },	       { "video_file", "video" },
+		{ "video_message", "video" },  { "voice_message", "audio" }, { "audio_file", "audio" },
+	};
+	for (size_t i = 0; mt && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(mt, kinds[i][0]) == 0)
+			return kinds[i][1];
+	return qr_mime_media_kind(mime);
 }
 
 /* A file field: a path in the export, or a "(File not included ...)"
@@ -427,6 +428,11 @@ static void add_file(qr_post *p, const char *type, const char *path, const cJSON
 	int64_t size;
 	if (qr_json_int(m, "file_size", &size))
 		md->size = size;
+	/* A sticker stands for an emoji, which is what it says to a reader
+	 * who cannot see it. */
+	const char *emoji = qr_json_str(m, "sticker_emoji");
+	if (strcmp(type, "sticker") == 0 && emoji && *emoji)
+		qr_set(&md->alt_text, emoji);
 }
 
 /* The entities of a text: hashtags, mentions and links. */
@@ -532,8 +538,13 @@ static int message_to_post(const cJSON *chat, const cJSON *m, qr_posts *out, qr_
 	if (photo)
 		add_file(p, "photo", photo, m);
 	const char *file = qr_json_str(m, "file");
+	const char *mt = qr_json_str(m, "media_type");
 	if (file)
-		add_file(p, media_type(qr_json_str(m, "media_type"), qr_json_str(m, "mime_type")), file, m);
+		add_file(p, media_type(mt, qr_json_str(m, "mime_type")), file, m);
+	/* Kept as Telegram says it: a voice message is audio, and still
+	 * told apart from a music file. */
+	if (file && mt && *mt)
+		qr_kvv_set(&p->extra, "media_type", mt);
 
 	const char *chat_type = qr_json_str(chat, "type");
 	const char *chat_name = qr_json_str(chat, "name");

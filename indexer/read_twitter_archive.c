@@ -840,7 +840,7 @@ static void add_media(qr_post *p, const cJSON *list, const cJSON *files)
 		if (!used[i++]) {
 			qr_media *md = qr_post_add_media(p);
 			qr_blob_from_json(file, md);
-			qr_set(&md->type, qr_media_kind(md->mime));
+			qr_set(&md->type, qr_mime_media_kind(md->mime));
 		}
 	}
 	free(used);

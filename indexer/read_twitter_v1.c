@@ -1,7 +1,11 @@
 /*
  * Twitter API v1.1 tweets (REST, streaming and the "original format" that
- * Gnip delivered), one object per line, a JSON array of them, or
- * pretty-printed objects one after another.
+ * Gnip delivered), one object per line, a JSON array of them (or several
+ * arrays, pages saved one after another), or pretty-printed objects one
+ * after another.  Search responses ({"statuses": [...]}, premium search's
+ * {"results": [...]}) give their tweets; pages that came back empty,
+ * account objects (users lookup) and errors sent as pages hold no post and
+ * are counted, not rejected.
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,8 +26,26 @@ static int bid(const char *head, size_t n, const char *member)
 	char c = qr_head_first(head, n);
 	if (c != '{' && c != '[')
 		return 0;
-	if (!qr_head_has(head, n, "\"id_str\"") || !qr_head_has(head, n, "\"created_at\""))
+	if (!qr_head_has(head, n, "\"id_str\"") || !qr_head_has(head, n, "\"created_at\"")) {
+		/* Pages that came back empty hold no tweet to recognise: a
+		 * timeline's [] (other readers' arrays hold objects that bid),
+		 * a search's {"statuses": [], "search_metadata"}, a premium
+		 * search's {"results": [], "requestParameters"} (a Gnip
+		 * Activity Streams search page looks the same when empty). */
+		if (qr_head_empty_array(head, n))
+			return 20;
+		if (qr_head_key_empty(head, n, "statuses") && qr_head_has_key(head, n, "search_metadata"))
+			return 80;
+		if (qr_head_key_empty(head, n, "results") && qr_head_has_key(head, n, "requestParameters"))
+			return 60;
+		/* An error the API sent as a page: {"errors": [{"code",
+		 * "message"}]} or {"error", "request"}. */
+		if ((qr_head_has_key(head, n, "errors") && qr_head_has_key(head, n, "code") &&
+		     qr_head_has_key(head, n, "message")) ||
+		    (qr_head_has_key(head, n, "error") && qr_head_has_key(head, n, "request")))
+			return 30;
 		return 0;
+	}
 	int score = 40;
 	if (qr_head_has(head, n, "\"user\""))
 		score += 20;
@@ -396,6 +418,14 @@ out:
 	return st;
 }
 
+/* A user object: an account with its counts, no tweet around it (its
+ * latest tweet may be inside, as "status"). */
+static bool is_user(const cJSON *o)
+{
+	return qr_json_get(o, "screen_name") && qr_json_get(o, "followers_count") && !qr_json_get(o, "user") &&
+	       !qr_json_get(o, "text") && !qr_json_get(o, "full_text");
+}
+
 static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
 	int st = QR_BAD_INPUT;
@@ -412,11 +442,14 @@ static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 			goto out;
 		}
 	}
+	/* A search API response: the tweets are in "statuses" (premium and
+	 * enterprise search: "results"). */
 	const cJSON *statuses = qr_json_get(t, "statuses");
+	if (!cJSON_IsArray(statuses) && qr_json_get(t, "requestParameters"))
+		statuses = qr_json_get(t, "results");
 	if (cJSON_IsArray(statuses) && !qr_json_get(t, "id_str")) {
-		/* A search API response: the tweets are in "statuses".  A bad
-		 * tweet there does not cost the good ones (the record is kept
-		 * whole in the store either way). */
+		/* A bad tweet there does not cost the good ones (the record is
+		 * kept whole in the store either way). */
 		const cJSON *s;
 		size_t bad = 0;
 		qr_buf first = QR_BUF_INIT;
@@ -425,15 +458,24 @@ static int normalize(const char *data, size_t len, qr_posts *out, qr_buf *why)
 			if (status_to_post(s, out, why) != QR_OK && bad++ == 0)
 				qr_buf_setf(&first, "%s", why->buf);
 		}
-		if (out->n)
-			st = QR_OK;
-		else if (bad)
-			qr_buf_setf(why, "no valid tweet in the search response: %s", first.buf);
-		else {
-			qr_buf_setf(why, "search response without tweets");
-			st = QR_SKIP;
-		}
+		st = qr_page_result(out, bad, first.buf, "no valid tweet in the search response: ",
+				    "search response without tweets", why);
 		qr_buf_release(&first);
+		goto out;
+	}
+	if (!qr_json_get(t, "id_str") && (cJSON_IsArray(qr_json_get(t, "errors")) ||
+					  (qr_json_get(t, "error") && qr_json_get(t, "request")))) {
+		const char *msg = qr_json_str(t, "error");
+		if (!msg)
+			msg = qr_json_str(cJSON_GetArrayItem(qr_json_get(t, "errors"), 0), "message");
+		qr_buf_setf(why, "API error response '%s'", msg ? msg : "?");
+		st = QR_SKIP;
+		goto out;
+	}
+	if (is_user(t)) {
+		/* users/lookup and users/show answer with accounts. */
+		qr_buf_setf(why, "account object (a users lookup), not a tweet");
+		st = QR_SKIP;
 		goto out;
 	}
 	st = status_to_post(t, out, why);

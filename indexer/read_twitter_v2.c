@@ -31,9 +31,15 @@ static int bid(const char *head, size_t n, const char *member)
 	if (qr_head_has_key(head, n, "edit_history_tweet_ids") ||
 	    (qr_head_has_key(head, n, "author_id") && qr_head_has_key(head, n, "conversation_id")))
 		return 85;
-	/* An empty search page: {"meta": {"result_count": 0}}. */
+	/* An empty search page: {"meta": {"result_count": 0}}; an empty
+	 * list, {"data": []}; a users lookup, accounts and no tweets. */
 	if (qr_head_has_key(head, n, "meta") && qr_head_has_key(head, n, "result_count"))
 		return 70;
+	if (qr_head_key_empty(head, n, "data"))
+		return 60;
+	if (qr_head_has_key(head, n, "data") && qr_head_has_key(head, n, "username") &&
+	    !qr_head_has_key(head, n, "screen_name"))
+		return 40;
 	if (qr_head_has(head, n, "api.twitter.com/2/problems"))
 		return 60;
 	/* Batch compliance results: {"id", "action", "created_at", "reason"}. */
@@ -463,19 +469,11 @@ static int page_to_posts(const cJSON *root, qr_posts *out, qr_buf *why)
 	}
 	if (out->n)
 		add_versions(&pg, data, one, out);
-	int st = QR_OK;
-	if (!out->n) {
-		if (bad) {
-			qr_buf_setf(why, "%s", first.buf);
-			st = QR_BAD_INPUT;
-		} else {
-			const char *what = other ? "items that are not tweets (counts, users?)"
-					 : qr_json_get(root, "errors") ? "errors only"
-								       : "no tweets";
-			qr_buf_setf(why, "response page holds %s", what);
-			st = QR_SKIP;
-		}
-	}
+	int st = qr_page_result(out, bad, first.buf, "",
+				other			       ? "response page holds items that are not tweets (counts, users?)"
+				: qr_json_get(root, "errors") ? "response page holds errors only"
+							      : "response page holds no tweets",
+				why);
 	qr_buf_release(&first);
 	return st;
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "status.h"
 #include "text.h"
 
 char qr_head_first(const char *head, size_t n)
@@ -19,24 +20,74 @@ bool qr_head_has(const char *head, size_t n, const char *needle)
 	return memmem(head, n, needle, strlen(needle)) != NULL;
 }
 
-bool qr_head_has_key(const char *head, size_t n, const char *key)
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* Where the value of the first "key": in the bytes starts, or NULL. */
+static const char *key_value(const char *head, size_t n, const char *key)
 {
 	size_t klen = strlen(key);
 	const char *p = head, *end = head + n;
 	while (p < end) {
 		const char *q = memchr(p, '"', (size_t)(end - p));
 		if (!q || (size_t)(end - q) < klen + 2)
-			return false;
+			return NULL;
 		if (memcmp(q + 1, key, klen) == 0 && q[klen + 1] == '"') {
-			const char *r = q + klen + 2;
-			while (r < end && (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n'))
-				r++;
+			const char *r = skip_ws(q + klen + 2, end);
 			if (r < end && *r == ':')
-				return true;
+				return skip_ws(r + 1, end);
 		}
 		p = q + 1;
 	}
-	return false;
+	return NULL;
+}
+
+bool qr_head_has_key(const char *head, size_t n, const char *key)
+{
+	return key_value(head, n, key) != NULL;
+}
+
+/* An empty array starts at p. */
+static bool empty_array_at(const char *p, const char *end)
+{
+	if (p >= end || *p != '[')
+		return false;
+	p = skip_ws(p + 1, end);
+	return p < end && *p == ']';
+}
+
+bool qr_head_empty_array(const char *head, size_t n)
+{
+	const char *p = head, *end = head + n;
+	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	return empty_array_at(skip_ws(p, end), end);
+}
+
+bool qr_head_key_empty(const char *head, size_t n, const char *key)
+{
+	const char *v = key_value(head, n, key);
+	return v && empty_array_at(v, head + n);
+}
+
+int qr_page_result(const qr_posts *out, size_t bad, const char *first, const char *bad_prefix, const char *empty,
+		   qr_buf *why)
+{
+	if (out->n)
+		return QR_OK;
+	if (bad) {
+		qr_buf reason = QR_BUF_INIT;
+		qr_buf_adds(&reason, first);
+		qr_buf_setf(why, "%s%s", bad_prefix, reason.buf);
+		qr_buf_release(&reason);
+		return QR_BAD_INPUT;
+	}
+	qr_buf_setf(why, "%s", empty);
+	return QR_SKIP;
 }
 
 const char *qr_head_hint(const char *head, size_t n)

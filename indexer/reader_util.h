@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "format.h"
 #include "json.h"
 #include "post.h"
 
@@ -18,6 +19,19 @@ char qr_head_first(const char *head, size_t n);
 bool qr_head_has(const char *head, size_t n, const char *needle);
 /* The bytes contain "key" followed by blanks and a colon: a JSON key. */
 bool qr_head_has_key(const char *head, size_t n, const char *key);
+/* The bytes start with an empty JSON array, `[]` (blanks allowed): an API
+ * page that holds nothing, such as a timeline call past its last post. */
+bool qr_head_empty_array(const char *head, size_t n);
+/* The bytes contain "key": [] (blanks allowed): a list an API page sent
+ * empty. */
+bool qr_head_key_empty(const char *head, size_t n, const char *key);
+
+/* The end of a page of items (a search response, a listing), `bad` of
+ * which failed, the first with `first`: QR_OK when the page gave posts;
+ * else QR_BAD_INPUT with `bad_prefix` and that reason, or QR_SKIP with
+ * `empty` (a page with nothing to read is not an error). */
+int qr_page_result(const qr_posts *out, size_t bad, const char *first, const char *bad_prefix, const char *empty,
+		   qr_buf *why);
 
 /* What an input no reader takes seems to be, for the message that reports
  * it (a list of post ids, a CSV file without a mapping), or NULL. */

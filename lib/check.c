@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cid.h"
 #include "hash.h"
 #include "io.h"
 #include "json.h"
@@ -368,6 +369,11 @@ static int check_doc(struct check *k, xc_docid docid, qr_buf *why)
 		k->st->bad_posts++;
 		if (!in_reported_damage(k, p.record.locator))
 			found(k, QR_FOUND_DAMAGE, "post %s: %s", p.id, bad);
+	}
+	bool checked;
+	if (!qr_cid_check_post(&p, &checked, why)) {
+		k->st->bad_posts++;
+		found(k, QR_FOUND_DAMAGE, "post %s: its CID does not name its record: %s", p.id, why->buf);
 	}
 	for (size_t i = 0; i < p.record.versions.n; i++) {
 		const qr_kv *v = &p.record.versions.v[i];

@@ -149,18 +149,10 @@ static size_t settle(struct pair *v, size_t n)
 static int index_pairs(struct jcheck *k, struct pair **out, size_t *nout)
 {
 	xc_db *db = qr_corpus_db(k->c);
-	xc_termiter *it = NULL;
 	qr_strv terms = { 0 };
 	struct pair *v = NULL;
 	size_t n = 0, alloc = 0, plen = strlen(QR_P_TAG);
-	int st = 0;
-	if (xc_db_allterms(db, QR_P_TAG, &it) != XC_OK)
-		return qr_corpus_fail(k->c, QR_INTERNAL, "cannot list the codes: %s", xc_db_error(db));
-	const char *t;
-	size_t tl;
-	while (xc_termiter_next(it, &t, &tl, NULL) == XC_OK)
-		qr_strv_pushn(&terms, t, tl);
-	xc_termiter_destroy(it);
+	int st = qr_tags_terms(k->c, &terms);
 	for (size_t i = 0; i < terms.n && !st; i++) {
 		xc_postiter *pi = NULL;
 		xc_docid id;

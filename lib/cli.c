@@ -57,6 +57,9 @@ int qr_usage_error(const char *cmd, const char *fmt, ...)
 	return QR_EXIT_USAGE;
 }
 
+void (*qr_cli_help_hook)(const qr_command_help *help, void *ctx);
+void *qr_cli_help_ctx;
+
 void qr_cli_print_help(const qr_command_help *h, FILE *out)
 {
 	fprintf(out, "usage: quire %s %s\n\n%s\n", h->name, h->usage, h->summary);
@@ -106,7 +109,10 @@ int qr_cli_parse(const qr_command_help *help, int argc, char **argv, int (*fn)(v
 	opterr = 0;
 	while (!status && (c = getopt_long(argc, argv, shorts.buf, longs, &idx)) != -1) {
 		if (c == 'h') {
-			qr_cli_print_help(help, stdout);
+			if (qr_cli_help_hook)
+				qr_cli_help_hook(help, qr_cli_help_ctx);
+			else
+				qr_cli_print_help(help, stdout);
 			status = -1;
 			break;
 		}

@@ -34,6 +34,11 @@ typedef struct qr_command_help {
 int qr_cli_parse(const qr_command_help *help, int argc, char **argv, int (*fn)(void *ctx, const char *name, const char *arg),
 		 void *ctx, int *first_arg);
 void qr_cli_print_help(const qr_command_help *help, FILE *out);
+/* When set, -h hands the command's table to this function instead of
+ * printing it: the manual pages and the shell completion are made from the
+ * same tables as the help (`quire help --man-pages`). */
+extern void (*qr_cli_help_hook)(const qr_command_help *help, void *ctx);
+extern void *qr_cli_help_ctx;
 
 /* "quire: <what>: <why>" with control characters escaped, on stderr. */
 void qr_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

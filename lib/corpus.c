@@ -72,16 +72,8 @@ struct qr_corpus {
 	} ctx;
 };
 
-static int cerr(qr_corpus *c, int st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cerr(qr_corpus *c, int st, const char *fmt, ...)
-{
-	va_list ap;
-	qr_buf_reset(&c->err);
-	va_start(ap, fmt);
-	qr_buf_vaddf(&c->err, fmt, ap);
-	va_end(ap);
-	return st;
-}
+/* The message of qr_corpus_error, and the status handed back. */
+#define cerr qr_corpus_fail
 
 static int xc_to_status(xc_status x)
 {

@@ -233,13 +233,16 @@ static void get_list(struct check *ck, const cJSON *obj, const char *key, enum l
 
 /* A date or local time as an event writes it.  *date_only says whether it
  * was a bare date; *has_zone whether it carried Z or an offset (then
- * *offset is that offset). */
-static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_zone, int *offset)
+ * *offset is that offset); *fraction whether its seconds had a fraction
+ * past them (2020-06-02T00:00:00.500Z, as JavaScript writes times), which
+ * c leaves out. */
+static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_zone, int *offset, bool *fraction)
 {
 	int n = 0;
 	memset(c, 0, sizeof(*c));
 	*has_zone = false;
 	*offset = 0;
+	*fraction = false;
 	if (sscanf(s, "%4d-%2d-%2d%n", &c->year, &c->month, &c->day, &n) != 3 || n != 10)
 		return false;
 	for (int i = 0; i < 10; i++)
@@ -260,6 +263,9 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 		if (s[0] == ':' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2])) {
 			c->second = (s[1] - '0') * 10 + s[2] - '0';
 			s += 3;
+			if (s[0] == '.' && isdigit((unsigned char)s[1]))
+				for (s++; isdigit((unsigned char)*s); s++)
+					*fraction |= *s != '0';
 		}
 		if (*s == 'Z' || *s == 'z') {
 			*has_zone = true;
@@ -295,9 +301,9 @@ static bool parse_civil(const char *s, qr_civil *c, bool *date_only, bool *has_z
 bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 {
 	qr_civil c;
-	bool date_only, has_zone;
+	bool date_only, has_zone, fraction;
 	int offset;
-	if (!parse_civil(s, &c, &date_only, &has_zone, &offset))
+	if (!parse_civil(s, &c, &date_only, &has_zone, &offset, &fraction))
 		return false;
 	if (date_only && is_end) {
 		int64_t day;
@@ -306,13 +312,28 @@ bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t)
 		qr_time_to_civil(day + 86400, &c);
 		c.hour = c.minute = c.second = 0;
 	}
+	/* Posts have whole seconds: a window that starts or ends within a
+	 * second holds the posts from the next one. */
 	if (has_zone) {
 		if (!qr_time_from_civil(&c, t))
 			return false;
-		*t -= offset;
+		*t -= offset - fraction;
 		return true;
 	}
-	return qr_tz_to_utc(zone, &c, t);
+	if (!zone || !qr_tz_to_utc(zone, &c, t))
+		return false;
+	*t += fraction;
+	return true;
+}
+
+/* s is a date or time as an event writes it; *offset whether it carries
+ * Z or an offset (then it needs no zone). */
+static bool event_time_form(const char *s, bool *offset)
+{
+	qr_civil c;
+	bool date_only, fraction;
+	int off;
+	return parse_civil(s, &c, &date_only, offset, &off, &fraction);
 }
 
 static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
@@ -342,9 +363,9 @@ static void get_refs(struct check *ck, const cJSON *obj, qr_event *e)
 		qr_buf_setf(&field, "%s.date", path.buf);
 		const char *date = get_string(ck, r, "date", field.buf, true, 32);
 		qr_civil c;
-		bool date_only, has_zone;
+		bool date_only, has_zone, fraction;
 		int off;
-		if (date && (!parse_civil(date, &c, &date_only, &has_zone, &off) || !date_only))
+		if (date && (!parse_civil(date, &c, &date_only, &has_zone, &off, &fraction) || !date_only))
 			problem(ck, field.buf, "'%s' is not a date (use 2020-06-04)", date);
 		qr_buf_setf(&field, "%s.url", path.buf);
 		const char *url = get_string(ck, r, "url", field.buf, false, 2000);
@@ -445,23 +466,41 @@ static bool read_event(struct check *ck, const cJSON *root, qr_event *e)
 			MAX_ID);
 	const char *title = get_string(ck, root, "title", "title", true, MAX_TEXT);
 	const char *desc = get_string(ck, root, "description", "description", true, MAX_DESCRIPTION);
-	const char *zone = get_string(ck, root, "zone", "zone", true, 200);
+	/* The zone says how to read start and end; when both carry Z or an
+	 * offset they are instants already, and the zone may be left out. */
+	const char *zone = get_string(ck, root, "zone", "zone", false, 200);
+	bool zone_bad = false;
 	if (zone && !qr_tz_valid(zone)) {
 		problem(ck, "zone", "'%s' is not a time zone of the tz database (use a name such as America/Chicago or UTC)",
 			zone);
 		zone = NULL;
+		zone_bad = true;
 	}
 	const char *start = get_string(ck, root, "start", "start", true, 64);
 	const char *end = get_string(ck, root, "end", "end", false, 64);
-	int64_t t0 = 0, t1 = INT64_MAX;
-	if (start && zone && !qr_event_time(start, zone, false, &t0))
+	bool start_off = false, end_off = true;
+	bool start_ok = start && event_time_form(start, &start_off);
+	bool end_ok = !end || event_time_form(end, &end_off);
+	if (start && !start_ok)
 		problem(ck, "start", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			start);
-	if (end && zone && !qr_event_time(end, zone, true, &t1))
+	if (!end_ok)
 		problem(ck, "end", "'%s' is not a date or time (use 2020-06-03, 2020-06-03T14:00 or 2020-06-03T14:00-05:00)",
 			end);
-	if (ck->count == before && end && t1 <= t0)
-		problem(ck, "end", "'%s' is not after the start '%s'", end, start);
+	if (!zone && !zone_bad && start_ok && end_ok && !(start_off && end_off))
+		problem(ck, "zone", "missing: '%s' has no offset, so the window needs the zone it is written in (a tz "
+				    "database name such as America/Chicago or UTC), or start and end both with Z or an "
+				    "offset (2020-06-03T00:00Z, 2020-06-03T00:00-05:00)",
+			start_off ? end : start);
+	int64_t t0 = 0, t1 = INT64_MAX;
+	if (start_ok && end_ok && (zone || (start_off && end_off))) {
+		if (!qr_event_time(start, zone, false, &t0))
+			problem(ck, "start", "'%s' is not a time in %s", start, zone ? zone : "its offset");
+		else if (end && !qr_event_time(end, zone, true, &t1))
+			problem(ck, "end", "'%s' is not a time in %s", end, zone ? zone : "its offset");
+		else if (ck->count == before && end && t1 <= t0)
+			problem(ck, "end", "'%s' is not after the start '%s'", end, start);
+	}
 	get_list(ck, root, "hashtags", LIST_HASHTAG, &e->hashtags);
 	get_list(ck, root, "terms", LIST_TERM, &e->terms);
 	get_list(ck, root, "accounts", LIST_ACCOUNT, &e->accounts);

@@ -45,7 +45,8 @@ typedef struct qr_event {
 	char *id;              /* lower case: [a-z0-9][a-z0-9._-]* */
 	char *title;
 	char *description;
-	char *zone;            /* IANA zone the window is written in */
+	char *zone;            /* IANA zone the window is written in; NULL when
+	                        * start and end both carry Z or an offset */
 	char *start_text;      /* as written */
 	char *end_text;        /* NULL: open end */
 	int64_t start;         /* first second of the window */
@@ -83,7 +84,8 @@ const qr_event *qr_events_find(const qr_events *ev, const char *id);
 
 /* A start or end as an event writes it (2020-06-03, 2020-06-03T14:00,
  * with or without an offset), read in zone; a bare date as an end means
- * the next midnight (all of that day). */
+ * the next midnight (all of that day).  zone may be NULL when s carries
+ * an offset (false otherwise). */
 bool qr_event_time(const char *s, const char *zone, bool is_end, int64_t *t);
 
 /* Does post p belong to event e? */

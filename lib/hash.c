@@ -23,7 +23,7 @@
 #define CRYPTO_SONAME "libcrypto.so.3"
 
 #define CRYPTO_FUNCS(X)                                                                               \
-	X(EVP_Digest) X(EVP_sha256) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestInit_ex)         \
+	X(EVP_Digest) X(EVP_sha256) X(EVP_sha512) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestInit_ex)         \
 	X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
 
 static struct {
@@ -66,6 +66,7 @@ static void crypto_ready(void)
 
 #define EVP_Digest (crypto.EVP_Digest)
 #define EVP_sha256 (crypto.EVP_sha256)
+#define EVP_sha512 (crypto.EVP_sha512)
 #define EVP_MD_CTX_new (crypto.EVP_MD_CTX_new)
 #define EVP_MD_CTX_free (crypto.EVP_MD_CTX_free)
 #define EVP_DigestInit_ex (crypto.EVP_DigestInit_ex)
@@ -73,6 +74,11 @@ static void crypto_ready(void)
 #define EVP_DigestFinal_ex (crypto.EVP_DigestFinal_ex)
 
 struct qr_sha256_ctx {
+	EVP_MD_CTX *md;
+};
+
+/* SHA-512 has the same shape: one context type, another digest. */
+struct qr_sha512_ctx {
 	EVP_MD_CTX *md;
 };
 
@@ -84,30 +90,73 @@ void qr_sha256(const void *data, size_t n, uint8_t out[QR_SHA256_LEN])
 		crypto_failed();
 }
 
+/* The contexts of both digests are an EVP context and its digest. */
+static EVP_MD_CTX *md_new(const EVP_MD *type)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, type, NULL))
+		crypto_failed();
+	return md;
+}
+
+static void md_update(EVP_MD_CTX *md, const void *data, size_t n)
+{
+	if (n && !EVP_DigestUpdate(md, data, n))
+		crypto_failed();
+}
+
+static void md_final(EVP_MD_CTX *md, uint8_t *out, const EVP_MD *type)
+{
+	unsigned int len = 0;
+	if (!EVP_DigestFinal_ex(md, out, &len) || !EVP_DigestInit_ex(md, type, NULL))
+		crypto_failed();
+}
+
 qr_sha256_ctx *qr_sha256_new(void)
 {
 	qr_sha256_ctx *c = qr_malloc(sizeof(*c));
 	crypto_ready();
-	c->md = EVP_MD_CTX_new();
-	if (!c->md || !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL))
-		crypto_failed();
+	c->md = md_new(EVP_sha256());
 	return c;
 }
 
 void qr_sha256_update(qr_sha256_ctx *c, const void *data, size_t n)
 {
-	if (n && !EVP_DigestUpdate(c->md, data, n))
-		crypto_failed();
+	md_update(c->md, data, n);
 }
 
 void qr_sha256_final(qr_sha256_ctx *c, uint8_t out[QR_SHA256_LEN])
 {
-	unsigned int len = 0;
-	if (!EVP_DigestFinal_ex(c->md, out, &len) || !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL))
-		crypto_failed();
+	md_final(c->md, out, EVP_sha256());
 }
 
 void qr_sha256_free(qr_sha256_ctx *c)
+{
+	if (!c)
+		return;
+	EVP_MD_CTX_free(c->md);
+	free(c);
+}
+
+qr_sha512_ctx *qr_sha512_new(void)
+{
+	qr_sha512_ctx *c = qr_malloc(sizeof(*c));
+	crypto_ready();
+	c->md = md_new(EVP_sha512());
+	return c;
+}
+
+void qr_sha512_update(qr_sha512_ctx *c, const void *data, size_t n)
+{
+	md_update(c->md, data, n);
+}
+
+void qr_sha512_final(qr_sha512_ctx *c, uint8_t out[QR_SHA512_LEN])
+{
+	md_final(c->md, out, EVP_sha512());
+}
+
+void qr_sha512_free(qr_sha512_ctx *c)
 {
 	if (!c)
 		return;

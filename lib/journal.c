@@ -274,6 +274,7 @@ static int walk(qr_journal *j, uint64_t from, uint64_t stop, qr_journal_fn fn, v
 			}
 			damage(w, f.off, why.buf);
 			expect = 0;
+			w->unfinished = false;
 			f.off = at;
 			w->end = at;
 			continue;
@@ -283,6 +284,7 @@ static int walk(qr_journal *j, uint64_t from, uint64_t stop, qr_journal_fn fn, v
 		if (r == FRAME_BAD || !parse_entry(&f.out, &e, &json, &why)) {
 			damage(w, f.off, why.buf);
 			expect = 0;
+			w->unfinished = false;
 		} else {
 			if (last_seq)
 				*last_seq = e.seq;
@@ -292,13 +294,14 @@ static int walk(qr_journal *j, uint64_t from, uint64_t stop, qr_journal_fn fn, v
 				if (expect)
 					damage(w, f.off, "an operation without its last parts");
 				expect = e.parts > 1 ? 2 : 0;
-				w->unfinished = expect ? f.off : 0;
+				w->unfinished = expect != 0;
+				w->unfinished_at = f.off;
 			} else {
 				if (e.part != expect)
 					damage(w, f.off, "an operation's parts out of order");
 				expect = e.part == e.parts ? 0 : e.part + 1;
 				if (!expect)
-					w->unfinished = 0;
+					w->unfinished = false;
 			}
 			if (fn && f.off < stop) {
 				w->entries++;
@@ -323,7 +326,7 @@ int qr_journal_walk(qr_journal *j, uint64_t from, qr_journal_fn fn, void *ctx, q
 	qr_journal_stats first;
 	qr_journal_stats_init(&first);
 	int st = walk(j, from, 0, NULL, NULL, &first, NULL);
-	uint64_t stop = first.unfinished ? first.unfinished : first.end;
+	uint64_t stop = first.unfinished ? first.unfinished_at : first.end;
 	qr_journal_stats_release(&first);
 	if (!st)
 		st = walk(j, from, stop, fn, ctx, w, NULL);
@@ -341,15 +344,16 @@ int qr_journal_recover(qr_journal *j, uint64_t applied, qr_buf *what)
 	if ((st = walk(j, 0, 0, NULL, NULL, &w, &last)))
 		goto out;
 	j->next_seq = last + 1;
-	uint64_t cut = w.unfinished ? w.unfinished : w.torn ? w.end : 0;
-	if (cut && cut < applied) {
+	bool cutting = w.unfinished || w.torn;
+	uint64_t cut = w.unfinished ? w.unfinished_at : w.end;
+	if (cutting && cut < applied) {
 		/* The index committed past it: synced once, so damage now. */
 		st = jerr(j, QR_DAMAGED, "'%s' is damaged at byte %" PRIu64 ", before the %" PRIu64
 				      " bytes the index has applied",
 			  j->path, cut, applied);
 		goto out;
 	}
-	if (cut) {
+	if (cutting) {
 		uint64_t size = file_size(j->path);
 		qr_buf_setf(&keep, "%s/lost+found", j->dir);
 		if ((st = qr_io_mkdir(keep.buf, &j->err)))
@@ -410,23 +414,38 @@ int64_t qr_journal_next_seq(qr_journal *j)
 	return j->next_seq;
 }
 
-void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op)
+static const char *given(const char *v, const char *otherwise)
+{
+	return v && *v ? v : otherwise;
+}
+
+void qr_journal_whoami(char user[64], char host[256])
+{
+	user_name(user, 64);
+	if (gethostname(host, 256) < 0)
+		host[0] = '\0';
+	host[255] = '\0';
+}
+
+void qr_journal_begin_as(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op, const qr_journal_who *who)
 {
 	char when[32], user[64], host[256];
 	qr_time_format_iso((int64_t)time(NULL), when);
-	user_name(user, sizeof(user));
-	if (gethostname(host, sizeof(host)) < 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
+	qr_journal_whoami(user, host);
 	qr_buf_reset(buf);
 	qr_jw_init(w, buf, false);
 	qr_jw_begin_object(w);
 	qr_jw_kint(w, "seq", qr_journal_next_seq(j));
-	qr_jw_kstr(w, "time", when);
+	qr_jw_kstr(w, "time", given(who ? who->time : NULL, when));
 	qr_jw_kstr(w, "op", op);
-	qr_jw_kstr(w, "user", user);
-	qr_jw_kstr(w, "host", host);
-	qr_jw_kstr(w, "command", qr_lock_command());
+	qr_jw_kstr(w, "user", given(who ? who->user : NULL, user));
+	qr_jw_kstr(w, "host", given(who ? who->host : NULL, host));
+	qr_jw_kstr(w, "command", given(who ? who->command : NULL, qr_lock_command()));
+}
+
+void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op)
+{
+	qr_journal_begin_as(j, w, buf, op, NULL);
 }
 
 static int open_for_append(qr_journal *j)

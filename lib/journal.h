@@ -63,6 +63,16 @@ uint64_t qr_journal_size(const qr_journal *j);
  * not synced: qr_journal_sync, which qr_corpus_commit calls).
  */
 void qr_journal_begin(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op);
+
+/* Who wrote an entry and when, where it is not this process now (codes
+ * restored from a bag keep the history they came with); NULL or "" fields
+ * are this process's. */
+typedef struct qr_journal_who {
+	const char *time, *user, *host, *command;
+} qr_journal_who;
+/* This process's user and host, as an entry names them. */
+void qr_journal_whoami(char user[64], char host[256]);
+void qr_journal_begin_as(qr_journal *j, qr_jw *w, qr_buf *buf, const char *op, const qr_journal_who *who);
 int qr_journal_append(qr_journal *j, qr_jw *w, qr_buf *buf);
 int qr_journal_sync(qr_journal *j);
 /* The seq number the next entry gets. */
@@ -88,9 +98,9 @@ typedef struct qr_journal_stats {
 				 * the ones before it no longer matter */
 	uint64_t end;           /* offset after the last whole frame */
 	uint64_t torn;          /* bytes past end: a frame cut short, at the end only */
-	uint64_t unfinished;    /* offset where a last operation without all its
-				 * parts starts (0: none; such entries are not
-				 * handed to fn) */
+	bool unfinished;        /* the journal ends with an operation without all
+				 * its parts (never handed to fn)... */
+	uint64_t unfinished_at; /* ...which starts here */
 	qr_buf damage;          /* the first damage, said with its offset */
 } qr_journal_stats;
 

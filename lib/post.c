@@ -112,6 +112,7 @@ void qr_post_init(qr_post *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->created = QR_TIME_UNKNOWN;
+	p->deleted_at = QR_TIME_UNKNOWN;
 }
 
 static void media_clear(qr_media *m)
@@ -176,6 +177,19 @@ void qr_post_set_metric(qr_post *p, const char *name, int64_t value)
 	p->nmetrics++;
 }
 
+const qr_media_kind qr_media_kinds[] = {
+	{ "video", "Video" }, { "gif", "GIF" },	    { "photo", "Image" }, { "sticker", "Sticker" },
+	{ "audio", "Audio" }, { "file", "File" }, { NULL, NULL },
+};
+
+const qr_media_kind *qr_media_kind_find(const char *name, size_t n)
+{
+	for (const qr_media_kind *k = qr_media_kinds; k->name; k++)
+		if (strlen(k->name) == n && strncasecmp(name, k->name, n) == 0)
+			return k;
+	return NULL;
+}
+
 bool qr_post_has_media_type(const qr_post *p, const char *type)
 {
 	for (size_t i = 0; i < p->nmedia; i++)
@@ -184,8 +198,103 @@ bool qr_post_has_media_type(const qr_post *p, const char *type)
 	return false;
 }
 
+/* p becomes a copy of old, its own record (sha256 -> locator) one of
+ * old's versions. */
+static void keep_old(qr_post *p, const qr_post *old)
+{
+	qr_buf json = QR_BUF_INIT, why = QR_BUF_INIT;
+	qr_jw w;
+	char *sha = p->record.sha256, *loc = p->record.locator;
+	p->record.sha256 = p->record.locator = NULL;
+	qr_jw_init(&w, &json, false);
+	qr_post_to_json(old, &w);
+	qr_post_clear(p);
+	qr_post_init(p);
+	if (qr_post_from_json(p, json.buf, json.len, &why) != 0)
+		abort(); /* a post's own JSON always reads back */
+	if (sha && loc)
+		qr_kvv_set(&p->record.versions, sha, loc);
+	free(sha);
+	free(loc);
+	qr_buf_release(&json);
+	qr_buf_release(&why);
+}
+
+/* A deletion of a post the corpus holds: the post stays as it was, marked
+ * deleted, and the deletion's record is one of its versions (so that
+ * reading it again is a duplicate). */
+static void mark_deleted(qr_post *p, const qr_post *old)
+{
+	int64_t when = p->deleted_at;
+	keep_old(p, old);
+	p->deleted = true;
+	p->deleted_at = old->deleted ? old->deleted_at : when;
+}
+
+/* Is this post's record the content-addressed block its CID names? */
+static bool is_block(const qr_post *p)
+{
+	return p->source.format && strcmp(p->source.format, QR_POST_BLOCK_FORMAT) == 0 &&
+	       qr_kvv_get(&p->source.provenance, "cid");
+}
+
+static bool same_cid(const qr_post *a, const qr_post *b)
+{
+	const char *x = qr_kvv_get(&a->source.provenance, "cid"), *y = qr_kvv_get(&b->source.provenance, "cid");
+	return x && y && strcmp(x, y) == 0;
+}
+
+/* A handle that is only the account id standing in for an unknown one. */
+static bool real_handle(const qr_post *p)
+{
+	return p->author_handle && (!p->author_id || strcmp(p->author_handle, p->author_id) != 0);
+}
+
+/* What a view of the same content knows that the block does not: the
+ * handle (and so the permalink), the display name, the counts. */
+static void take_view(qr_post *p, const qr_post *view)
+{
+	if (real_handle(view) && !real_handle(p)) {
+		qr_set(&p->author_handle, view->author_handle);
+		qr_set(&p->url, view->url);
+	}
+	if (view->author_name && !p->author_name)
+		qr_set(&p->author_name, view->author_name);
+	for (size_t i = 0; i < view->nmetrics; i++)
+		qr_post_set_metric(p, view->metrics[i].name, view->metrics[i].value);
+}
+
 void qr_post_inherit(qr_post *p, const qr_post *old)
 {
+	if (p->tombstone && !old->tombstone) {
+		mark_deleted(p, old);
+		return;
+	}
+	if (is_block(old) && !is_block(p) && same_cid(p, old)) {
+		/* The same content read again as JSON (an API view, a
+		 * Jetstream event): the block stays the record, checkable
+		 * against its CID, the view one of its versions. */
+		qr_post view;
+		qr_post_init(&view);
+		qr_set(&view.author_id, p->author_id);
+		qr_set(&view.author_handle, p->author_handle);
+		qr_set(&view.author_name, p->author_name);
+		qr_set(&view.url, p->url);
+		for (size_t i = 0; i < p->nmetrics; i++)
+			qr_post_set_metric(&view, p->metrics[i].name, p->metrics[i].value);
+		keep_old(p, old);
+		take_view(p, &view);
+		qr_post_clear(&view);
+		return;
+	}
+	if (is_block(p) && !is_block(old) && same_cid(p, old))
+		take_view(p, old);
+	/* A later record of a deleted post (a first ingest after the delete,
+	 * an edit) keeps the mark. */
+	if (old->deleted && (!p->deleted || p->tombstone)) {
+		p->deleted = true;
+		p->deleted_at = old->deleted_at;
+	}
 	for (size_t k = 0; k < old->record.versions.n; k++)
 		qr_kvv_set(&p->record.versions, old->record.versions.v[k].key, old->record.versions.v[k].value);
 	if (old->record.sha256 && old->record.locator)
@@ -265,6 +374,19 @@ static void write_post(const qr_post *p, qr_jw *w, bool lean)
 	qr_jw_kstr(w, "reply_to", p->reply_to);
 	qr_jw_kstr(w, "repost_of", p->repost_of);
 	qr_jw_kstr(w, "quote_of", p->quote_of);
+	if (p->deleted) {
+		qr_jw_key(w, "deleted");
+		qr_jw_begin_object(w);
+		if (p->deleted_at != QR_TIME_UNKNOWN) {
+			qr_time_format_iso(p->deleted_at, when);
+			qr_jw_kstr(w, "at", when);
+		}
+		if (p->tombstone) {
+			qr_jw_key(w, "tombstone");
+			qr_jw_bool(w, true);
+		}
+		qr_jw_end_object(w);
+	}
 	if (p->nmetrics || !lean) {
 		qr_jw_key(w, "metrics");
 		qr_jw_begin_object(w);
@@ -399,6 +521,14 @@ int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why)
 	get_str(obj, "reply_to", &p->reply_to);
 	get_str(obj, "repost_of", &p->repost_of);
 	get_str(obj, "quote_of", &p->quote_of);
+	const cJSON *deleted = qr_json_get(obj, "deleted");
+	if (cJSON_IsObject(deleted)) {
+		p->deleted = true;
+		when = qr_json_str(deleted, "at");
+		if (!when || !qr_time_parse_iso(when, &p->deleted_at))
+			p->deleted_at = QR_TIME_UNKNOWN;
+		p->tombstone = qr_json_true(deleted, "tombstone");
+	}
 	cJSON_ArrayForEach(item, qr_json_get(obj, "metrics"))
 		if (item->string && cJSON_IsNumber(item))
 			qr_post_set_metric(p, item->string, (int64_t)item->valuedouble);

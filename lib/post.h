@@ -46,8 +46,19 @@ void qr_kvv_set(qr_kvv *kv, const char *key, const char *value);
 const char *qr_kvv_get(const qr_kvv *kv, const char *key);
 void qr_kvv_clear(qr_kvv *kv);
 
+/* The kinds of media quire names (media:KIND, facets, summaries,
+ * citations), in the order a summary lists them; ends with {NULL}.  A
+ * platform's own type name passes through as it is. */
+typedef struct qr_media_kind {
+	const char *name;   /* "photo" */
+	const char *label;  /* "Image", as in APA's "[Image attached]" */
+} qr_media_kind;
+extern const qr_media_kind qr_media_kinds[];
+/* The kind named by the n bytes at name (any case), or NULL. */
+const qr_media_kind *qr_media_kind_find(const char *name, size_t n);
+
 typedef struct qr_media {
-	char *type;         /* photo, video, gif, audio, file */
+	char *type;         /* a kind of qr_media_kinds (or the platform's own) */
 	char *url;          /* the platform's URL of the file */
 	char *key;          /* the platform's media id or key */
 	char *alt_text;
@@ -81,6 +92,11 @@ typedef struct qr_post {
 	qr_media *media;
 	size_t nmedia, media_alloc;
 	char *reply_to, *repost_of, *quote_of;  /* post ids */
+	/* Deleted by its author (a Bluesky delete event): kept, marked, left
+	 * out of queries unless asked for.  A tombstone is a post known only
+	 * by its deletion (the corpus has no record of it yet). */
+	bool deleted, tombstone;
+	int64_t deleted_at;     /* QR_TIME_UNKNOWN when the source has none */
 	qr_metric *metrics;
 	size_t nmetrics, metrics_alloc;
 	qr_kvv extra;       /* platform specific (subreddit, visibility, ...) */
@@ -113,8 +129,17 @@ void qr_setn(char **field, const char *s, size_t n);
 qr_media *qr_post_add_media(qr_post *p);
 void qr_post_set_metric(qr_post *p, const char *name, int64_t value);
 bool qr_post_has_media_type(const qr_post *p, const char *type);
+/* The format whose records are content-addressed blocks, named by the CID
+ * in source.provenance.cid (lib/cid.h). */
+#define QR_POST_BLOCK_FORMAT "bluesky-car"
+
 /* p is a new version of `old`: it keeps old's versions and old's own
- * record (sha256 -> locator) in record.versions, and old's tags. */
+ * record (sha256 -> locator) in record.versions, old's tags and old's
+ * deletion mark.  When p is a tombstone and old is not, p becomes old
+ * marked deleted, the tombstone's record one of its versions.  When old's
+ * record is a block and p is the same content (the same CID) in another
+ * form, p becomes old with p's record one of its versions and p's handle,
+ * name and counts; the other way round, p takes old's handle and counts. */
 void qr_post_inherit(qr_post *p, const qr_post *old);
 
 /* Write the post as one JSON object. */

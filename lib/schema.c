@@ -29,6 +29,8 @@ const qr_field qr_fields[] = {
 	{ "record", QR_P_RECORD, true },
 	{ "visibility", QR_P_VISIBILITY, true },
 	{ "community", QR_P_COMMUNITY, true },
+	{ "repostof", QR_P_REPOST_OF, false },
+	{ "quoteof", QR_P_QUOTE_OF, false },
 	{ NULL, NULL, false },
 };
 
@@ -152,6 +154,58 @@ static int add_domains(qr_indexer *ix, xc_doc *doc, const char *url)
 	return st;
 }
 
+void qr_media_file_id(qr_buf *out, const qr_media *m)
+{
+	qr_buf_reset(out);
+	if (m->sha256 && *m->sha256) {
+		qr_buf_adds(out, QR_FILE_SHA256);
+		qr_casefold(out, m->sha256, strlen(m->sha256));
+	} else if (m->url && *m->url) {
+		qr_buf_adds(out, m->url);
+	} else if (m->key && *m->key) {
+		qr_buf_addf(out, "%s%s", QR_FILE_KEY, m->key);
+	}
+}
+
+/* A list slot: the items, each once, QR_LIST_SEP between. */
+static void set_list(qr_indexer *ix, xc_doc *doc, xc_valueno slot, const qr_strv *items)
+{
+	qr_buf_reset(&ix->scratch);
+	for (size_t i = 0; i < items->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(items->v[k], items->v[i]) == 0;
+		if (seen || !*items->v[i])
+			continue;
+		if (ix->scratch.len)
+			qr_buf_addch(&ix->scratch, QR_LIST_SEP);
+		qr_buf_adds(&ix->scratch, items->v[i]);
+	}
+	if (ix->scratch.len)
+		xc_doc_set_value(doc, slot, ix->scratch.buf, ix->scratch.len);
+}
+
+/* What spread: what the post reposts or quotes, its files and links, as
+ * values (one pass of a match spy over many posts reads them far faster
+ * than term lists). */
+static void add_spread_values(qr_indexer *ix, xc_doc *doc, const qr_post *p)
+{
+	if (p->repost_of)
+		xc_doc_set_value(doc, QR_SLOT_REPOST_OF, p->repost_of, strlen(p->repost_of));
+	else if (p->quote_of)
+		xc_doc_set_value(doc, QR_SLOT_QUOTE_OF, p->quote_of, strlen(p->quote_of));
+	qr_strv files = { NULL, 0, 0 };
+	qr_buf id = QR_BUF_INIT;
+	for (size_t i = 0; i < p->nmedia; i++) {
+		qr_media_file_id(&id, &p->media[i]);
+		qr_strv_push(&files, id.buf);
+	}
+	set_list(ix, doc, QR_SLOT_FILES, &files);
+	set_list(ix, doc, QR_SLOT_URLS, &p->urls);
+	qr_strv_clear(&files);
+	qr_buf_release(&id);
+}
+
 static int add_text(qr_indexer *ix, const char *text)
 {
 	if (!text || !*text)
@@ -263,6 +317,8 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	st |= add_bool(ix, doc, QR_P_AUTHOR_ID, p->author_id, false);
 	st |= add_bool(ix, doc, QR_P_LANG, p->lang, true);
 	st |= add_bool(ix, doc, QR_P_KIND, p->kind, true);
+	if (p->deleted)
+		st |= add_bool(ix, doc, QR_P_KIND, QR_KIND_DELETED, false);
 	for (size_t i = 0; i < p->hashtags.n; i++)
 		st |= add_bool(ix, doc, QR_P_HASHTAG, p->hashtags.v[i], true);
 	for (size_t i = 0; i < p->mentions.n; i++)
@@ -293,6 +349,19 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 		st |= add_bool(ix, doc, QR_P_RECORD, p->record.versions.v[i].key, true);
 	st |= add_bool(ix, doc, QR_P_VISIBILITY, qr_kvv_get(&p->extra, "visibility"), true);
 	st |= add_bool(ix, doc, QR_P_COMMUNITY, qr_kvv_get(&p->extra, "community"), true);
+	/* What a post reposts or quotes, whatever the reader: counts of reposts
+	 * come from these terms alone. */
+	st |= add_bool(ix, doc, QR_P_REPOST_OF, p->repost_of, false);
+	/* A retweet of a quote carries the quoted id too: it is no quote. */
+	if (!p->repost_of)
+		st |= add_bool(ix, doc, QR_P_QUOTE_OF, p->quote_of, false);
+	/* The post's id as the reposts' terms name it, so that a sort can look
+	 * up how many there are. */
+	qr_buf_reset(&ix->term);
+	qr_term(&ix->term, QR_P_REPOST_OF, p->id, false);
+	size_t plen = strlen(QR_P_REPOST_OF);
+	xc_doc_set_value(doc, QR_SLOT_ID, ix->term.buf + plen, ix->term.len - plen);
+	add_spread_values(ix, doc, p);
 	st |= add_values(doc, p);
 	/* The id as a term of a two-letter prefix holds it (hashed past
 	 * QR_TERM_MAX): a stable key for ties in relevance. */

@@ -12,7 +12,7 @@
 #include "post.h"
 #include "xapian-c.h"
 
-#define QR_INDEX_VERSION 2
+#define QR_INDEX_VERSION 3
 
 /* Boolean term prefixes.  No prefix is a prefix of another, so a match spy
  * counting one prefix never sees another's terms. */
@@ -35,6 +35,18 @@
 #define QR_P_RECORD "XR"
 #define QR_P_VISIBILITY "XV"
 #define QR_P_COMMUNITY "XC"
+#define QR_P_REPOST_OF "XB"
+#define QR_P_QUOTE_OF "XQ"
+
+/* How a file's identity (QR_SLOT_FILES) starts when it is its sha256
+ * (lower-case hex follows) or a platform's media key; otherwise it is the
+ * media's URL. */
+#define QR_FILE_SHA256 "sha256:"
+#define QR_FILE_KEY "key:"
+
+/* The kind term (QR_P_KIND) a deleted post carries beside its own kind:
+ * queries leave such posts out unless they ask for them (query/query.c). */
+#define QR_KIND_DELETED "deleted"
 
 /* Value slots. */
 enum {
@@ -44,6 +56,10 @@ enum {
 	QR_SLOT_COLLAPSE = 3,  /* the reposted post's id, or the post's own */
 	QR_SLOT_RECORD = 4,    /* sha256 (32 bytes) of the current record */
 	QR_SLOT_ID = 5,        /* the post's id, as a term of a two-letter prefix holds it */
+	QR_SLOT_REPOST_OF = 6, /* the reposted post's id */
+	QR_SLOT_QUOTE_OF = 7,  /* the quoted post's id (not for a repost) */
+	QR_SLOT_FILES = 8,     /* the identities of the post's media files, QR_LIST_SEP between */
+	QR_SLOT_URLS = 9,      /* the post's links, QR_LIST_SEP between */
 	/* Facet slots: the values of one boolean prefix that the post
 	 * carries (its terms without the prefix), in byte order, QR_LIST_SEP
 	 * between.  Xapian's own ValueCountMatchSpy counts them, on a remote
@@ -88,6 +104,11 @@ const qr_field *qr_field_by_name(const char *name);
 /* Append prefix + value as a term, case-folded when asked, hashed when too
  * long. */
 void qr_term(qr_buf *out, const char *prefix, const char *value, bool casefold);
+
+/* What makes a media file the same file in two posts (in QR_SLOT_FILES):
+ * QR_FILE_SHA256 and its sha256 when the archive held the file, else its
+ * URL, else QR_FILE_KEY and the platform's media key; empty for none. */
+void qr_media_file_id(qr_buf *out, const qr_media *m);
 
 typedef struct qr_indexer qr_indexer;
 

@@ -81,8 +81,9 @@ static int journal_change(qr_corpus *c, const qr_tag_change *ch, uint64_t matche
 	size_t parts = (posts->n + QR_JOURNAL_PART_POSTS - 1) / QR_JOURNAL_PART_POSTS;
 	*seq = 0;
 	for (size_t part = 0; part < parts && !st; part++) {
-		qr_journal_begin(j, &w, &buf, "tag");
+		qr_journal_begin_as(j, &w, &buf, "tag", ch->who);
 		qr_jw_kstr(&w, "query", ch->query);
+		qr_jw_kstr(&w, "restored_from", ch->restored_from);
 		qr_strv_to_json(ch->add, &w, "add");
 		qr_strv_to_json(ch->del, &w, "remove");
 		qr_jw_kint(&w, "matched", (int64_t)matched);
@@ -219,20 +220,26 @@ out:
 
 /* ---- snapshots: every code of the index at once ---- */
 
+int qr_tags_terms(qr_corpus *c, qr_strv *terms)
+{
+	xc_db *db = qr_corpus_db(c);
+	xc_termiter *it = NULL;
+	const char *t;
+	size_t tl;
+	if (xc_db_allterms(db, QR_P_TAG, &it) != XC_OK)
+		return qr_corpus_fail(c, QR_INTERNAL, "cannot list the codes: %s", xc_db_error(db));
+	while (xc_termiter_next(it, &t, &tl, NULL) == XC_OK)
+		qr_strv_pushn(terms, t, tl);
+	xc_termiter_destroy(it);
+	return 0;
+}
+
 /* Take every code off every post that has one. */
 static int clear_codes(qr_corpus *c, uint64_t *changed)
 {
 	xc_db *db = qr_corpus_db(c);
-	xc_termiter *it = NULL;
 	qr_strv terms = { 0 };
-	int st = 0;
-	if (xc_db_allterms(db, QR_P_TAG, &it) != XC_OK)
-		return qr_corpus_fail(c, QR_INTERNAL, "cannot list the codes: %s", xc_db_error(db));
-	const char *t;
-	size_t tl;
-	while (xc_termiter_next(it, &t, &tl, NULL) == XC_OK)
-		qr_strv_pushn(&terms, t, tl);
-	xc_termiter_destroy(it);
+	int st = qr_tags_terms(c, &terms);
 	size_t plen = strlen(QR_P_TAG);
 	for (size_t k = 0; k < terms.n && !st; k++) {
 		/* Posts are rewritten as they go: their ids first. */
@@ -308,19 +315,11 @@ static int journal_snapshot(qr_corpus *c, uint64_t *codes_out, uint64_t *pairs_o
 {
 	xc_db *db = qr_corpus_db(c);
 	qr_journal *j = qr_corpus_journal(c);
-	xc_termiter *it = NULL;
 	qr_strv terms = { 0 }, entries = { 0 };
 	qr_buf buf = QR_BUF_INIT, part = QR_BUF_INIT;
 	size_t plen = strlen(QR_P_TAG), in_part = 0;
-	int st = 0;
 	*codes_out = *pairs_out = 0;
-	if (xc_db_allterms(db, QR_P_TAG, &it) != XC_OK)
-		return qr_corpus_fail(c, QR_INTERNAL, "cannot list the codes: %s", xc_db_error(db));
-	const char *t;
-	size_t tl;
-	while (xc_termiter_next(it, &t, &tl, NULL) == XC_OK)
-		qr_strv_pushn(&terms, t, tl);
-	xc_termiter_destroy(it);
+	int st = qr_tags_terms(c, &terms);
 	/* Each part's "codes" object, as JSON text, built first: the number
 	 * of parts goes into every part. */
 	qr_jw w;
@@ -395,13 +394,12 @@ int qr_journal_adopt(qr_corpus *c, bool force, qr_buf *report)
 		return 0;
 	if (!size && !applied) {
 		/* Nothing to adopt in a corpus without codes or events. */
-		xc_termiter *it = NULL;
+		qr_strv terms = { 0 };
 		qr_buf digest = QR_BUF_INIT;
-		bool any = xc_db_allterms(qr_corpus_db(c), QR_P_TAG, &it) == XC_OK &&
-			   xc_termiter_next(it, NULL, NULL, NULL) == XC_OK;
-		xc_termiter_destroy(it);
+		qr_tags_terms(c, &terms);
 		qr_events_applied(c, &digest);
-		any = any || digest.len;
+		bool any = terms.n || digest.len;
+		qr_strv_clear(&terms);
 		qr_buf_release(&digest);
 		if (!any)
 			return 0;

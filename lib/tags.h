@@ -35,6 +35,8 @@ typedef struct qr_tag_change {
 	const qr_strv *del;     /* codes to remove */
 	const char *query;      /* what chose the posts, as given (for the
 				 * history; may be NULL) */
+	const qr_journal_who *who;    /* NULL: this process, now */
+	const char *restored_from;    /* a bag the change comes from, or NULL */
 } qr_tag_change;
 
 typedef struct qr_tag_tally {
@@ -55,6 +57,10 @@ void qr_tag_tally_release(qr_tag_tally *t);
  */
 int qr_tags_apply(qr_corpus *c, const xc_docid *ids, size_t n, const qr_tag_change *ch, bool dry_run,
 		  qr_tag_tally *t);
+
+/* Every code term of the index (with its prefix, QR_P_TAG), pushed onto
+ * terms. */
+int qr_tags_terms(qr_corpus *c, qr_strv *terms);
 
 /* A journal entry of op "tag" into the index: its codes added to and
  * removed from its posts (those the corpus holds); *changed (may be NULL)

@@ -348,3 +348,27 @@ void qr_add_grouped(qr_buf *out, uint64_t n)
 		qr_buf_addch(out, digits[i]);
 	}
 }
+
+/* Words into lines of at most `width` columns (a longer word stands
+ * alone), each after `indent` spaces but the first, which goes on from
+ * column `col` where the caller left off. */
+void qr_wrap(qr_buf *out, const char *text, size_t indent, size_t col, size_t width)
+{
+	const char *p = text;
+	while (*p) {
+		size_t n = strcspn(p, " \n");
+		size_t w = qr_utf8_length(p, n);
+		if (col > indent && col + 1 + w > width) {
+			qr_buf_addf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			qr_buf_addch(out, ' ');
+			col++;
+		}
+		qr_buf_add(out, p, n);
+		col += w;
+		p += n;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+}

@@ -50,4 +50,9 @@ bool qr_ends_with(const char *s, const char *suffix);
 /* Append n formatted with thousands separators (1,234,567). */
 void qr_add_grouped(qr_buf *out, uint64_t n);
 
+/* Words into lines of at most `width` columns (a longer word stands
+ * alone), each after `indent` spaces but the first, which goes on from
+ * column `col` where the caller left off; no newline at the end. */
+void qr_wrap(qr_buf *out, const char *text, size_t indent, size_t col, size_t width);
+
 #endif

@@ -6,6 +6,8 @@
 #include "corpus.h"
 #include "schema.h"
 #include "status.h"
+#include "table.h"
+#include "text.h"
 
 const qr_facet_field qr_facet_fields[] = {
 	{ "hashtag", QR_P_HASHTAG, "#", "hashtags" },
@@ -51,7 +53,7 @@ static void push(qr_counts *c, const char *v, size_t len, uint32_t count)
 	c->n++;
 }
 
-static int xfail(xc_status x, const char *what, const char *why, qr_buf *err)
+int qr_agg_fail(xc_status x, const char *what, const char *why, qr_buf *err)
 {
 	if (x == XC_ERR_DATABASE_MODIFIED)
 		return QR_END;
@@ -67,25 +69,56 @@ static int xfail(xc_status x, const char *what, const char *why, qr_buf *err)
 	return x == XC_ERR_NOMEM ? QR_NOMEM : QR_INTERNAL;
 }
 
-/* Run q over every document with the spy attached. */
-static int run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
+/* Run q over every document, with the spy when there is one; *count
+ * (may be NULL) gets the exact number of matches. */
+static int run_all(xc_db *db, const xc_query *q, xc_spy *spy, uint32_t *count, qr_buf *err)
 {
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	uint32_t docs = 0;
 	xc_status x = xc_db_doccount(db, &docs);
 	if (x != XC_OK)
-		return xfail(x, "count the posts", xc_db_error(db), err);
+		return qr_agg_fail(x, "count the posts", xc_db_error(db), err);
 	if ((x = xc_enquire_create(db, &enq)) != XC_OK)
-		return xfail(x, "search", NULL, err);
+		return qr_agg_fail(x, "search", NULL, err);
 	int st = 0;
+	/* Checking every document makes the counts exact. */
 	if ((x = xc_enquire_set_query(enq, q)) != XC_OK || (x = xc_enquire_set_weighting_bool(enq)) != XC_OK ||
-	    (x = xc_enquire_add_spy(enq, spy)) != XC_OK ||
+	    (spy && (x = xc_enquire_add_spy(enq, spy)) != XC_OK) ||
 	    (x = xc_enquire_get_mset(enq, 0, 0, docs ? docs : 1, &ms)) != XC_OK)
-		st = xfail(x, "search", xc_enquire_error(enq), err);
+		st = qr_agg_fail(x, "search", xc_enquire_error(enq), err);
+	else if (count)
+		*count = xc_mset_matches_estimated(ms);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;
+}
+
+int qr_agg_run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err)
+{
+	return run_all(db, q, spy, NULL, err);
+}
+
+int qr_agg_count(xc_db *db, const xc_query *q, uint32_t *n, qr_buf *err)
+{
+	*n = 0;
+	return run_all(db, q, NULL, n, err);
+}
+
+void qr_agg_heading(qr_buf *out, const char *what, uint32_t total, const char *query, uint32_t distinct, size_t shown,
+		    uint64_t top)
+{
+	qr_buf_adds(out, what);
+	qr_add_grouped(out, total);
+	qr_buf_addf(out, " post%s", total == 1 ? "" : "s");
+	if (*query) {
+		qr_buf_adds(out, " matching '");
+		qr_escape_terminal(out, query, strlen(query), 0);
+		qr_buf_addch(out, '\'');
+	}
+	qr_buf_addf(out, ": %u distinct", distinct);
+	if (top && distinct > shown)
+		qr_buf_addf(out, ", top %zu", shown);
 }
 
 /* Run q with the spy and read its counts into out: by frequency (most
@@ -96,9 +129,9 @@ static int spy_counts(xc_db *db, const xc_query *q, xc_spy *spy, bool by_freq, s
 {
 	xc_termiter *it = NULL;
 	xc_status x;
-	int st = run_spy(db, q, spy, err);
+	int st = qr_agg_run_spy(db, q, spy, err);
 	if (!st && (x = by_freq ? xc_spy_top(spy, 0, &it) : xc_spy_all(spy, &it)) != XC_OK)
-		st = xfail(x, "count", xc_spy_error(spy), err);
+		st = qr_agg_fail(x, "count", xc_spy_error(spy), err);
 	if (!st) {
 		const char *t;
 		size_t len;
@@ -158,7 +191,7 @@ static int split_counts(xc_spy *spy, uint32_t top, const char *const *skip, qr_c
 	uint32_t freq;
 	xc_status x = xc_spy_all(spy, &it);
 	if (x != XC_OK)
-		return xfail(x, "count", xc_spy_error(spy), err);
+		return qr_agg_fail(x, "count", xc_spy_error(spy), err);
 	/* Copied: the iterator's text does not outlive its next step. */
 	while (xc_termiter_next(it, &t, &len, &freq) == XC_OK) {
 		combos = qr_grow_array(combos, sizeof(*combos), ncombos + 1, &calloc_);
@@ -216,8 +249,8 @@ int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t to
 	}
 	xc_status x = xc_spy_value_count(slot, &spy);
 	if (x != XC_OK)
-		return xfail(x, "count", NULL, err);
-	int st = run_spy(db, q, spy, err);
+		return qr_agg_fail(x, "count", NULL, err);
+	int st = qr_agg_run_spy(db, q, spy, err);
 	if (!st)
 		st = split_counts(spy, top, skip, out, err);
 	xc_spy_destroy(spy);
@@ -230,7 +263,7 @@ int qr_count_values(xc_db *db, const xc_query *q, xc_valueno slot, qr_counts *ou
 	qr_counts_clear(out);
 	xc_status x = xc_spy_value_count(slot, &spy);
 	if (x != XC_OK)
-		return xfail(x, "count", NULL, err);
+		return qr_agg_fail(x, "count", NULL, err);
 	return spy_counts(db, q, spy, false, 0, 0, NULL, out, err);
 }
 
@@ -265,19 +298,5 @@ xc_query *qr_query_and(const xc_query *q, const xc_query *other)
 
 void qr_agg_csv_field(qr_buf *out, const char *s)
 {
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (!quote) {
-		qr_buf_adds(out, s);
-		return;
-	}
-	qr_buf_addch(out, '"');
-	if (formula)
-		qr_buf_addch(out, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			qr_buf_addch(out, '"');
-		qr_buf_addch(out, *s);
-	}
-	qr_buf_addch(out, '"');
+	qr_csv_field(out, s, false, false);
 }

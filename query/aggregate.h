@@ -58,15 +58,28 @@ int qr_count_terms(xc_db *db, const xc_query *q, const char *prefix, uint32_t to
  * the value (for QR_SLOT_MINUTE: in time order).  Same returns. */
 int qr_count_values(xc_db *db, const xc_query *q, xc_valueno slot, qr_counts *out, qr_buf *err);
 
+/* Run q over every document with the spy attached (exact counts).  0,
+ * QR_END when the database changed, or an error with the reason in err. */
+int qr_agg_run_spy(xc_db *db, const xc_query *q, xc_spy *spy, qr_buf *err);
+/* The status for a failed xapian-c call (QR_END for a database that
+ * changed under a reader), with "cannot <what>: <why>" in err. */
+int qr_agg_fail(xc_status x, const char *what, const char *why, qr_buf *err);
+/* The exact number of posts q matches. */
+int qr_agg_count(xc_db *db, const xc_query *q, uint32_t *n, qr_buf *err);
+
+/* The first line of a count: "<what><total> posts matching '<query>': D
+ * distinct, top N" (what: "hashtags of "). */
+void qr_agg_heading(qr_buf *out, const char *what, uint32_t total, const char *query, uint32_t distinct, size_t shown,
+		    uint64_t top);
+
 /* q AND term (op XC_OP_AND) or q AND NOT (t1 OR t2 ...) (XC_OP_AND_NOT);
  * the caller destroys the result. */
 xc_query *qr_query_with_terms(const xc_query *q, xc_query_op op, const char *const *terms, size_t n);
 /* q AND other. */
 xc_query *qr_query_and(const xc_query *q, const xc_query *other);
 
-/* Append one CSV field (RFC 4180): quoted when it holds a comma, quote or
- * line break; a text a spreadsheet would run as a formula (=, +, -, @,
- * tab or CR first) gets a leading apostrophe. */
+/* Append one CSV field (RFC 4180), safe for spreadsheets: qr_csv_field
+ * (query/table.h) of a text. */
 void qr_agg_csv_field(qr_buf *out, const char *s);
 
 #endif

@@ -52,14 +52,11 @@ const char *qr_cite_label(const qr_post *p)
 
 bool qr_cite_media(qr_buf *out, const qr_post *p, const char *sep, const char *before, const char *after)
 {
-	static const char *kinds[][2] = { { "video", "Video attached" }, { "gif", "GIF attached" },
-					  { "photo", "Image attached" },  { "audio", "Audio attached" },
-					  { "file", "File attached" } };
 	bool any = false;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		if (!qr_post_has_media_type(p, kinds[k][0]))
+	for (const qr_media_kind *k = qr_media_kinds; k->name; k++) {
+		if (!qr_post_has_media_type(p, k->name))
 			continue;
-		qr_buf_addf(out, "%s%s%s%s", any ? sep : "", before, kinds[k][1], after);
+		qr_buf_addf(out, "%s%s%s attached%s", any ? sep : "", before, k->label, after);
 		any = true;
 	}
 	return any;
@@ -279,6 +276,14 @@ void qr_cite_apa(qr_buf *out, const qr_post *p, const char *tz)
 	qr_buf_release(&text);
 }
 
+/* A time as MLA 9 and Chicago write it: twelve-hour, "11:15 a.m." (noon
+ * is 12:00 p.m., midnight 12:00 a.m.). */
+static void clock12(qr_buf *out, const qr_civil *c)
+{
+	int h = c->hour % 12 ? c->hour % 12 : 12;
+	qr_buf_addf(out, "%d:%02d %s", h, c->minute, c->hour < 12 ? "a.m." : "p.m.");
+}
+
 static const char *const mla_months[12] = { "Jan.", "Feb.", "Mar.", "Apr.", "May", "June",
 					    "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec." };
 
@@ -316,8 +321,10 @@ void qr_cite_mla(qr_buf *out, const qr_post *p, const char *tz)
 		qr_buf_addch(out, '"');
 	}
 	qr_buf_addf(out, " %s", qr_cite_platform(p));
-	if (qr_cite_time(p, tz, &c))
-		qr_buf_addf(out, ", %d %s %d, %02d:%02d", c.day, mla_months[c.month - 1], c.year, c.hour, c.minute);
+	if (qr_cite_time(p, tz, &c)) {
+		qr_buf_addf(out, ", %d %s %d, ", c.day, mla_months[c.month - 1], c.year);
+		clock12(out, &c);
+	}
 	if (p->url)
 		qr_buf_addf(out, ", %s", p->url);
 	qr_buf_addch(out, '.');
@@ -356,9 +363,8 @@ void qr_cite_chicago(qr_buf *out, const qr_post *p, const char *tz)
 	}
 	qr_buf_addf(out, " %s", qr_cite_platform(p));
 	if (qr_cite_time(p, tz, &c)) {
-		int h = c.hour % 12 ? c.hour % 12 : 12;
-		qr_buf_addf(out, ", %s %d, %d, %d:%02d %s", qr_month_names[c.month - 1], c.day, c.year, h, c.minute,
-			    c.hour < 12 ? "a.m." : "p.m.");
+		qr_buf_addf(out, ", %s %d, %d, ", qr_month_names[c.month - 1], c.day, c.year);
+		clock12(out, &c);
 	}
 	if (p->url)
 		qr_buf_addf(out, ", %s", p->url);

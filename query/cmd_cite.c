@@ -13,6 +13,7 @@
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "format", 'f', "NAME", "apa (default), mla, chicago, csl-json, bibtex, biblatex, ris, or any search format" },
+	QR_CMD_OUT_OPTION,
 	{ "tz", 0, "ZONE", "give dates and times in this IANA zone (default UTC)" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
 	QR_CMD_PARTIAL_OPTION,
@@ -25,7 +26,7 @@ static const qr_command_help help = {
 	"Print citations of posts by id (platform:id, or the platform's own id; - reads ids from stdin).",
 	"APA 7:   Name [@handle]. (2020, June 3). First twenty words of the post\n"
 	"         [Video attached] [Tweet]. Twitter. URL\n"
-	"MLA 9:   @handle (Name). \"Full text.\" Twitter, 3 June 2020, 14:02, URL.\n"
+	"MLA 9:   @handle (Name). \"Full text.\" Twitter, 3 June 2020, 2:02 p.m., URL.\n"
 	"Chicago: Name (@handle), \"text up to 160 characters,\" Twitter, June 3, 2020,\n"
 	"         2:02 p.m., URL.\n"
 	"Each citation is followed by its archival locator (corpus id, record, sha256\n"
@@ -43,6 +44,7 @@ static const qr_command_help help = {
 struct opts {
 	qr_cmd_opts c;
 	bool no_locator;
+	const char *out;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -52,6 +54,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		return 0;
 	if (strcmp(name, "no-locator") == 0)
 		o->no_locator = true;
+	else if (strcmp(name, "out") == 0)
+		o->out = arg;
 	return 0;
 }
 
@@ -78,7 +82,7 @@ int qr_cite_one(qr_corpus *c, qr_printer *pr, const char *id, uint32_t *rank)
 		qr_post_clear(&p);
 		return qr_status_exit_code(st);
 	}
-	qr_hit hit = { &p, ++*rank, 0, 0, NULL };
+	qr_hit hit = { &p, ++*rank, 0, 0, NULL, false, 0 };
 	pr->hit(pr, &hit);
 	qr_post_clear(&p);
 	return 0;
@@ -91,7 +95,8 @@ static int worse(int a, int b)
 
 int cmd_cite(int argc, char **argv)
 {
-	struct opts o = { { NULL, "apa", { NULL, NULL, NULL } }, false };
+	struct opts o = { { NULL, "apa", { NULL, NULL, NULL, false } }, false, NULL };
+	qr_cmd_out dest = { NULL, NULL, NULL };
 	qr_corpus *c = NULL;
 	qr_printer *pr = NULL;
 	qr_buf ids = QR_BUF_INIT, line = QR_BUF_INIT;
@@ -109,7 +114,11 @@ int cmd_cite(int argc, char **argv)
 		return st;
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		return st;
-	pr = qr_printer_new(o.c.format, stdout, false, !o.no_locator, qr_corpus_id(c));
+	if ((st = qr_cmd_out_open(&dest, "cite", o.out, qr_printer_binary(o.c.format)))) {
+		qr_corpus_close(c);
+		return st;
+	}
+	pr = qr_printer_new(o.c.format, dest.fp, false, !o.no_locator, qr_corpus_id(c));
 	pr->tz = o.c.q.tz;
 	qr_cmd_join(&ids, argc - first, argv + first);
 	qr_cite_begin(c, pr, ids.buf);
@@ -136,8 +145,12 @@ int cmd_cite(int argc, char **argv)
 		} while (ch != EOF);
 	}
 	pr->end(pr, rank);
-	fflush(stdout);
-	st = worst;
+	if (pr->status)
+		qr_error("%s", pr->err.buf);
+	st = pr->status ? pr->status : qr_cmd_out_close(&dest, true);
+	if (!st)
+		st = worst;
+	qr_cmd_out_close(&dest, false);
 	qr_printer_free(pr);
 	qr_corpus_close(c);
 	qr_buf_release(&ids);

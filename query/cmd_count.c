@@ -18,6 +18,7 @@ static const qr_option options[] = {
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read dates and times in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "explain", 0, NULL, "print how the query was understood on stderr" },
 	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
@@ -131,7 +132,7 @@ void qr_count_print(qr_buf *out, const char *format, const char *text, uint32_t 
 
 int cmd_count(int argc, char **argv)
 {
-	struct opts o = { { NULL, "text", { NULL, NULL, NULL } }, NULL, false };
+	struct opts o = { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, false };
 	qr_buf text = QR_BUF_INIT, out = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	uint32_t n = 0;

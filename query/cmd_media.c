@@ -69,7 +69,7 @@ static int write_out(const struct opts *o, const qr_buf *data)
 
 int cmd_media(int argc, char **argv)
 {
-	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, NULL };
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL, false } }, NULL };
 	qr_buf loc = QR_BUF_INIT, data = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	int first, rc = 0;

@@ -7,11 +7,13 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "corpus.h"
+#include "export.h"
 #include "printer.h"
 #include "query.h"
 #include "run.h"
 #include "schema.h"
 #include "status.h"
+#include "table.h"
 #include "text.h"
 #include "timeutil.h"
 
@@ -23,22 +25,25 @@
 
 static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
-	{ "format", 'f', "NAME", "text (default), json, jsonl, csv, ids, csl-json, bibtex, biblatex, ris, apa, mla or chicago" },
+	{ "format", 'f', "NAME", "text (default), json, jsonl, csv, csv-raw, xlsx, ids, csl-json, bibtex, biblatex, ris, apa, mla or chicago" },
+	QR_CMD_OUT_OPTION,
 	{ "limit", 'n', "N", "print at most N posts (default 10; 0 for all of them)" },
 	{ "offset", 0, "N", "skip the first N posts (for paging)" },
-	{ "sort", 's', "ORDER", "relevance (default), newest or oldest" },
+	{ "sort", 's', "ORDER", "relevance (default), newest, oldest or reposts (most reposted in the corpus first)" },
 	{ "collapse", 0, "repost", "show a post and its reposts once, with the number folded in" },
 	{ "since", 0, "WHEN", "only posts from this date or time on (same as date:WHEN..)" },
 	{ "until", 0, "WHEN", "only posts up to this date or time, all of it (date:..WHEN)" },
 	{ "tz", 0, "ZONE", "read and print dates and times in this IANA zone, e.g. America/Chicago (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "color", 0, "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never" },
 	{ "no-locator", 0, NULL, "leave out the archival locator (corpus, record, sha256)" },
+	{ "portable", 0, NULL, "print as quire export writes: without what only this corpus knows (its id, store places, source numbers), posts of the same second in id order, CSV cells untouched" },
 	{ "explain", 0, NULL, "print how the query was understood (Xapian's description) on stderr" },
 	QR_CMD_PARTIAL_OPTION,
 	{ NULL, 0, NULL, NULL },
 };
 
-static char details[4096];
+static char details[8192];
 
 static const qr_command_help help = {
 	"search",
@@ -51,6 +56,8 @@ static const qr_command_help help = {
 	"  quire search --tz America/Chicago 'date:2020-06-03 is:original -is:reply'\n"
 	"  quire search -f json --limit 100 'iwatch AND app' | jq '.results[].post.url'\n"
 	"  quire search -f csv --limit 0 --offset 1000 'lang:ko' > page2.csv\n"
+	"  quire search -f xlsx --limit 0 --out wlm.xlsx '#WhiteLivesMatter date:2020-06-03'\n"
+	"  quire search --sort reposts -n 20 '#WhiteLivesMatter -is:repost'\n"
 	"  quire search -f apa --no-locator 'id:1268381141790130178'\n"
 	"  quire search --color always --explain 'black NEAR/5 matter' | less -R\n"
 	"  quire search -- '-is:repost fancam'      (a query that starts with -)\n"
@@ -58,12 +65,31 @@ static const qr_command_help help = {
 	options,
 };
 
+/* The query language and the output formats, from the parser's and the
+ * printers' own tables. */
+static void describe(char *out, size_t size)
+{
+	qr_buf b = QR_BUF_INIT;
+	qr_query_language(&b);
+	qr_buf_adds(&b, "\n\nOutput formats (--format):\n");
+	for (size_t i = 0; qr_printer_backends[i]; i++) {
+		qr_buf_addf(&b, "  %-10s", qr_printer_backends[i]->name);
+		qr_wrap(&b, qr_printer_backends[i]->description, 12, 12, 88);
+		qr_buf_addch(&b, '\n');
+	}
+	qr_buf_adds(&b, "Every format carries each post's archival locator unless --no-locator.");
+	snprintf(out, size, "%s", b.buf);
+	qr_buf_release(&b);
+}
+
 static int on_option(void *ctx, const char *name, const char *arg)
 {
 	qr_search_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
-	if (strcmp(name, "limit") == 0)
+	if (strcmp(name, "out") == 0)
+		o->out = arg;
+	else if (strcmp(name, "limit") == 0)
 		return qr_cli_uint("search", name, arg, UINT32_MAX, &o->limit) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "offset") == 0)
 		return qr_cli_uint("search", name, arg, UINT32_MAX, &o->offset) ? 0 : QR_EXIT_USAGE;
@@ -77,6 +103,8 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		o->no_locator = true;
 	else if (strcmp(name, "explain") == 0)
 		o->explain = true;
+	else if (strcmp(name, "portable") == 0)
+		o->portable = true;
 	return 0;
 }
 
@@ -126,6 +154,33 @@ static bool snippet(xc_mset *ms, xc_stem *stem, const char *text, qr_buf *out)
 	return ok;
 }
 
+/*
+ * Most reposted first: the number of posts in the whole corpus whose
+ * repost_of names the post (the frequency of its XB term), whether or not
+ * they match the query; then the oldest first, then by id, so that equal
+ * counts come in the same order on every copy of the corpus.
+ */
+static xc_status sort_by_reposts(xc_db *db, xc_enquire *enq)
+{
+	xc_keymaker *km = NULL;
+	xc_status x = xc_keymaker_create(db, &km);
+	if (x == XC_OK && (x = xc_keymaker_add_termfreq(km, QR_P_REPOST_OF, QR_SLOT_ID, 1)) == XC_OK &&
+	    (x = xc_keymaker_add_value(km, QR_SLOT_TIME, 0)) == XC_OK && (x = xc_keymaker_add_value(km, QR_SLOT_ID, 0)) == XC_OK)
+		x = xc_enquire_set_sort_by_key(enq, km, 0, 0);
+	xc_keymaker_destroy(km);
+	return x;
+}
+
+/* The posts in the corpus that repost this one. */
+static xc_status reposts_of(xc_db *db, const char *id, uint32_t *n)
+{
+	qr_buf t = QR_BUF_INIT;
+	qr_term(&t, QR_P_REPOST_OF, id, false);
+	xc_status x = xc_db_termfreq(db, t.buf, t.len, n);
+	qr_buf_release(&t);
+	return x;
+}
+
 struct run {
 	const qr_search_opts *o;
 	qr_printer *pr;
@@ -134,6 +189,7 @@ struct run {
 	uint32_t doccount;
 	uint32_t printed;
 	bool begun;
+	bool by_reposts;
 };
 
 static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
@@ -191,7 +247,10 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 1, 0);
 	else if (strcmp(o->sort, "oldest") == 0)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 0, 0);
-	else
+	else if (strcmp(o->sort, "reposts") == 0 && (x = sort_by_reposts(qr_corpus_db(c), enq)) != XC_OK) {
+		st = qr_cmd_search_failed(x, xc_enquire_error(enq));
+		goto out;
+	} else if (strcmp(o->sort, "reposts") != 0)
 		xc_enquire_set_sort_by_relevance_then_value(enq, QR_SLOT_ID, 0);
 	if (o->collapse)
 		xc_enquire_set_collapse_key(enq, QR_SLOT_COLLAPSE, 1);
@@ -205,6 +264,15 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		}
 		if (!r->begun) {
 			uint32_t lo = xc_mset_matches_lower_bound(ms), hi = xc_mset_matches_upper_bound(ms);
+			/* A workbook that cannot hold them all is refused before
+			 * anything is read, not after. */
+			uint64_t rows = lo > offset ? lo - offset : 0;
+			if (qr_printer_binary(o->c.format) && (rows < want ? rows : want) > QR_TABLE_XLSX_ROWS) {
+				qr_error("too many rows for xlsx: at least %llu posts match, a sheet holds %u (use --limit, "
+					 "or -f csv)", (unsigned long long)rows, QR_TABLE_XLSX_ROWS);
+				st = QR_EXIT_USAGE;
+				goto out;
+			}
 			qr_result_info info = { r->text, qr_corpus_id(c), qr_corpus_dir(c),
 						xc_mset_matches_estimated(ms), lo, hi, offset, (uint32_t)o->limit,
 						o->sort, o->collapse, lo == hi };
@@ -229,7 +297,13 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 			if (o->collapse)
 				xc_mset_collapse_count(ms, i, &folded);
 			bool snipped = r->stem && snippet(ms, r->stem, post.text, &snip);
-			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL };
+			uint32_t reposts = 0;
+			if (r->by_reposts && (x = reposts_of(qr_corpus_db(c), post.id, &reposts)) != XC_OK) {
+				st = x == XC_ERR_DATABASE_MODIFIED ? QR_END
+								   : qr_cmd_search_failed(x, xc_db_error(qr_corpus_db(c)));
+				goto out;
+			}
+			qr_hit hit = { &post, pos + i + 1, w, folded, snipped ? snip.buf : NULL, r->by_reposts, reposts };
 			r->pr->hit(r->pr, &hit);
 			r->printed++;
 			/* Nobody reads any more (a closed pipe, a client gone). */
@@ -252,8 +326,9 @@ out:
 
 int qr_search_check(const qr_search_opts *o)
 {
-	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest"))
-		return qr_usage_error("search", "--sort takes relevance, newest or oldest, not '%s'", o->sort);
+	if (strcmp(o->sort, "relevance") && strcmp(o->sort, "newest") && strcmp(o->sort, "oldest") &&
+	    strcmp(o->sort, "reposts"))
+		return qr_usage_error("search", "--sort takes relevance, newest, oldest or reposts, not '%s'", o->sort);
 	if (!qr_cmd_color_valid(o->color))
 		return qr_usage_error("search", "--color takes auto, always or never, not '%s'", o->color);
 	if (o->collapse && strcmp(o->collapse, "repost") != 0)
@@ -268,7 +343,7 @@ int qr_search_check(const qr_search_opts *o)
 int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_printer *pr)
 {
 	xc_query *q = NULL;
-	struct run r = { o, pr, NULL, text, 0, 0, false };
+	struct run r = { o, pr, NULL, text, 0, 0, false, strcmp(o->sort, "reposts") == 0 };
 	int st = 0;
 
 	if (qr_printer_wants_snippets(pr))
@@ -304,6 +379,11 @@ int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_pr
 		pr->begin(pr, &info);
 	}
 	pr->end(pr, r.printed);
+	if (pr->status) {
+		qr_error("%s", pr->err.buf);
+		st = pr->status;
+		goto out;
+	}
 	if (fflush(pr->out) != 0 || ferror(pr->out)) {
 		qr_error("cannot write the results: %s", "output error");
 		st = QR_EXIT_INTERNAL;
@@ -322,18 +402,10 @@ int cmd_search(int argc, char **argv)
 	qr_buf text = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	qr_printer *pr = NULL;
+	qr_cmd_out dest = { NULL, NULL, NULL };
 	int first, st;
 
-	snprintf(details, sizeof(details),
-		 "%s\n\nOutput formats (--format):\n"
-		 "  text      a citation block per post; matched words highlighted on a terminal\n"
-		 "  json      one document: query, totals, results (schemas/output.schema.json)\n"
-		 "  jsonl     one JSON object per post          csv   RFC 4180, ids kept as text\n"
-		 "  ids       one native id per line            csl-json  for Zotero and pandoc\n"
-		 "  bibtex    @misc entries   biblatex  @online entries   ris  TY  - ICOMM\n"
-		 "  apa, mla, chicago   formatted references (APA 7, MLA 9, Chicago 17 notes)\n"
-		 "Every format carries each post's archival locator unless --no-locator.",
-		 qr_query_language);
+	describe(details, sizeof(details));
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
 	if (st)
 		return st < 0 ? 0 : st;
@@ -342,11 +414,20 @@ int cmd_search(int argc, char **argv)
 	qr_cmd_join(&text, argc - first, argv + first);
 	if ((st = qr_cmd_open_corpus(o.c.corpus, &c)))
 		goto out;
-	pr = qr_printer_new(o.c.format, stdout, qr_cmd_use_color(o.color, STDOUT_FILENO), !o.no_locator,
+	if ((st = qr_cmd_out_open(&dest, "search", o.out, qr_printer_binary(o.c.format))))
+		goto out;
+	pr = qr_printer_new(o.c.format, dest.fp, qr_cmd_use_color(o.color, o.out ? -1 : STDOUT_FILENO), !o.no_locator,
 			    qr_corpus_id(c));
 	pr->tz = o.c.q.tz;
+	if (o.portable)
+		qr_export_printer(pr, o.sort);
 	st = qr_search_run(c, &o, text.buf, pr);
+	if (st <= QR_EXIT_NO_HITS) {
+		int cl = qr_cmd_out_close(&dest, true);
+		st = cl ? cl : st;
+	}
 out:
+	qr_cmd_out_close(&dest, false);
 	qr_printer_free(pr);
 	qr_corpus_close(c);
 	qr_buf_release(&text);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cid.h"
 #include "cmdutil.h"
 #include "commands.h"
 #include "run.h"
@@ -56,12 +57,14 @@ static int on_option(void *ctx, const char *name, const char *arg)
 /* A line of --verify output: ids, hashes and locators come from the
  * index, which holds what the inputs said: escaped like any untrusted
  * text. */
-static void verify_line(FILE *out, const char *state, const char *id, const char *sha, const char *loc)
+/* "ok ID SHA256 LOCATOR", and "cid CID" after them when it was checked. */
+static void verify_line(FILE *out, const char *state, const char *id, const char *sha, const char *loc,
+			const char *cid)
 {
-	const char *f[3] = { id, sha, loc };
+	const char *f[5] = { id, sha, loc, cid ? "cid" : NULL, cid };
 	qr_buf line = QR_BUF_INIT;
 	qr_buf_adds(&line, state);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < (cid ? 5 : 3); i++) {
 		qr_buf_addch(&line, ' ');
 		qr_escape_terminal(&line, f[i] ? f[i] : "-", f[i] ? strlen(f[i]) : 1, 0);
 	}
@@ -75,6 +78,7 @@ int qr_show_one(qr_corpus *c, const char *id, int mode, bool terminal, FILE *f)
 	qr_buf out = QR_BUF_INIT, data = QR_BUF_INIT;
 	xc_docid docid;
 	qr_post p;
+	bool checked = false;
 	int st = 0;
 	qr_post_init(&p);
 	for (int attempt = 0; attempt < QR_CMD_RETRIES; attempt++) {
@@ -97,11 +101,16 @@ int qr_show_one(qr_corpus *c, const char *id, int mode, bool terminal, FILE *f)
 		st = QR_EXIT_NO_HITS;
 	} else if (st) {
 		if (mode == QR_SHOW_VERIFY)
-			verify_line(f, "DAMAGED", p.id ? p.id : id, p.record.sha256, p.record.locator);
+			verify_line(f, "DAMAGED", p.id ? p.id : id, p.record.sha256, p.record.locator, NULL);
 		qr_error("cannot show '%s': %s", id, qr_corpus_error(c));
 		st = qr_status_exit_code(st);
+	} else if (mode == QR_SHOW_VERIFY && !qr_cid_check_post(&p, &checked, &out)) {
+		verify_line(f, "DAMAGED", p.id, p.record.sha256, p.record.locator, NULL);
+		qr_error("cannot show '%s': its CID does not name its record: %s", id, out.buf);
+		st = QR_EXIT_DAMAGED;
 	} else if (mode == QR_SHOW_VERIFY) {
-		verify_line(f, "ok", p.id, p.record.sha256, p.record.locator);
+		verify_line(f, "ok", p.id, p.record.sha256, p.record.locator,
+			    checked ? qr_kvv_get(&p.source.provenance, "cid") : NULL);
 	} else if (mode == QR_SHOW_RAW && terminal) {
 		/* The exact bytes go to pipes and files; a terminal gets
 		 * them with control characters and bidi overrides shown
@@ -110,8 +119,13 @@ int qr_show_one(qr_corpus *c, const char *id, int mode, bool terminal, FILE *f)
 		qr_buf_addch(&out, '\n');
 		fputs(out.buf, f);
 	} else if (mode == QR_SHOW_RAW) {
+		/* A text record ends with a newline, so that several are
+		 * lines; a binary one (a repo's DAG-CBOR block) is its bytes
+		 * alone, so that sha256sum checks it as it is. */
+		size_t bad;
 		fwrite(data.buf, 1, data.len, f);
-		fputc('\n', f);
+		if (qr_utf8_valid(data.buf, data.len, &bad))
+			fputc('\n', f);
 	} else {
 		qr_jw w;
 		qr_jw_init(&w, &out, true);
@@ -127,7 +141,7 @@ int qr_show_one(qr_corpus *c, const char *id, int mode, bool terminal, FILE *f)
 
 int cmd_show(int argc, char **argv)
 {
-	struct opts o = { { NULL, NULL, { NULL, NULL, NULL } }, false, false };
+	struct opts o = { { NULL, NULL, { NULL, NULL, NULL, false } }, false, false };
 	qr_corpus *c = NULL;
 	int first, worst = 0;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);

@@ -597,7 +597,7 @@ int qr_stats_run(qr_corpus *c, const char *format, FILE *f)
 
 int cmd_stats(int argc, char **argv)
 {
-	qr_cmd_opts o = { NULL, "text", { NULL, NULL, NULL } };
+	qr_cmd_opts o = { NULL, "text", { NULL, NULL, NULL, false } };
 	qr_corpus *c = NULL;
 	int first;
 	int st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);

@@ -18,6 +18,7 @@
 #include "run.h"
 #include "schema.h"
 #include "status.h"
+#include "table.h"
 #include "text.h"
 #include "timeline.h"
 #include "timeutil.h"
@@ -28,11 +29,13 @@ static const qr_option options[] = {
 	{ "corpus", 'c', "DIR", "the corpus (default: $QUIRE_CORPUS, else ./quire-corpus)" },
 	{ "by", 'b', "UNIT", "minute, hour (default), day or week (weeks start on Monday)" },
 	{ "tz", 0, "ZONE", "buckets, and dates in the query, in this IANA zone (default UTC)" },
+	{ "include-deleted", 0, NULL, "posts their authors deleted match too (is:deleted finds only them)" },
 	{ "split-by", 's', "FIELD", "one series per value of hashtag, media, event, tag, lang, kind, author, ..." },
 	{ "top", 'n', "N", "with --split-by: the N most frequent values (default 5), the rest as 'other'" },
 	{ "stack", 0, NULL, "with --split-by: count each post once, under the first of the values it carries" },
 	{ "share", 0, "QUERY", "also count the posts that match QUERY too, and their share of each bucket" },
-	{ "format", 'f', "NAME", "text (default), csv or json" },
+	{ "format", 'f', "NAME", "text (default), csv, csv-raw, xlsx or json (see quire help search)" },
+	QR_CMD_OUT_OPTION,
 	{ "svg", 0, "FILE", "also write the chart as SVG to FILE ('-': stdout, instead of the text)" },
 	{ "bars", 0, "WHEN", "text bars: auto (default: on a terminal), always or never" },
 	{ "since", 0, "WHEN", "only posts from this date or time on; the timeline starts there" },
@@ -68,7 +71,9 @@ static int on_option(void *ctx, const char *name, const char *arg)
 	qr_timeline_opts *o = ctx;
 	if (qr_cmd_option(&o->c, name, arg))
 		return 0;
-	if (strcmp(name, "by") == 0)
+	if (strcmp(name, "out") == 0)
+		o->out = arg;
+	else if (strcmp(name, "by") == 0)
 		o->by = arg;
 	else if (strcmp(name, "split-by") == 0)
 		o->split = arg;
@@ -326,30 +331,39 @@ static void print_text(const struct result *r, const char *query, const qr_timel
 	(void)o;
 }
 
-static void print_csv(const struct result *r, qr_buf *out)
+static int print_table(const struct result *r, const char *query, const qr_timeline_opts *o, qr_corpus *c, qr_table *t,
+		       qr_buf *err)
 {
 	const qr_buckets *b = &r->b;
 	char iso[40];
-	qr_buf_adds(out, "start,posts");
-	for (size_t k = 1; k < r->ns; k++) {
-		qr_buf_addch(out, ',');
-		qr_agg_csv_field(out, r->s[k].name);
+	size_t n = 0;
+	qr_col *cols = qr_calloc(r->ns + 3, sizeof(*cols));
+	cols[n++] = (qr_col){ "start", QR_COL_TIME };
+	cols[n++] = (qr_col){ "posts", QR_COL_INT };
+	for (size_t k = 1; k < r->ns; k++)
+		cols[n++] = (qr_col){ r->s[k].name, QR_COL_INT };
+	if (r->share) {
+		cols[n++] = (qr_col){ "matching", QR_COL_INT };
+		cols[n++] = (qr_col){ "share", QR_COL_SHARE };
 	}
-	if (r->share)
-		qr_buf_adds(out, ",matching,share");
-	qr_buf_adds(out, "\r\n");
-	for (size_t i = 0; i < b->n; i++) {
+	qr_table_about_corpus(t, query, qr_corpus_id(c), qr_corpus_dir(c));
+	qr_table_about(t, "by", unit_names[b->unit]);
+	qr_table_about(t, "split by", o->split);
+	qr_table_about(t, "share of", o->share);
+	int st = qr_table_begin(t, "timeline", cols, n, err);
+	for (size_t i = 0; !st && i < b->n; i++) {
 		qr_bucket_iso(b, i, iso);
-		qr_buf_addf(out, "%s,%llu", iso, (unsigned long long)r->s[0].count[i]);
-		for (size_t k = 1; k < r->ns; k++)
-			qr_buf_addf(out, ",%llu", (unsigned long long)r->s[k].count[i]);
+		qr_table_time_text(t, b->start[i], iso);
+		for (size_t k = 0; k < r->ns; k++)
+			qr_table_int(t, (int64_t)r->s[k].count[i]);
 		if (r->share) {
-			qr_buf_addf(out, ",%llu,", (unsigned long long)r->matching.count[i]);
-			if (!isnan(r->share[i]))
-				qr_buf_addf(out, "%.6f", r->share[i]);
+			qr_table_int(t, (int64_t)r->matching.count[i]);
+			qr_table_share(t, r->share[i]);
 		}
-		qr_buf_adds(out, "\r\n");
+		qr_table_row_end(t);
 	}
+	free(cols);
+	return st;
 }
 
 static void print_json(const struct result *r, const char *query, const qr_timeline_opts *o, qr_buf *out)
@@ -473,7 +487,7 @@ static int compute_once(qr_corpus *c, void *ctx, qr_buf *err)
 	result_clear(run->r);
 	int st = qr_query_build(qr_corpus_db(c), run->text, &o->c.q, &q, err);
 	if (!st && o->share) {
-		qr_query_opts only_tz = { o->c.q.tz, NULL, NULL };
+		qr_query_opts only_tz = { o->c.q.tz, NULL, NULL, o->c.q.include_deleted };
 		if ((st = qr_query_build(qr_corpus_db(c), o->share, &only_tz, &q2, err))) {
 			qr_buf why = QR_BUF_INIT;
 			qr_buf_setf(&why, "--share: %s", err->buf);
@@ -507,6 +521,7 @@ static int unit_named(const char *by)
 
 int qr_timeline_check(const qr_timeline_opts *o)
 {
+	qr_table_form form;
 	if (unit_named(o->by) < 0)
 		return qr_usage_error("timeline", "--by takes minute, hour, day or week, not '%s'", o->by);
 	if (o->split && !qr_facet_field_by_name(o->split))
@@ -516,8 +531,8 @@ int qr_timeline_check(const qr_timeline_opts *o)
 		return qr_usage_error("timeline", "--stack needs --split-by");
 	if (o->share && o->split)
 		return qr_usage_error("timeline", "--share and --split-by do not go together: run them one at a time");
-	if (strcmp(o->c.format, "text") && strcmp(o->c.format, "csv") && strcmp(o->c.format, "json"))
-		return qr_usage_error("timeline", "--format takes text, csv or json, not '%s'", o->c.format);
+	if (!qr_table_form_named(o->c.format, &form) && strcmp(o->c.format, "text") && strcmp(o->c.format, "json"))
+		return qr_usage_error("timeline", "--format takes text, csv, csv-raw, xlsx or json, not '%s'", o->c.format);
 	if (strcmp(o->bars, "auto") && strcmp(o->bars, "always") && strcmp(o->bars, "never"))
 		return qr_usage_error("timeline", "--bars takes auto, always or never, not '%s'", o->bars);
 	if (qr_cmd_check_tz("timeline", o->c.q.tz))
@@ -542,14 +557,25 @@ int qr_timeline_run(qr_corpus *c, const qr_timeline_opts *o, const char *text, q
 	return t->r.total ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 }
 
-void qr_timeline_print(const qr_timeline *t, const char *format, bool bars, qr_buf *out)
+int qr_timeline_write(qr_corpus *c, const qr_timeline *t, const char *format, bool bars, FILE *f)
 {
-	if (strcmp(format, "csv") == 0)
-		print_csv(&t->r, out);
-	else if (strcmp(format, "json") == 0)
-		print_json(&t->r, t->text, t->o, out);
-	else
-		print_text(&t->r, t->text, t->o, bars, out);
+	qr_table_form form;
+	qr_buf out = QR_BUF_INIT, err = QR_BUF_INIT;
+	int st = 0;
+	if (qr_table_form_named(format, &form)) {
+		qr_table *table = qr_table_new(form, f, t->r.b.tz);
+		if ((st = print_table(&t->r, t->text, t->o, c, table, &err)) || (st = qr_table_finish(table, &err)))
+			qr_error("%s", err.buf);
+		qr_table_free(table);
+	} else if (strcmp(format, "json") == 0) {
+		print_json(&t->r, t->text, t->o, &out);
+	} else {
+		print_text(&t->r, t->text, t->o, bars, &out);
+	}
+	fwrite(out.buf, 1, out.len, f);
+	qr_buf_release(&out);
+	qr_buf_release(&err);
+	return st;
 }
 
 bool qr_timeline_svg(const qr_timeline *t, qr_buf *out)
@@ -588,9 +614,11 @@ void qr_timeline_free(qr_timeline *t)
 int cmd_timeline(int argc, char **argv)
 {
 	qr_timeline_opts o = QR_TIMELINE_OPTS_INIT;
-	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT, out = QR_BUF_INIT;
+	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
 	qr_timeline *t = NULL;
 	qr_corpus *c = NULL;
+	qr_cmd_out dest = { NULL, NULL, NULL };
+	qr_table_form form;
 	int first, st;
 
 	st = qr_cli_parse(&help, argc, argv, on_option, &o, &first);
@@ -603,6 +631,7 @@ int cmd_timeline(int argc, char **argv)
 		goto out;
 	if ((st = qr_timeline_run(c, &o, text.buf, &t)) > QR_EXIT_NO_HITS)
 		goto out;
+	int found = st;
 	bool svg_stdout = o.svg && strcmp(o.svg, "-") == 0;
 	if (o.svg) {
 		qr_buf svg = QR_BUF_INIT;
@@ -619,14 +648,20 @@ int cmd_timeline(int argc, char **argv)
 			goto out;
 	}
 	if (!svg_stdout) {
-		qr_timeline_print(t, o.c.format, want_bars(o.bars), &out);
-		fputs(out.buf, stdout);
+		bool xlsx = qr_table_form_named(o.c.format, &form) && form == QR_TABLE_XLSX;
+		if ((st = qr_cmd_out_open(&dest, "timeline", o.out, xlsx)))
+			goto out;
+		if ((st = qr_timeline_write(c, t, o.c.format, !o.out && want_bars(o.bars), dest.fp)))
+			goto out;
+		if ((st = qr_cmd_out_close(&dest, true)))
+			goto out;
 	}
+	st = found;
 out:
+	qr_cmd_out_close(&dest, false);
 	qr_timeline_free(t);
 	qr_corpus_close(c);
 	qr_buf_release(&text);
 	qr_buf_release(&err);
-	qr_buf_release(&out);
 	return st;
 }

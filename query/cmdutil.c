@@ -1,7 +1,10 @@
 #include "cmdutil.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,6 +28,8 @@ bool qr_cmd_option(qr_cmd_opts *o, const char *name, const char *arg)
 		o->q.until = arg;
 	else if (strcmp(name, "allow-partial") == 0)
 		qr_corpus_allow_partial(true);
+	else if (strcmp(name, "include-deleted") == 0)
+		o->q.include_deleted = true;
 	else
 		return false;
 	return true;
@@ -173,4 +178,104 @@ int qr_cmd_search_failed(xc_status x, const char *why)
 	}
 	qr_error("cannot search: %s", why && *why ? why : xc_status_string(x));
 	return x == XC_ERR_DATABASE_CORRUPT || x == XC_ERR_DATABASE ? QR_EXIT_DAMAGED : QR_EXIT_INTERNAL;
+}
+
+int qr_cmd_out_open(qr_cmd_out *o, const char *cmd, const char *path, bool binary)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		if (binary && isatty(STDOUT_FILENO))
+			return qr_usage_error(cmd, "will not write a binary workbook to a terminal: use --out FILE or "
+						   "redirect the output (> FILE)");
+		o->fp = stdout;
+		return 0;
+	}
+	qr_buf tmp = QR_BUF_INIT;
+	qr_buf_setf(&tmp, "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(tmp.buf);
+	/* The file gets the mode any file the user writes gets. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fd >= 0)
+		fchmod(fd, 0666 & ~mask);
+	if (fd < 0 || !(o->fp = fdopen(fd, "wb"))) {
+		qr_error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp.buf);
+		}
+		qr_buf_release(&tmp);
+		return QR_EXIT_USAGE;
+	}
+	o->path = qr_strdup(path);
+	o->tmp = qr_buf_detach(&tmp, NULL);
+	return 0;
+}
+
+int qr_cmd_out_close(qr_cmd_out *o, bool ok)
+{
+	int st = 0;
+	if (!o->fp)
+		return 0;
+	if (fflush(o->fp) != 0 || ferror(o->fp)) {
+		qr_error("cannot write %s%s%s: %s", o->path ? "'" : "the output", o->path ? o->path : "",
+			 o->path ? "'" : "", "output error");
+		st = QR_EXIT_INTERNAL;
+	}
+	if (o->path) {
+		if (fsync(fileno(o->fp)) != 0 && ok && !st) {
+			qr_error("cannot write '%s': %s", o->path, strerror(errno));
+			st = QR_EXIT_INTERNAL;
+		}
+		fclose(o->fp);
+		if (ok && !st && rename(o->tmp, o->path) != 0) {
+			qr_error("cannot write '%s': %s", o->path, strerror(errno));
+			st = QR_EXIT_INTERNAL;
+		}
+		if (!ok || st)
+			unlink(o->tmp);
+		free(o->path);
+		free(o->tmp);
+	}
+	memset(o, 0, sizeof(*o));
+	return st;
+}
+
+int qr_cmd_matches(xc_db *db, const xc_query *q, xc_docid **ids, size_t *n)
+{
+	enum { PAGE = 10000 };
+	xc_enquire *enq = NULL;
+	xc_mset *ms = NULL;
+	size_t alloc = 0;
+	int st = 0;
+	*ids = NULL;
+	*n = 0;
+	if (xc_enquire_create(db, &enq) != XC_OK)
+		return QR_NOMEM;
+	xc_enquire_set_query(enq, q);
+	xc_enquire_set_weighting_bool(enq);
+	for (uint32_t first = 0;; first += PAGE) {
+		xc_mset_destroy(ms);
+		ms = NULL;
+		xc_status x = xc_enquire_get_mset(enq, first, PAGE, 0, &ms);
+		if (x != XC_OK) {
+			if (x == XC_ERR_WILDCARD)
+				qr_error("cannot search: a wildcard matches more than %d words: make it longer",
+					 QR_MAX_WILDCARD);
+			else
+				qr_error("cannot search: %s", xc_enquire_error(enq));
+			st = x == XC_ERR_WILDCARD ? QR_USAGE : QR_INTERNAL;
+			break;
+		}
+		uint32_t k = xc_mset_size(ms);
+		for (uint32_t i = 0; i < k; i++) {
+			*ids = qr_grow_array(*ids, sizeof(**ids), *n + 1, &alloc);
+			xc_mset_docid(ms, i, &(*ids)[(*n)++]);
+		}
+		if (k < PAGE)
+			break;
+	}
+	xc_mset_destroy(ms);
+	xc_enquire_destroy(enq);
+	return st;
 }

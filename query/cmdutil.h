@@ -18,7 +18,7 @@
 typedef struct qr_cmd_opts {
 	const char *corpus;      /* --corpus */
 	const char *format;      /* --format */
-	qr_query_opts q;         /* --tz, --since, --until */
+	qr_query_opts q;         /* --tz, --since, --until, --include-deleted */
 } qr_cmd_opts;
 
 /* --allow-partial, for the commands that read a federation. */
@@ -72,6 +72,26 @@ void qr_cmd_join(qr_buf *out, int argc, char **argv);
 /* Build the query; on failure print the error with a caret under the place
  * and return the exit code (0 on success). */
 int qr_cmd_build_query(qr_corpus *c, const char *text, const qr_query_opts *o, xc_query **q);
+
+/* Where a command's output goes: stdout, or FILE (--out), written whole or
+ * not at all (a temporary file beside it, renamed into place at the end). */
+typedef struct qr_cmd_out {
+	FILE *fp;
+	char *path;
+	char *tmp;
+} qr_cmd_out;
+/* The --out option's line for a command's option table. */
+#define QR_CMD_OUT_OPTION { "out", 'o', "FILE", "write the output to FILE (replaced whole when done) instead of stdout" }
+/* Open the output; a binary format (xlsx) is refused on a terminal.  0, or
+ * the exit code (the error printed). */
+int qr_cmd_out_open(qr_cmd_out *o, const char *cmd, const char *path, bool binary);
+/* Flush and close; with --out, put the file in place when ok, else remove
+ * it.  0, or the exit code (the error printed) when the output failed. */
+int qr_cmd_out_close(qr_cmd_out *o, bool ok);
+/* Every document q matches, in docid order, into *ids (the caller's to
+ * free): what a change of codes reads whole before anything changes.
+ * Errors are printed. */
+int qr_cmd_matches(xc_db *db, const xc_query *q, xc_docid **ids, size_t *n);
 
 /* Report a failed get_mset (a wildcard past its bound is a usage error);
  * returns the exit code. */

@@ -10,5 +10,6 @@ int cmd_facets(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_media(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -16,6 +16,15 @@ static void locator_sentence(qr_buf *out, const qr_printer *p, const qr_post *po
 	qr_locator_text(out, p->corpus_id, post);
 }
 
+/* The archive: the corpus, or quire alone for portable output. */
+static void archive_name(qr_buf *out, const qr_printer *p)
+{
+	if (p->portable)
+		qr_buf_adds(out, "quire");
+	else
+		qr_buf_addf(out, "quire corpus %s", p->corpus_id ? p->corpus_id : "?");
+}
+
 /* ---- CSL-JSON ---- */
 
 /* CSL-JSON text is rich text: a style may change its case (Chicago puts
@@ -105,11 +114,12 @@ static void csl_hit(qr_printer *p, const qr_hit *h)
 		locator_sentence(&tmp, p, post);
 		qr_jw_kstr(&w, "note", tmp.buf);
 		qr_buf_reset(&tmp);
-		qr_buf_addf(&tmp, "quire corpus %s", p->corpus_id ? p->corpus_id : "?");
+		archive_name(&tmp, p);
 		qr_jw_kstr(&w, "archive", tmp.buf);
 		qr_buf_reset(&tmp);
-		qr_buf_addf(&tmp, "record %s, sha256 %s", post->record.locator ? post->record.locator : "?",
-			    post->record.sha256 ? post->record.sha256 : "?");
+		if (!p->portable)
+			qr_buf_addf(&tmp, "record %s, ", post->record.locator ? post->record.locator : "?");
+		qr_buf_addf(&tmp, "sha256 %s", post->record.sha256 ? post->record.sha256 : "?");
 		qr_jw_kstr(&w, "archive_location", tmp.buf);
 	}
 	qr_jw_end_object(&w);
@@ -325,7 +335,7 @@ static void ris_hit(qr_printer *p, const qr_hit *h)
 		locator_sentence(&tmp, p, post);
 		ris_line(b, "N1", tmp.buf);
 		qr_buf_reset(&tmp);
-		qr_buf_addf(&tmp, "quire corpus %s", p->corpus_id ? p->corpus_id : "?");
+		archive_name(&tmp, p);
 		ris_line(b, "DB", tmp.buf);
 		if (post->record.locator)
 			ris_line(b, "AN", post->record.locator);

@@ -23,8 +23,13 @@ static void result(qr_printer *p, qr_jw *w, const qr_hit *h)
 	qr_jw_double(w, h->weight);
 	if (h->collapsed)
 		qr_jw_kint(w, "folded", h->collapsed);
+	if (h->has_reposts)
+		qr_jw_kint(w, "reposts", h->reposts);
 	qr_jw_key(w, "post");
-	if (p->locator) {
+	if (p->portable) {
+		/* already without its places (print_wrap.c); its sha256 stays */
+		qr_post_to_json(h->post, w);
+	} else if (p->locator) {
 		qr_post_to_json(h->post, w);
 		locator(p, w, h->post);
 	} else {

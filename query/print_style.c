@@ -54,7 +54,7 @@ const qr_printer_backend qr_print_apa = {
 };
 
 const qr_printer_backend qr_print_mla = {
-	"mla", "MLA 9 entries: @handle (Name). \"Text.\" Twitter, 3 June 2020, 14:02, URL.", nothing_begin, mla,
+	"mla", "MLA 9 entries: @handle (Name). \"Text.\" Twitter, 3 June 2020, 2:02 p.m., URL.", nothing_begin, mla,
 	nothing_end, false,
 };
 

@@ -89,6 +89,9 @@ static void hit(qr_printer *p, const qr_hit *h)
 		qr_buf_addf(&p->buf, " · +%u more of the same post", h->collapsed);
 	else if (h->collapsed)
 		qr_buf_addf(&p->buf, " · +%u repost%s", h->collapsed, h->collapsed == 1 ? "" : "s");
+	if (h->has_reposts)
+		qr_buf_addf(&p->buf, " · reposted %u time%s in the corpus", h->reposts,
+			    h->reposts == 1 ? "" : "s");
 	qr_buf_addf(&p->buf, "\n%s", indent);
 	body(p, h->snippet ? h->snippet : (post->text ? post->text : ""), indent);
 	qr_buf_addch(&p->buf, '\n');

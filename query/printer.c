@@ -3,14 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
 #include "text.h"
 
-extern const qr_printer_backend qr_print_text, qr_print_json, qr_print_jsonl, qr_print_csv, qr_print_ids,
+extern const qr_printer_backend qr_print_text, qr_print_json, qr_print_jsonl, qr_print_csv, qr_print_csv_raw,
+	qr_print_xlsx, qr_print_ids,
 	qr_print_csl_json, qr_print_bibtex, qr_print_biblatex, qr_print_ris, qr_print_apa, qr_print_mla,
 	qr_print_chicago;
 
 const qr_printer_backend *const qr_printer_backends[] = {
-	&qr_print_text, &qr_print_json,  &qr_print_jsonl, &qr_print_csv,   &qr_print_ids,
+	&qr_print_text, &qr_print_json,  &qr_print_jsonl, &qr_print_csv,   &qr_print_csv_raw, &qr_print_xlsx, &qr_print_ids,
 	&qr_print_csl_json, &qr_print_bibtex, &qr_print_biblatex, &qr_print_ris, &qr_print_apa,
 	&qr_print_mla, &qr_print_chicago, NULL,
 };
@@ -44,6 +46,11 @@ bool qr_printer_exists(const char *name)
 	return backend(name) != NULL;
 }
 
+bool qr_printer_binary(const char *name)
+{
+	return strcmp(name, "xlsx") == 0;
+}
+
 bool qr_printer_wants_snippets(const qr_printer *p)
 {
 	return p->snippets;
@@ -71,6 +78,7 @@ qr_printer *qr_printer_new_backend(const qr_printer_backend *b, FILE *out, bool 
 	p->corpus_id = corpus_id;
 	p->snippets = b->snippets;
 	qr_buf_init(&p->buf);
+	qr_buf_init(&p->err);
 	return p;
 }
 
@@ -79,6 +87,9 @@ void qr_printer_free(qr_printer *p)
 	if (!p)
 		return;
 	qr_buf_release(&p->buf);
+	qr_buf_release(&p->err);
+	qr_table_free(p->table);
+	qr_printer_wrap_free(p);
 	free(p->state);
 	free(p);
 }
@@ -91,22 +102,26 @@ void qr_printer_flush(qr_printer *p)
 
 void qr_locator_text(qr_buf *out, const char *corpus_id, const qr_post *p)
 {
+	if (!corpus_id && !p->record.locator) {
+		/* portable: the record's sha256 is what any corpus can check */
+		qr_buf_addf(out, "record sha256 %s", p->record.sha256 ? p->record.sha256 : "?");
+		return;
+	}
 	qr_buf_addf(out, "corpus %s, record %s, sha256 %s", corpus_id ? corpus_id : "?",
 		    p->record.locator ? p->record.locator : "?", p->record.sha256 ? p->record.sha256 : "?");
 }
 
 bool qr_media_summary(qr_buf *out, const qr_post *p)
 {
-	static const char *order[] = { "video", "gif", "photo", "audio", "file" };
 	bool any = false;
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+	for (const qr_media_kind *k = qr_media_kinds; k->name; k++) {
 		size_t n = 0;
 		for (size_t i = 0; i < p->nmedia; i++)
-			if (p->media[i].type && strcmp(p->media[i].type, order[k]) == 0)
+			if (p->media[i].type && strcmp(p->media[i].type, k->name) == 0)
 				n++;
 		if (!n)
 			continue;
-		qr_buf_addf(out, "%s%s", any ? ", " : "", order[k]);
+		qr_buf_addf(out, "%s%s", any ? ", " : "", k->name);
 		if (n > 1)
 			qr_buf_addf(out, " x%zu", n);
 		any = true;

@@ -23,6 +23,8 @@ typedef struct qr_hit {
 	double weight;
 	uint32_t collapsed;       /* posts folded into this one by --collapse */
 	const char *snippet;      /* text with matches marked by \x01 ... \x02, or NULL */
+	bool has_reposts;         /* --sort reposts: */
+	uint32_t reposts;         /* the posts in the corpus that repost it */
 } qr_hit;
 
 typedef struct qr_result_info {
@@ -51,6 +53,14 @@ struct qr_printer {
 	qr_buf buf;
 	uint32_t count;
 	void *state;
+	struct qr_table *table;   /* csv, csv-raw and xlsx */
+	/* A back end that could not write sets the exit code and the reason. */
+	int status;
+	qr_buf err;
+	/* print_wrap.c: portable posts, ties in id order (NULL: neither) */
+	bool portable;            /* leave out what only this corpus knows */
+	bool untouched;           /* csv: cells as they are, no apostrophes */
+	struct qr_printer_wrap *wrap;
 	bool snippets;            /* the back end wants hit->snippet */
 };
 
@@ -70,6 +80,8 @@ extern const qr_printer_backend *const qr_printer_backends[];
 const char *qr_printer_names(void);
 /* True when a back end of that name exists. */
 bool qr_printer_exists(const char *name);
+/* Whether the back end writes binary output (not for a terminal). */
+bool qr_printer_binary(const char *name);
 /* Whether the back end wants snippets. */
 bool qr_printer_wants_snippets(const qr_printer *p);
 
@@ -79,6 +91,21 @@ qr_printer *qr_printer_new(const char *name, FILE *out, bool color, bool locator
  * b must outlive it. */
 qr_printer *qr_printer_new_backend(const qr_printer_backend *b, FILE *out, bool locator, const char *corpus_id);
 void qr_printer_free(qr_printer *p);
+
+/* Portable output (export, search --portable): the posts without what only
+ * this corpus knows (its id, record and media places in the store, source
+ * numbers, older versions), each record's sha256 kept, so that the same
+ * posts print the same in any corpus that holds them; CSV cells untouched
+ * (for programs, not spreadsheets). */
+void qr_printer_set_portable(qr_printer *p);
+/* Posts of the same second in id order (sort by time): Xapian leaves
+ * them in document order, which differs between corpora.  Hits are held
+ * until their second ends (at most QR_PRINTER_TIES of them at once), and
+ * ranked again; a time sort gives no score. */
+#define QR_PRINTER_TIES 4096
+void qr_printer_order_ties(qr_printer *p);
+/* What those two hold (qr_printer_free calls it). */
+void qr_printer_wrap_free(qr_printer *p);
 
 /* Helpers shared by back ends. */
 /* Write buf to the printer's output and empty it. */

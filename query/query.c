@@ -10,27 +10,6 @@
 #include "text.h"
 #include "timeutil.h"
 
-const char qr_query_language[] =
-	"Query language (Xapian's query parser, configured for posts):\n"
-	"  words              all of them (stemmed: 'protest' finds 'protests'); CJK text too\n"
-	"  \"a phrase\"         the words in this order\n"
-	"  a NEAR b, a ADJ b  within 10 words (ADJ: in this order); NEAR/3 for 3 words\n"
-	"  AND OR NOT XOR ()  boolean operators (upper case); +word must, -word must not\n"
-	"  fanc*              words starting so (at most 1000 of them, else an error)\n"
-	"  #tag, hashtag:tag  a hashtag, any capitalisation (#블랙라이브스매터 too); #black*\n"
-	"  @user, mention:u   posts that mention the account\n"
-	"  from:handle        posts by an account (handle or numeric id)\n"
-	"  media:KIND         photo, video, gif, audio, file, any or none\n"
-	"  media:sha256:HEX   posts carrying this very file\n"
-	"  is:KIND            original, repost (retweet, boost), reply or quote\n"
-	"  lang:ko  platform:twitter  domain:nytimes.com  url:https://...  id:ID\n"
-	"  event:ID  tag:CODE  source:N|SHA256  record:SHA256\n"
-	"  date:2020-06-03                 that whole day (UTC unless --tz)\n"
-	"  date:2020-06-03..2020-06-04     both days, all of the last one\n"
-	"  date:2020-06-03..  date:..2020-06-03   open ends; date:2020-06 a month\n"
-	"  2020-06-03T14:00..2020-06-03T18:00     times, to the minute (all of 18:00)\n"
-	"  a field value with spaces goes in quotes: tag:\"needs review\"";
-
 #define FIELD_NAME "qrf"
 
 /*
@@ -222,6 +201,7 @@ struct scan {
 	size_t where;
 	size_t tokens;
 	size_t wildcards;
+	bool deleted;             /* is:deleted was asked for */
 };
 
 /* A filter: it selects posts without changing their ranking. */
@@ -304,11 +284,10 @@ static bool is_hex(const char *v, size_t n)
 	return true;
 }
 
-/* media: photo|video|gif|audio|file|any|none, or sha256:<hex>. */
+/* media: a kind of qr_media_kinds, any, none, or sha256:<hex>. */
 static int f_media(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
 	(void)s, (void)f;
-	static const char *kinds[] = { "photo", "video", "gif", "audio", "file", "any", "none" };
 	if (n >= 7 && strncasecmp(v, "sha256:", 7) == 0) {
 		if (n != 7 + 64 || !is_hex(v + 7, 64)) {
 			qr_buf_setf(why, "media:sha256: takes the 64 hex digits of a file's sha256");
@@ -316,36 +295,47 @@ static int f_media(struct scan *s, const struct field *f, const char *v, size_t 
 		}
 		return term_query(QR_P_MEDIA_SHA, v + 7, 64, true, out);
 	}
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strlen(kinds[i]) == n && strncasecmp(v, kinds[i], n) == 0)
-			return term_query(QR_P_MEDIA, kinds[i], n, false, out);
+	const qr_media_kind *k = qr_media_kind_find(v, n);
+	if (k)
+		return term_query(QR_P_MEDIA, k->name, strlen(k->name), false, out);
+	if ((n == 3 && strncasecmp(v, "any", 3) == 0) || (n == 4 && strncasecmp(v, "none", 4) == 0))
+		return term_query(QR_P_MEDIA, n == 3 ? "any" : "none", n, false, out);
 	if (n == 5 && strncasecmp(v, "image", 5) == 0)
 		return term_query(QR_P_MEDIA, "photo", 5, false, out);
-	qr_buf_setf(why, "media: takes photo, video, gif, audio, file, any, none or sha256:HEX, not '%.*s'", (int)n, v);
+	qr_buf_setf(why, "media: takes ");
+	for (k = qr_media_kinds; k->name; k++)
+		qr_buf_addf(why, "%s, ", k->name);
+	qr_buf_addf(why, "any, none or sha256:HEX, not '%.*s'", (int)n, v);
 	return QR_USAGE;
 }
 
-/* is: original|repost|reply|quote (retweet and boost are reposts). */
+/* is: the kinds of post, and the words that mean them (retweet and boost
+ * are reposts). */
+static const char *const is_kinds[][2] = { { "original", "original" }, { "repost", "repost" }, { "retweet", "repost" },
+					   { "boost", "repost" },	  { "reblog", "repost" }, { "reply", "reply" },
+					   { "quote", "quote" } };
+
 static int f_is(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
-	(void)s, (void)f;
-	static const char *kinds[][2] = { { "original", "original" }, { "repost", "repost" }, { "retweet", "repost" },
-					  { "boost", "repost" }, { "reblog", "repost" }, { "reply", "reply" },
-					  { "quote", "quote" } };
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strlen(kinds[i][0]) == n && strncasecmp(v, kinds[i][0], n) == 0)
-			return term_query(QR_P_KIND, kinds[i][1], strlen(kinds[i][1]), false, out);
-	qr_buf_setf(why, "is: takes original, repost, reply or quote, not '%.*s'", (int)n, v);
+	(void)f;
+	if (n == strlen(QR_KIND_DELETED) && strncasecmp(v, QR_KIND_DELETED, n) == 0) {
+		s->deleted = true;
+		return term_query(QR_P_KIND, QR_KIND_DELETED, n, false, out);
+	}
+	for (size_t i = 0; i < sizeof(is_kinds) / sizeof(is_kinds[0]); i++)
+		if (strlen(is_kinds[i][0]) == n && strncasecmp(v, is_kinds[i][0], n) == 0)
+			return term_query(QR_P_KIND, is_kinds[i][1], strlen(is_kinds[i][1]), false, out);
+	qr_buf_setf(why, "is: takes original, repost, reply, quote or deleted, not '%.*s'", (int)n, v);
 	return QR_USAGE;
 }
 
-/* id: a full post id (platform:native) or a bare native id on any of the
- * corpus's platforms. */
+/* id:, repost_of:, quote_of: a full post id (platform:native) or a bare
+ * native id on any of the corpus's platforms. */
 static int f_id(struct scan *s, const struct field *f, const char *v, size_t n, xc_query **out, qr_buf *why)
 {
-	(void)f, (void)why;
+	(void)why;
 	if (memchr(v, ':', n))
-		return term_query(QR_P_ID, v, n, false, out);
+		return term_query(f->prefix, v, n, false, out);
 	xc_query **qs = NULL;
 	size_t nq = 0, alloc = 0;
 	xc_termiter *it = NULL;
@@ -358,7 +348,7 @@ static int f_id(struct scan *s, const struct field *f, const char *v, size_t n, 
 		while (!st && xc_termiter_next(it, &t, &tl, NULL) == XC_OK) {
 			qr_buf_setf(&id, "%.*s:%.*s", (int)(tl - plen), t + plen, (int)n, v);
 			qs = qr_grow_array(qs, sizeof(*qs), nq + 1, &alloc);
-			st = term_query(QR_P_ID, id.buf, id.len, false, &qs[nq]);
+			st = term_query(f->prefix, id.buf, id.len, false, &qs[nq]);
 			if (!st)
 				nq++;
 		}
@@ -398,7 +388,9 @@ static const struct field fields[] = {
 	{ "kind", NULL, true, 0, false, f_is },
 	{ "domain", QR_P_DOMAIN, true, 0, true, f_plain },
 	{ "url", QR_P_URL, false, 0, true, f_plain },
-	{ "id", NULL, false, 0, false, f_id },
+	{ "id", QR_P_ID, false, 0, false, f_id },
+	{ "repost_of", QR_P_REPOST_OF, false, 0, false, f_id },
+	{ "quote_of", QR_P_QUOTE_OF, false, 0, false, f_id },
 	{ "event", QR_P_EVENT, true, 0, true, f_plain },
 	{ "tag", QR_P_TAG, true, 0, true, f_plain },
 	{ "source", QR_P_SOURCE, true, 0, false, f_plain },
@@ -408,6 +400,137 @@ static const struct field fields[] = {
 	{ "subreddit", QR_P_COMMUNITY, true, 0, true, f_plain },
 	{ "date", NULL, false, 0, false, f_date },
 };
+
+/* ---- the query language, as `quire help search` and the manual say it ---- */
+
+/*
+ * What the help says of each field, in this order.  Every field of fields[]
+ * has a line here and every line names a field of fields[] (test_query
+ * checks both ways); "%v" stands for the values the field takes.
+ */
+static const struct field_doc {
+	const char *field;
+	const char *usage;
+	const char *help;
+} field_docs[] = {
+	{ "hashtag", "#tag, hashtag:tag", "a hashtag, any capitalisation (#블랙라이브스매터 too); #black*" },
+	{ "mention", "@user, mention:user", "posts that mention the account" },
+	{ "from", "from:handle", "posts by an account (handle or numeric id)" },
+	{ "author", "author:handle", "the same as from:" },
+	{ "media", "media:KIND", "posts by what they carry: %v (media:image is photo)" },
+	{ "media", "media:sha256:HEX", "posts carrying this very file" },
+	{ "is", "is:KIND", "posts by kind: %v" },
+	{ "is", "is:deleted", "posts their authors deleted (left out of every query that does not ask for them, or --include-deleted)" },
+	{ "kind", "kind:KIND", "the same as is:" },
+	{ "lang", "lang:ko", "posts in a language, as the platform gives it (en, ko, und...)" },
+	{ "platform", "platform:twitter", "posts from a platform (twitter, reddit, telegram, mastodon...)" },
+	{ "domain", "domain:nytimes.com", "posts that link to a site, its subdomains too" },
+	{ "url", "url:https://...", "posts that link to this very address" },
+	{ "id", "id:ID", "a post by its id (twitter:1268... or the native id alone)" },
+	{ "repost_of", "repost_of:ID", "the posts that repost (retweet, boost, share) that post" },
+	{ "quote_of", "quote_of:ID", "the posts that quote that post" },
+	{ "event", "event:ID", "posts of an event of the catalogue (quire events)" },
+	{ "tag", "tag:CODE", "posts a researcher gave this code (quire tag)" },
+	{ "source", "source:N|SHA256", "posts read from an input: its number or sha256 in sources.jsonl" },
+	{ "record", "record:SHA256", "the post whose original record has this sha256" },
+	{ "visibility", "visibility:WHO", "Mastodon posts by audience: %v" },
+	{ "community", "community:NAME", "posts in a community: a subreddit, a Telegram chat" },
+	{ "subreddit", "subreddit:NAME", "the same as community:" },
+	{ "date", "date:2020-06-03", "that whole day (UTC unless --tz); date:2020-06 a month, date:2020-06-03T14 an hour" },
+	{ "date", "date:A..B", "from A to B, all of B (date:2020-06-03..2020-06-04); date:2020-06-03.. and "
+			       "date:..2020-06-03 leave an end open" },
+};
+
+/* Mastodon's audiences, as read into extra.visibility. */
+static const char *const visibility_values[] = { "public", "unlisted", "followers", "direct" };
+
+void qr_query_field_values(const char *field, qr_strv *out)
+{
+	if (strcmp(field, "media") == 0) {
+		for (const qr_media_kind *k = qr_media_kinds; k->name; k++)
+			qr_strv_push(out, k->name);
+		qr_strv_push(out, "any");
+		qr_strv_push(out, "none");
+	} else if (strcmp(field, "is") == 0 || strcmp(field, "kind") == 0) {
+		for (size_t i = 0; i < sizeof(is_kinds) / sizeof(is_kinds[0]); i++)
+			qr_strv_push(out, is_kinds[i][0]);
+	} else if (strcmp(field, "visibility") == 0) {
+		for (size_t i = 0; i < sizeof(visibility_values) / sizeof(visibility_values[0]); i++)
+			qr_strv_push(out, visibility_values[i]);
+	}
+}
+
+const char *qr_query_field(size_t i)
+{
+	return i < sizeof(fields) / sizeof(fields[0]) ? fields[i].name : NULL;
+}
+
+bool qr_query_field_doc(size_t i, const char **field, const char **usage, const char **help)
+{
+	if (i >= sizeof(field_docs) / sizeof(field_docs[0]))
+		return false;
+	*field = field_docs[i].field;
+	*usage = field_docs[i].usage;
+	*help = field_docs[i].help;
+	return true;
+}
+
+static void field_help(qr_buf *out, const struct field_doc *d)
+{
+	qr_buf text = QR_BUF_INIT;
+	const char *v = strstr(d->help, "%v");
+	if (v) {
+		qr_strv values = { 0 };
+		qr_query_field_values(d->field, &values);
+		qr_buf_add(&text, d->help, (size_t)(v - d->help));
+		for (size_t i = 0; i < values.n; i++)
+			qr_buf_addf(&text, "%s%s", i == 0 ? "" : i + 1 < values.n ? ", " : " or ", values.v[i]);
+		qr_buf_adds(&text, v + 2);
+		qr_strv_clear(&values);
+	} else {
+		qr_buf_adds(&text, d->help);
+	}
+	size_t col = 2 + qr_utf8_length(d->usage, strlen(d->usage));
+	qr_buf_addf(out, "  %s", d->usage);
+	/* Two spaces at least between the two columns, which is how the
+	 * manual pages tell them apart. */
+	if (col >= 20) {
+		qr_buf_addf(out, "\n%21s", "");
+		col = 21;
+	}
+	for (; col < 21; col++)
+		qr_buf_addch(out, ' ');
+	qr_wrap(out, text.buf, 21, col, 88);
+	qr_buf_addch(out, '\n');
+	qr_buf_release(&text);
+}
+
+void qr_query_language(qr_buf *out)
+{
+	qr_buf_adds(out, "Query language (Xapian's query parser, configured for posts):\n"
+			 "  words              all of them (stemmed: 'protest' finds 'protests'); CJK text too\n"
+			 "  \"a phrase\"         the words in this order\n"
+			 "  a NEAR b, a ADJ b  within 10 words (ADJ: in this order); NEAR/3 for 3 words\n"
+			 "  AND OR NOT XOR ()  boolean operators (upper case); +word must, -word must not\n"
+			 "  fanc*              words starting so (at most 1000 of them, else an error)\n");
+	for (size_t i = 0; i < sizeof(field_docs) / sizeof(field_docs[0]); i++)
+		field_help(out, &field_docs[i]);
+	qr_buf_adds(out, "  2020-06-03T14:00..2020-06-03T18:00\n"
+			 "                     times, to the minute (all of 18:00); T14 an hour, Z or an offset\n"
+			 "                     for a time in another zone\n"
+			 "A field value with spaces goes in quotes: tag:\"needs review\".\n");
+	qr_buf list = QR_BUF_INIT;
+	size_t nw = 0, k = 0;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		nw += fields[i].wildcard;
+	qr_buf_adds(&list, "A trailing * finds the values that start so (at most 1000) in");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].wildcard)
+			qr_buf_addf(&list, "%s %s:", k++ == 0 ? "" : k == nw ? " and" : ",", fields[i].name);
+	qr_buf_adds(&list, " (#black*).");
+	qr_wrap(out, list.buf, 0, 0, 88);
+	qr_buf_release(&list);
+}
 
 static const struct field *field_named(const char *s, size_t n)
 {
@@ -687,7 +810,7 @@ static int scan(struct scan *s, const char *t)
 		qr_buf_add(&s->out, t + i, j - i);
 		const struct field *f = NULL;
 		size_t colon = j;
-		while (colon < n && isalpha((unsigned char)t[colon]))
+		while (colon < n && (isalpha((unsigned char)t[colon]) || t[colon] == '_'))
 			colon++;
 		if ((t[j] == '#' || t[j] == '@') && j + 1 < n && word_byte((unsigned char)t[j + 1])) {
 			f = field_named(t[j] == '#' ? "hashtag" : "mention", t[j] == '#' ? 7 : 7);
@@ -741,6 +864,56 @@ out:
 #undef OPERAND
 	qr_buf_release(&tmp);
 	return st;
+}
+
+/* Is every item at the top level of the parser's text hated (-word,
+ * -field:value, -"phrase", -(group)), with no operator between them? */
+static bool only_hated(const char *t)
+{
+	size_t hated = 0, other = 0, depth = 0;
+	bool quoted = false, start = true;
+	for (const char *p = t; *p; p++) {
+		if (quoted) {
+			quoted = *p != '"';
+			continue;
+		}
+		if (space((unsigned char)*p)) {
+			start = true;
+			continue;
+		}
+		if (start && depth == 0 && *p != ')') {
+			if (*p == '-')
+				hated++;
+			else
+				other++;
+		}
+		start = false;
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth -= depth > 0;
+		else if (*p == '"')
+			quoted = true;
+	}
+	return hated && !other;
+}
+
+/* Add a filter that every post passes, so that hated items subtract from
+ * all the posts. */
+static int add_everything(struct scan *s)
+{
+	xc_query *all = NULL;
+	if (xc_query_match_all(&all) != XC_OK)
+		return QR_NOMEM;
+	xc_query *q = NULL;
+	int st = filter(all, &q);
+	if (st)
+		return st;
+	s->items = qr_grow_array(s->items, sizeof(*s->items), s->nitems + 1, &s->alloc);
+	s->items[s->nitems] = q;
+	qr_buf_addf(&s->out, " " FIELD_NAME ":%zu", s->nitems);
+	s->nitems++;
+	return 0;
 }
 
 /* FIELD_NAME:N, called back by Xapian: the Nth field's query. */
@@ -799,6 +972,27 @@ static int add_bounds(struct scan *s, xc_query **q, qr_buf *err)
 	return st;
 }
 
+/* Posts their authors deleted are left out of every query (search, count,
+ * facets, timelines, exports, tags) unless it asks for them with
+ * is:deleted or the caller's include_deleted: the one place that decides. */
+static int leave_out_deleted(struct scan *s, xc_query **q)
+{
+	if (s->deleted || s->o->include_deleted)
+		return 0;
+	qr_buf t = QR_BUF_INIT;
+	xc_query *both[2] = { *q, NULL }, *f = NULL;
+	qr_term(&t, QR_P_KIND, QR_KIND_DELETED, false);
+	int st = xc_query_term(t.buf, t.len, &both[1]) == XC_OK &&
+			 xc_query_combine(XC_OP_AND_NOT, both, 2, 0, &f) == XC_OK ? 0 : QR_NOMEM;
+	xc_query_destroy(both[1]);
+	qr_buf_release(&t);
+	if (!st) {
+		xc_query_destroy(*q);
+		*q = f;
+	}
+	return st;
+}
+
 static size_t column(const char *text, size_t where)
 {
 	return qr_utf8_length(text, where) + 1;
@@ -807,8 +1001,8 @@ static size_t column(const char *text, size_t where)
 int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_query **out, qr_buf *err,
 		      size_t *where)
 {
-	static const qr_query_opts none = { NULL, NULL, NULL };
-	struct scan s = { db, o ? o : &none, NULL, 0, 0, QR_BUF_INIT, QR_BUF_INIT, QR_QUERY_NOWHERE, 0, 0 };
+	static const qr_query_opts none = { NULL, NULL, NULL, false };
+	struct scan s = { db, o ? o : &none, NULL, 0, 0, QR_BUF_INIT, QR_BUF_INIT, QR_QUERY_NOWHERE, 0, 0, false };
 	xc_qp *qp = NULL;
 	xc_stem *stem = NULL;
 	xc_query *q = NULL;
@@ -836,7 +1030,12 @@ int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_qu
 	const char *p = s.out.buf;
 	while (space((unsigned char)*p) || *p == '+' || *p == '-')
 		p++;
-	if (!*p) {
+	bool empty = !*p;	/* p dies when add_everything grows s.out */
+	/* Xapian reads a query of hated items alone (`-is:repost`) as if
+	 * they were loved; the user means every post but those. */
+	if (!empty && only_hated(s.out.buf) && (st = add_everything(&s)))
+		goto out;
+	if (empty) {
 		st = xc_query_match_all(&q) == XC_OK ? 0 : QR_NOMEM;
 	} else {
 		if (xc_qp_create(&qp) != XC_OK || !(stem = qr_query_stemmer())) {
@@ -864,6 +1063,8 @@ int qr_query_build_at(xc_db *db, const char *text, const qr_query_opts *o, xc_qu
 	}
 	if (!st)
 		st = add_bounds(&s, &q, err);
+	if (!st)
+		st = leave_out_deleted(&s, &q);
 	if (!st) {
 		*out = q;
 		q = NULL;

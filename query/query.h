@@ -6,7 +6,8 @@
  * hands to the parser as ready-made subqueries.  The scanner also checks
  * the structure (brackets, operators) so that a query Xapian would quietly
  * reinterpret is refused with the place where it went wrong.
- * `quire help search` documents it (qr_query_language).
+ * `quire help search` documents it (qr_query_language, made from the same
+ * tables).
  */
 #ifndef QR_QUERY_H
 #define QR_QUERY_H
@@ -16,6 +17,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "post.h"
 #include "xapian-c.h"
 
 /* Wildcards expand to at most this many terms; past it the search fails
@@ -37,10 +39,21 @@ typedef struct qr_query_opts {
 	const char *tz;          /* IANA zone for dates and times; NULL: UTC */
 	const char *since;       /* extra date bounds (inclusive), NULL: none */
 	const char *until;
+	bool include_deleted;    /* posts their authors deleted count too */
 } qr_query_opts;
 
-/* The query language, for help texts. */
-extern const char qr_query_language[];
+/* The query language, for help texts and the manual: generated from the
+ * parser's tables (its fields, the media kinds, the kinds of is:). */
+void qr_query_language(qr_buf *out);
+/* The parser's fields ("hashtag", "from", ...; typed as "name:"), i from
+ * 0; NULL past the last. */
+const char *qr_query_field(size_t i);
+/* The i-th line the help gives a field: its field, how it is written
+ * ("media:KIND") and what it finds; false past the last. */
+bool qr_query_field_doc(size_t i, const char **field, const char **usage, const char **help);
+/* The values a field takes when they are a fixed set (media:, is:, kind:,
+ * visibility:), appended to out; nothing for the others. */
+void qr_query_field_values(const char *field, qr_strv *out);
 
 /* Parse text into a Xapian query for db.  An empty text matches every
  * post.  On a syntax error, QR_USAGE with the reason and the column in

@@ -23,16 +23,19 @@
 
 typedef struct qr_search_opts {
 	qr_cmd_opts c;               /* corpus, format, tz, since, until */
+	const char *out;             /* the command line's --out */
 	unsigned long long limit;    /* 0: every post */
 	unsigned long long offset;
-	const char *sort;            /* relevance, newest or oldest */
+	const char *sort;            /* relevance, newest, oldest or reposts */
 	const char *color;           /* auto, always or never (the command line's) */
 	const char *collapse;        /* "repost" or NULL */
 	bool no_locator;
 	bool explain;                /* how the query was understood, on stderr */
+	bool portable;               /* the command line's --portable */
 } qr_search_opts;
 
-#define QR_SEARCH_OPTS_INIT { { NULL, "text", { NULL, NULL, NULL } }, 10, 0, "relevance", "auto", NULL, false, false }
+#define QR_SEARCH_OPTS_INIT                                                                                   \
+	{ { NULL, "text", { NULL, NULL, NULL, false } }, NULL, 10, 0, "relevance", "auto", NULL, false, false, false }
 
 /* 0, or QR_EXIT_USAGE with the message given. */
 int qr_search_check(const qr_search_opts *o);
@@ -52,17 +55,30 @@ void qr_count_print(qr_buf *out, const char *format, const char *text, uint32_t 
 
 /* ---- facets ---- */
 
-/* The counts of field f's values over text's posts, at most top (0: all). */
+typedef struct qr_facets_opts {
+	qr_cmd_opts c;               /* corpus, format, tz, since, until */
+	const char *out;             /* the command line's --out */
+	const char *by;              /* a field, or what spread: reposted, quoted, file, url */
+	unsigned long long top;      /* 0: every value */
+} qr_facets_opts;
+
+#define QR_FACETS_OPTS_INIT { { NULL, "text", { NULL, NULL, NULL, false } }, NULL, "hashtag", 20 }
+
+/* 0, or QR_EXIT_USAGE with the message given. */
+int qr_facets_check(const qr_facets_opts *o);
+/* Count and print as quire facets does, in format text, json, csv,
+ * csv-raw or xlsx, to f. */
+int qr_facets_write(qr_corpus *c, const qr_facets_opts *o, const char *text, FILE *f);
+/* The counts of field f's values over text's posts, at most top (0: all),
+ * for a front end's own panels. */
 int qr_facets_run(qr_corpus *c, const char *text, const qr_query_opts *q, const qr_facet_field *f, uint32_t top,
 		  qr_counts *out);
-/* As quire facets prints them: format text, json or csv. */
-void qr_facets_print(qr_buf *out, const char *format, const qr_facet_field *f, const char *text, const qr_counts *c,
-		     uint64_t top);
 
 /* ---- timeline ---- */
 
 typedef struct qr_timeline_opts {
 	qr_cmd_opts c;               /* corpus, format, tz, since, until */
+	const char *out;             /* the command line's --out */
 	const char *by;              /* minute, hour, day or week */
 	const char *split;           /* a field name, or NULL */
 	unsigned long long top;      /* values of split */
@@ -72,7 +88,8 @@ typedef struct qr_timeline_opts {
 	const char *bars;            /* the command line's --bars */
 } qr_timeline_opts;
 
-#define QR_TIMELINE_OPTS_INIT { { NULL, "text", { NULL, NULL, NULL } }, "hour", NULL, 5, false, NULL, NULL, "auto" }
+#define QR_TIMELINE_OPTS_INIT                                                                          \
+	{ { NULL, "text", { NULL, NULL, NULL, false } }, NULL, "hour", NULL, 5, false, NULL, NULL, "auto" }
 
 typedef struct qr_timeline qr_timeline;
 
@@ -81,9 +98,9 @@ int qr_timeline_check(const qr_timeline_opts *o);
 /* Count text's posts per bucket; *out is the caller's (qr_timeline_free)
  * on success.  o and text must outlive it. */
 int qr_timeline_run(qr_corpus *c, const qr_timeline_opts *o, const char *text, qr_timeline **out);
-/* As quire timeline prints it: format text (with bars or not), csv or
- * json. */
-void qr_timeline_print(const qr_timeline *t, const char *format, bool bars, qr_buf *out);
+/* As quire timeline prints it, to f: format text (with bars or not), json,
+ * csv, csv-raw or xlsx.  0, or the exit code (the error printed). */
+int qr_timeline_write(qr_corpus *c, const qr_timeline *t, const char *format, bool bars, FILE *f);
 /* The SVG chart (quire timeline --svg); false, and nothing written, when
  * no post has a time. */
 bool qr_timeline_svg(const qr_timeline *t, qr_buf *out);

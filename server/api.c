@@ -50,10 +50,7 @@ static const char *arg_or(const sv_call *call, const char *name, const char *dfl
 
 static bool arg_flag(const sv_call *call, const char *name, bool dflt)
 {
-	const char *v = sv_params_get(&call->args, name);
-	if (!v || !*v)
-		return dflt;
-	return !(strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0);
+	return sv_params_flag(&call->args, name, dflt);
 }
 
 /* The usage error the query code gave, as a 400. */
@@ -94,6 +91,8 @@ static const struct {
 	{ "json", "application/json", "json" },
 	{ "jsonl", "application/x-ndjson", "jsonl" },
 	{ "csv", "text/csv; charset=utf-8; header=present", "csv" },
+	{ "csv-raw", "text/csv; charset=utf-8; header=present", "csv" },
+	{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx" },
 	{ "csl-json", "application/vnd.citationstyles.csl+json", "csl.json" },
 	{ "bibtex", "application/x-bibtex; charset=utf-8", "bib" },
 	{ "biblatex", "application/x-bibtex; charset=utf-8", "bib" },
@@ -199,31 +198,27 @@ out:
 
 int sv_api_facets(qr_corpus *c, sv_call *call)
 {
+	qr_facets_opts o = QR_FACETS_OPTS_INIT;
 	qr_buf text = QR_BUF_INIT;
-	qr_counts counts = { 0 };
-	unsigned long long top;
-	const char *by = arg_or(call, "by", "hashtag"), *format = arg_or(call, "format", "json");
-	const qr_facet_field *f = qr_facet_field_by_name(by);
+	struct memfile m;
 	int rc = 0;
-	if (!f) {
-		sv_fail(call, 400, "by takes hashtag, author, mention, media, lang, event, tag, domain, platform or kind", 0);
+	o.c.format = arg_or(call, "format", "json");
+	o.c.q = sv_query_opts(&call->args);
+	o.by = arg_or(call, "by", "hashtag");
+	if (!arg_uint(call, "top", 20, UINT32_MAX, &o.top) || usage_failed(call, qr_facets_check(&o)) ||
+	    !sv_query_of(c, call, &text))
+		goto out;
+	if (!mem_open(&m)) {
+		rc = QR_EXIT_INTERNAL;
 		goto out;
 	}
-	if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "text")) {
-		sv_fail(call, 400, "format takes json, csv or text", 0);
-		goto out;
-	}
-	if (!arg_uint(call, "top", 20, UINT32_MAX, &top) || !sv_query_of(c, call, &text))
-		goto out;
-	qr_query_opts q = sv_query_opts(&call->args);
-	rc = qr_facets_run(c, text.buf, &q, f, (uint32_t)top, &counts);
+	rc = qr_facets_write(c, &o, text.buf, m.f);
+	mem_take(&m, &call->reply);
 	if (rc == QR_EXIT_OK || rc == QR_EXIT_NO_HITS) {
 		call->reply.status = 200;
-		call->reply.type = strcmp(format, "json") == 0 ? "application/json" : sv_format_type(format);
-		qr_facets_print(&call->reply.body, format, f, text.buf, &counts, top);
+		call->reply.type = sv_format_type(o.c.format);
 	}
 out:
-	qr_counts_clear(&counts);
 	qr_buf_release(&text);
 	return rc;
 }
@@ -249,9 +244,19 @@ int sv_api_timeline(qr_corpus *c, sv_call *call)
 	if (rc != QR_EXIT_OK && rc != QR_EXIT_NO_HITS)
 		goto out;
 	if (!svg) {
-		call->reply.status = 200;
-		call->reply.type = strcmp(o.c.format, "json") == 0 ? "application/json" : sv_format_type(o.c.format);
-		qr_timeline_print(t, o.c.format, false, &call->reply.body);
+		struct memfile m;
+		int found = rc;
+		if (!mem_open(&m)) {
+			rc = QR_EXIT_INTERNAL;
+			goto out;
+		}
+		rc = qr_timeline_write(c, t, o.c.format, false, m.f);
+		mem_take(&m, &call->reply);
+		if (!rc) {
+			rc = found;
+			call->reply.status = 200;
+			call->reply.type = sv_format_type(o.c.format);
+		}
 	} else if (qr_timeline_svg(t, &call->reply.body)) {
 		call->reply.status = 200;
 		call->reply.type = "image/svg+xml";

@@ -114,7 +114,8 @@ int sv_call_run(qr_corpus *c, void *p)
 
 qr_query_opts sv_query_opts(const sv_params *args)
 {
-	qr_query_opts o = { sv_params_get(args, "tz"), sv_params_get(args, "since"), sv_params_get(args, "until") };
+	qr_query_opts o = { sv_params_get(args, "tz"), sv_params_get(args, "since"), sv_params_get(args, "until"),
+			    sv_params_flag(args, "include_deleted", false) };
 	/* An empty field of the form is no value. */
 	if (o.tz && !*o.tz)
 		o.tz = NULL;

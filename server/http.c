@@ -314,9 +314,12 @@ static enum MHD_Result route_get(struct MHD_Connection *conn, struct req *rq, sv
 		call->reply.status = 200;
 		bool help = strcmp(path, "/api/help") == 0;
 		call->reply.type = help ? "text/plain; charset=utf-8" : "application/json";
-		qr_buf_adds(&call->reply.body, help ? qr_query_language : API_INDEX);
-		if (help)
+		if (help) {
+			qr_query_language(&call->reply.body);
 			qr_buf_addch(&call->reply.body, '\n');
+		} else {
+			qr_buf_adds(&call->reply.body, API_INDEX);
+		}
 		return send_call(conn, rq, call);
 	}
 	sv_call *call = NULL;

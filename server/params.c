@@ -54,6 +54,14 @@ const char *sv_params_get(const sv_params *p, const char *key)
 	return NULL;
 }
 
+bool sv_params_flag(const sv_params *p, const char *key, bool dflt)
+{
+	const char *v = sv_params_get(p, key);
+	if (!v || !*v)
+		return dflt;
+	return !(strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0);
+}
+
 void sv_params_del(sv_params *p, const char *key, const char *value)
 {
 	size_t out = 0;

@@ -29,6 +29,9 @@ void sv_params_clear(sv_params *p);
 void sv_params_copy(sv_params *to, const sv_params *from);
 /* The first value of key, or NULL. */
 const char *sv_params_get(const sv_params *p, const char *key);
+/* A yes-or-no parameter: absent or empty is dflt; 0, no, false and off
+ * are no; any other value is yes. */
+bool sv_params_flag(const sv_params *p, const char *key, bool dflt);
 /* Remove every value of key (value NULL), or that one value. */
 void sv_params_del(sv_params *p, const char *key, const char *value);
 /* Set key to this one value (NULL or "": remove it). */

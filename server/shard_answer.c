@@ -10,6 +10,7 @@
 #include "events.h"
 #include "catalogue.h"
 #include "ingest.h"
+#include "journal.h"
 #include "json.h"
 #include "run.h"
 #include "schema.h"
@@ -217,7 +218,10 @@ static void tag(sv_shard *s, const char *body, size_t len, sv_shard_reply *r)
 		ids = qr_grow_array(ids, sizeof(*ids), n + 1, &alloc);
 		ids[n++] = docid;
 	}
-	qr_tag_change ch = { &add, &del, qr_json_str(j, "query") };
+	/* The journal names the user, host and command of the federation
+	 * that asked (the time is the shard's). */
+	qr_journal_who who = { NULL, qr_json_str(j, "user"), qr_json_str(j, "host"), qr_json_str(j, "command") };
+	qr_tag_change ch = { &add, &del, qr_json_str(j, "query"), &who, NULL };
 	if ((st = qr_tags_apply(c, ids, n, &ch, qr_json_true(j, "dry_run"), &t))) {
 		fail(r, status_of(st), "%s", qr_corpus_error(c));
 		goto out;

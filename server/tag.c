@@ -3,107 +3,36 @@
  * one post or on every post of a search.  The corpus is opened for
  * writing only for this, one request at a time, and closed again; when
  * another writer holds it (an ingest), the answer is 409 and nothing
- * changed.  Every change is committed at once, at the end, or not at all.
+ * changed.  The change itself is lib/tags.c's, as for quire tag: written
+ * to the corpus's journal, then to the posts, then committed.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cmdutil.h"
 #include "ingest.h"
 #include "json.h"
 #include "server.h"
 #include "status.h"
+#include "tags.h"
 #include "text.h"
-
-#define MAX_CODE 64
-#define PAGE 10000
 
 static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
 
-/* What quire tag takes as a code, lower-cased into out. */
-static bool code_of(const char *s, qr_buf *out)
+/* Every post q matches gets add and loses del, journaled and committed by
+ * lib/tags.c, as quire tag does it. */
+static int retag(qr_corpus *c, xc_query *q, const char *text, const qr_strv *add, const qr_strv *del,
+		 qr_tag_tally *t)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > MAX_CODE || !qr_utf8_valid(s, n, NULL) || s[0] == '-' || s[0] == '+')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (!(ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      strchr("_.:-/", ch)))
-			return false;
-	}
-	qr_buf_reset(out);
-	qr_casefold(out, s, n);
-	return true;
-}
-
-struct tally {
-	uint64_t matched, changed;
-};
-
-/*
- * The one place that changes codes: every post q matches gets add and
- * loses del, committed once at the end.  (It becomes a call of the
- * corpus's journaled codes API when lib/ has one.)
- */
-static int retag(qr_corpus *c, xc_query *q, const qr_strv *add, const qr_strv *del, struct tally *t)
-{
-	xc_enquire *enq = NULL;
-	xc_mset *ms = NULL;
 	xc_docid *ids = NULL;
-	size_t n = 0, alloc = 0;
-	qr_post p;
-	int st = 0;
-	if (xc_enquire_create(qr_corpus_db(c), &enq) != XC_OK)
-		return QR_NOMEM;
-	xc_enquire_set_query(enq, q);
-	xc_enquire_set_weighting_bool(enq);
-	for (uint32_t first = 0; !st; first += PAGE) {
-		xc_mset_destroy(ms);
-		ms = NULL;
-		if (xc_enquire_get_mset(enq, first, PAGE, 0, &ms) != XC_OK) {
-			qr_error("cannot search: %s", xc_enquire_error(enq));
-			st = QR_INTERNAL;
-			break;
-		}
-		uint32_t k = xc_mset_size(ms);
-		for (uint32_t i = 0; i < k; i++) {
-			ids = qr_grow_array(ids, sizeof(*ids), n + 1, &alloc);
-			xc_mset_docid(ms, i, &ids[n++]);
-		}
-		if (k < PAGE)
-			break;
-	}
-	qr_post_init(&p);
-	for (size_t i = 0; i < n && !st; i++) {
-		qr_post_clear(&p);
-		qr_post_init(&p);
-		if ((st = qr_corpus_load_post(c, ids[i], &p))) {
-			qr_error("%s", qr_corpus_error(c));
-			break;
-		}
-		t->matched++;
-		bool changed = false;
-		for (size_t k = 0; k < add->n; k++)
-			if (!qr_strv_contains(&p.tags, add->v[k], false)) {
-				qr_strv_push(&p.tags, add->v[k]);
-				changed = true;
-			}
-		for (size_t k = 0; k < del->n; k++)
-			changed |= qr_strv_remove(&p.tags, del->v[k]);
-		if (!changed)
-			continue;
-		t->changed++;
-		if ((st = qr_corpus_update_post(c, ids[i], &p)))
-			qr_error("cannot code %s: %s", p.id ? p.id : "a post", qr_corpus_error(c));
-	}
-	if (!st && t->changed && (st = qr_corpus_commit(c)))
-		qr_error("cannot commit: %s", qr_corpus_error(c));
-	qr_post_clear(&p);
+	size_t n = 0;
+	int st = qr_cmd_matches(qr_corpus_db(c), q, &ids, &n);
+	qr_tag_change ch = { add, del, text, NULL, NULL };
+	if (!st && (st = qr_tags_apply(c, ids, n, &ch, false, t)))
+		qr_error("cannot code the posts: %s", qr_corpus_error(c));
 	free(ids);
-	xc_mset_destroy(ms);
-	xc_enquire_destroy(enq);
 	return st;
 }
 
@@ -120,7 +49,7 @@ static bool codes(sv_call *call, qr_strv *add, qr_strv *del)
 		bool minus = strcmp(k, "remove") == 0 || (strcmp(k, "code") == 0 && action && strcmp(action, "remove") == 0);
 		if (!plus && !minus)
 			continue;
-		if (!(ok = code_of(call->args.v[i].value, &code)))
+		if (!(ok = qr_tag_code(call->args.v[i].value, &code)))
 			break;
 		qr_strv_push_unique(plus ? add : del, code.buf, false);
 	}
@@ -137,7 +66,7 @@ static bool codes(sv_call *call, qr_strv *add, qr_strv *del)
 	return ok && (add->n || del->n);
 }
 
-static void summary(qr_buf *out, const struct tally *t, const qr_strv *add, const qr_strv *del)
+static void summary(qr_buf *out, const qr_tag_tally *t, const qr_strv *add, const qr_strv *del)
 {
 	qr_add_grouped(out, t->matched);
 	qr_buf_addf(out, " post%s matched", t->matched == 1 ? "" : "s");
@@ -156,7 +85,7 @@ void sv_tag(sv_call *call)
 	qr_buf text = QR_BUF_INIT, err = QR_BUF_INIT;
 	qr_corpus *c = NULL;
 	xc_query *q = NULL;
-	struct tally t = { 0, 0 };
+	qr_tag_tally t = { 0, 0, NULL, NULL, 0 };
 	const char *id = sv_params_get(&call->args, "id");
 	if (!codes(call, &add, &del))
 		goto out;
@@ -186,7 +115,7 @@ void sv_tag(sv_call *call)
 		size_t where;
 		if ((st = qr_query_build_at(qr_corpus_db(c), text.buf, &o, &q, &err, &where))) {
 			sv_fail(call, 400, err.buf, 0);
-		} else if ((st = retag(c, q, &add, &del, &t))) {
+		} else if ((st = retag(c, q, text.buf, &add, &del, &t))) {
 			sv_fail_messages(call, sv_http_status(qr_status_exit_code(st), false), "nothing changed");
 		}
 	}
@@ -215,6 +144,7 @@ void sv_tag(sv_call *call)
 	}
 	qr_buf_release(&line);
 out:
+	qr_tag_tally_release(&t);
 	xc_query_destroy(q);
 	qr_strv_clear(&add);
 	qr_strv_clear(&del);

@@ -1,5 +1,6 @@
 /* Running queries: Enquire, MSet (with snippets) and match spies. */
 #include <algorithm>
+#include <unordered_map>
 
 #include "internal.h"
 
@@ -42,9 +43,126 @@ public:
 	}
 };
 
+/*
+ * Counts, for each item of a slot's value (the whole value, or each of its
+ * parts between separator bytes: a document's list of links, say), the
+ * matching documents that carry it (once a document), the distinct values
+ * of another slot among them, and the document whose key is lowest.  A
+ * document's values come from the value streams, not its term list.
+ * Values of the distinct slot are interned: each item keeps the numbers of
+ * the values it met, so memory grows with (item, document) pairs.
+ */
+class ValueStatsSpy : public Xapian::MatchSpy {
+	Xapian::valueno slot;
+	int sep;
+	Xapian::valueno distinct_slot;
+	Xapian::Internal::opt_intrusive_ptr<Xapian::KeyMaker> first_by;
+	std::unordered_map<std::string, uint32_t> value_ids;
+	std::vector<std::string> parts;
+
+public:
+	struct Entry {
+		uint32_t count = 0;
+		std::vector<uint32_t> values;   /* distinct once reduced */
+		std::string first_key;
+		Xapian::docid first = 0;
+	};
+	std::unordered_map<std::string, Entry> items;
+	uint32_t total = 0;
+	uint32_t with = 0;
+	bool reduced = false;
+
+	ValueStatsSpy(Xapian::valueno s, int separator, Xapian::valueno d, Xapian::KeyMaker *k)
+		: slot(s), sep(separator), distinct_slot(d), first_by(k)
+	{
+	}
+
+	bool counts_distinct() const { return distinct_slot != Xapian::BAD_VALUENO; }
+	bool finds_first() const { return first_by.get() != nullptr; }
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		total++;
+		std::string v = doc.get_value(slot);
+		if (v.empty())
+			return;
+		parts.clear();
+		if (sep < 0) {
+			parts.push_back(std::move(v));
+		} else {
+			size_t at = 0;
+			while (at <= v.size()) {
+				size_t end = v.find(static_cast<char>(sep), at);
+				if (end == std::string::npos)
+					end = v.size();
+				if (end > at)
+					parts.emplace_back(v, at, end - at);
+				at = end + 1;
+			}
+			std::sort(parts.begin(), parts.end());
+			parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+		}
+		if (parts.empty())
+			return;
+		with++;
+		uint32_t vid = UINT32_MAX;
+		if (counts_distinct()) {
+			std::string d = doc.get_value(distinct_slot);
+			/* A document without the value adds no distinct value. */
+			if (!d.empty())
+				vid = value_ids.emplace(std::move(d), static_cast<uint32_t>(value_ids.size())).first->second;
+		}
+		std::string key;
+		Xapian::docid did = 0;
+		if (finds_first()) {
+			key = (*first_by)(doc);
+			did = doc.get_docid();
+		}
+		for (const std::string &item : parts) {
+			Entry &e = items[item];
+			e.count++;
+			if (vid != UINT32_MAX && (e.values.empty() || e.values.back() != vid))
+				e.values.push_back(vid);
+			if (did && (!e.first || key < e.first_key || (key == e.first_key && did < e.first))) {
+				e.first_key = key;
+				e.first = did;
+			}
+		}
+	}
+
+	/* Sort and deduplicate each item's values (once, after the match). */
+	void reduce()
+	{
+		if (reduced)
+			return;
+		for (auto &kv : items) {
+			std::vector<uint32_t> &vals = kv.second.values;
+			std::sort(vals.begin(), vals.end());
+			vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
+			vals.shrink_to_fit();
+		}
+		reduced = true;
+	}
+
+	Xapian::MatchSpy *clone() const override
+	{
+		return new ValueStatsSpy(slot, sep, distinct_slot, first_by.get());
+	}
+
+	std::string name() const override
+	{
+		return "quire.ValueStatsSpy";
+	}
+};
+
 TermCountSpy *term_spy(xc_spy *spy)
 {
-	return spy->values ? nullptr : static_cast<TermCountSpy *>(spy->spy.get());
+	return spy->kind == XC_SPY_TERMS ? static_cast<TermCountSpy *>(spy->spy.get()) : nullptr;
+}
+
+ValueStatsSpy *stats_spy(xc_spy *spy)
+{
+	return spy->kind == XC_SPY_STATS ? static_cast<ValueStatsSpy *>(spy->spy.get()) : nullptr;
 }
 
 }
@@ -308,6 +426,7 @@ xc_status xc_spy_value_count(xc_valueno slot, xc_spy **out)
 		Xapian::ValueCountMatchSpy *v = new Xapian::ValueCountMatchSpy(slot);
 		s->spy = v->release();
 		s->values = v;
+		s->kind = XC_SPY_VALUES;
 		*out = s.release();
 		return XC_OK;
 	});
@@ -322,9 +441,80 @@ xc_status xc_spy_term_count(const char *prefix, xc_spy **out)
 		std::unique_ptr<xc_spy> s(new xc_spy);
 		TermCountSpy *t = new TermCountSpy(prefix);
 		s->spy = t->release();
+		s->kind = XC_SPY_TERMS;
 		*out = s.release();
 		return XC_OK;
 	});
+}
+
+xc_status xc_spy_value_stats(xc_valueno slot, int separator, xc_valueno distinct_slot, xc_keymaker *first_by,
+			     xc_spy **out)
+{
+	if (!out || separator < -1 || separator > 255)
+		return XC_ERR_INVALID_ARGUMENT;
+	*out = nullptr;
+	return guard(nullptr, [&] {
+		std::unique_ptr<xc_spy> s(new xc_spy);
+		ValueStatsSpy *v = new ValueStatsSpy(slot, separator,
+						     distinct_slot == XC_NO_SLOT ? Xapian::BAD_VALUENO : distinct_slot,
+						     first_by ? first_by->km.get() : nullptr);
+		s->spy = v->release();
+		s->kind = XC_SPY_STATS;
+		*out = s.release();
+		return XC_OK;
+	});
+}
+
+/* The entry of an item in a stats spy; an error on the handle when the spy
+ * does not keep what is asked. */
+static ValueStatsSpy::Entry *stats_entry(xc_spy *spy, const char *item, size_t len, bool distinct, xc_status *st)
+{
+	ValueStatsSpy *v = stats_spy(spy);
+	if (!v || (distinct ? !v->counts_distinct() : !v->finds_first())) {
+		spy->err = distinct ? "the spy does not count distinct values" : "the spy does not find first documents";
+		*st = XC_ERR_INVALID_ARGUMENT;
+		return nullptr;
+	}
+	if (distinct)
+		v->reduce();
+	auto e = v->items.find(std::string(item ? item : "", len));
+	*st = e == v->items.end() ? XC_NOT_FOUND : XC_OK;
+	return e == v->items.end() ? nullptr : &e->second;
+}
+
+xc_status xc_spy_distinct(xc_spy *spy, const char *item, size_t len, uint32_t *distinct)
+{
+	if (!spy || (!item && len) || !distinct)
+		return XC_ERR_INVALID_ARGUMENT;
+	*distinct = 0;
+	return guard(&spy->err, [&] {
+		xc_status st;
+		ValueStatsSpy::Entry *e = stats_entry(spy, item, len, true, &st);
+		if (e)
+			*distinct = static_cast<uint32_t>(e->values.size());
+		return st;
+	});
+}
+
+xc_status xc_spy_first(xc_spy *spy, const char *item, size_t len, xc_docid *docid)
+{
+	if (!spy || (!item && len) || !docid)
+		return XC_ERR_INVALID_ARGUMENT;
+	*docid = 0;
+	return guard(&spy->err, [&] {
+		xc_status st;
+		ValueStatsSpy::Entry *e = stats_entry(spy, item, len, false, &st);
+		if (e)
+			*docid = e->first;
+		return st;
+	});
+}
+
+uint32_t xc_spy_total_with(const xc_spy *spy)
+{
+	if (!spy || spy->kind != XC_SPY_STATS)
+		return 0;
+	return static_cast<const ValueStatsSpy *>(spy->spy.get())->with;
 }
 
 const char *xc_spy_error(const xc_spy *spy)
@@ -341,8 +531,10 @@ uint32_t xc_spy_total(const xc_spy *spy)
 {
 	if (!spy)
 		return 0;
-	if (spy->values)
+	if (spy->kind == XC_SPY_VALUES)
 		return spy->values->get_total();
+	if (spy->kind == XC_SPY_STATS)
+		return static_cast<const ValueStatsSpy *>(spy->spy.get())->total;
 	return static_cast<const TermCountSpy *>(spy->spy.get())->total;
 }
 
@@ -354,9 +546,15 @@ static xc_status spy_items(xc_spy *spy, uint32_t max, bool by_count, xc_termiter
 	return guard(&spy->err, [&] {
 		std::unique_ptr<xc_termiter> it(new xc_termiter);
 		it->snapshot = true;
-		if (spy->values) {
+		if (spy->kind == XC_SPY_VALUES) {
 			for (auto v = spy->values->values_begin(); v != spy->values->values_end(); ++v)
 				it->items.emplace_back(*v, v.get_termfreq());
+		} else if (spy->kind == XC_SPY_STATS) {
+			/* Kept unordered while counting: put in byte order first,
+			 * so that equal counts come in byte order as elsewhere. */
+			for (const auto &kv : stats_spy(spy)->items)
+				it->items.emplace_back(kv.first, kv.second.count);
+			std::sort(it->items.begin(), it->items.end());
 		} else {
 			for (const auto &kv : term_spy(spy)->counts)
 				it->items.emplace_back(kv.first, kv.second);

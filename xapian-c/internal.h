@@ -61,11 +61,21 @@ struct xc_mset {
 	std::string err;
 };
 
+enum xc_spy_kind { XC_SPY_TERMS, XC_SPY_VALUES, XC_SPY_STATS };
+
 struct xc_spy {
 	/* Shared with every Enquire it is added to (Xapian counts references). */
 	Xapian::Internal::opt_intrusive_ptr<Xapian::MatchSpy> spy;
-	/* Set for value-count spies, NULL for term-count spies. */
+	xc_spy_kind kind = XC_SPY_TERMS;
+	/* Set for value-count spies. */
 	Xapian::ValueCountMatchSpy *values = nullptr;
+	std::string err;
+};
+
+struct xc_keymaker {
+	/* Shared with every Enquire and spy that uses it (Xapian counts
+	 * references). */
+	Xapian::Internal::opt_intrusive_ptr<Xapian::KeyMaker> km;
 	std::string err;
 };
 

@@ -67,6 +67,7 @@ typedef struct xc_qp xc_qp;
 typedef struct xc_enquire xc_enquire;
 typedef struct xc_mset xc_mset;
 typedef struct xc_spy xc_spy;
+typedef struct xc_keymaker xc_keymaker;
 typedef struct xc_termiter xc_termiter;
 typedef struct xc_postiter xc_postiter;
 
@@ -321,6 +322,9 @@ XC_API xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq);
  * reverse != 0): an order that does not depend on document ids, which
  * differ between one database and the same documents in several. */
 XC_API xc_status xc_enquire_set_sort_by_relevance_then_value(xc_enquire *enq, xc_valueno slot, int reverse);
+/* Sort by the keys km makes (descending when reverse != 0; relevance
+ * breaks ties when then_relevance != 0).  The enquire keeps a reference. */
+XC_API xc_status xc_enquire_set_sort_by_key(xc_enquire *enq, xc_keymaker *km, int reverse, int then_relevance);
 /* Keep at most max documents per distinct value of slot. */
 XC_API xc_status xc_enquire_set_collapse_key(xc_enquire *enq, xc_valueno slot, uint32_t max);
 /* Ascending (0) or descending (1) document id order among equal weights. */
@@ -366,6 +370,26 @@ XC_API xc_status xc_spy_value_count(xc_valueno slot, xc_spy **out);
 /* Counts, for each term starting with prefix, the matching documents that
  * carry it (the prefix is kept in the reported terms). */
 XC_API xc_status xc_spy_term_count(const char *prefix, xc_spy **out);
+/* No value slot. */
+#define XC_NO_SLOT ((xc_valueno)0xffffffff)
+/* Counts, for each item of a slot's value (the whole value when separator
+ * is -1, else each non-empty part between separator bytes, once a
+ * document), the matching documents that carry it; and for each item the
+ * number of distinct non-empty values of distinct_slot among them (unless
+ * XC_NO_SLOT) and the document whose key by first_by is lowest, the lowest
+ * docid among equal keys (unless first_by is NULL; the spy keeps a
+ * reference).  Reads values, not term lists: fast over many documents.
+ * xc_spy_top and xc_spy_all list the items. */
+XC_API xc_status xc_spy_value_stats(xc_valueno slot, int separator, xc_valueno distinct_slot, xc_keymaker *first_by,
+				   xc_spy **out);
+/* Distinct values counted for an item by xc_spy_value_stats; XC_NOT_FOUND
+ * when no document carried it. */
+XC_API xc_status xc_spy_distinct(xc_spy *spy, const char *item, size_t len, uint32_t *distinct);
+/* The first document for an item, by xc_spy_value_stats's first_by. */
+XC_API xc_status xc_spy_first(xc_spy *spy, const char *item, size_t len, xc_docid *docid);
+/* Documents a stats spy saw that carry at least one item (0 for other
+ * spies). */
+XC_API uint32_t xc_spy_total_with(const xc_spy *spy);
 XC_API const char *xc_spy_error(const xc_spy *spy);
 XC_API void xc_spy_destroy(xc_spy *spy);
 /* Documents the spy saw. */
@@ -375,6 +399,24 @@ XC_API uint32_t xc_spy_total(const xc_spy *spy);
 XC_API xc_status xc_spy_top(xc_spy *spy, uint32_t max, xc_termiter **out);
 /* Every counted item in byte order of the term or value. */
 XC_API xc_status xc_spy_all(xc_spy *spy, xc_termiter **out);
+
+/* ---- sort keys -------------------------------------------------------- */
+
+/*
+ * A key maker sorts by several parts in turn, each ascending or descending
+ * (reverse != 0): a value slot, or the frequency in `db` (every shard of
+ * it) of the term made of a prefix and a slot's value (0 when the slot is
+ * empty): "how many documents name this one".  Add the parts before the
+ * key maker is given to an enquire.
+ */
+XC_API xc_status xc_keymaker_create(xc_db *db, xc_keymaker **out);
+XC_API const char *xc_keymaker_error(const xc_keymaker *km);
+XC_API void xc_keymaker_destroy(xc_keymaker *km);
+XC_API xc_status xc_keymaker_add_value(xc_keymaker *km, xc_valueno slot, int reverse);
+XC_API xc_status xc_keymaker_add_termfreq(xc_keymaker *km, const char *prefix, xc_valueno slot, int reverse);
+/* The key of a document (*key malloc'd, binary: use *len), for tests and
+ * for showing why a document sorts where it does. */
+XC_API xc_status xc_keymaker_key(xc_keymaker *km, xc_doc *doc, char **key, size_t *len);
 
 /* ---- helpers ---------------------------------------------------------- */
 

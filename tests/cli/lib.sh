@@ -6,7 +6,8 @@ QUIRE="$PWD/$B/quire"
 ROOT="$PWD"
 FIXTURES="$ROOT/tests/fixtures"
 EXPECTED="$ROOT/tests/cli/expected"
-SAMPLES="$ROOT/../shared/samples"
+# QUIRE_SAMPLES points at another folder of real samples.
+SAMPLES="${QUIRE_SAMPLES:-$ROOT/../shared/samples}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/quire-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0

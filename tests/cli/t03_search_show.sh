@@ -61,7 +61,7 @@ check_exit 2 "a syntax error is a query error" "$QUIRE" search -c "$C" 'fancam A
 check_exit 2 "an unknown format is a usage error" "$QUIRE" search -c "$C" -f yaml fancam
 check_exit 2 "an unknown zone is a usage error" "$QUIRE" search -c "$C" --tz Mars/Base fancam
 check_exit 2 "a missing corpus is a usage error" "$QUIRE" search -c "$T/nothing-here" fancam
-check_grep "query errors say what is wrong" "^quire: cannot parse the query: media: takes photo, video, gif, audio, file, any, none or sha256:HEX, not 'banana' \\(column 1\\)\$" \
+check_grep "query errors say what is wrong" "^quire: cannot parse the query: media: takes video, gif, photo, sticker, audio, file, any, none or sha256:HEX, not 'banana' \\(column 1\\)\$" \
 	"$QUIRE" search -c "$C" 'media:banana'
 check_grep "query errors escape what they quote (C1, bidi, DEL)" "not 'ba\\\\u\\{009b\\}n\\\\u\\{202e\\}a\\\\x7f' \\(column 1\\)\$" \
 	"$QUIRE" search -c "$C" "$(printf 'media:ba\302\233n\342\200\256a\177')"

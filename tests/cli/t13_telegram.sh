@@ -69,3 +69,48 @@ check_grep "a message past --max-record is rejected with its line, the others go
 	'7 posts added, .*1 rejected' "$QUIRE" ingest -c "$C" --max-record 600 "$F/result.json"
 check_output "the rejected one is message 3, at its line" \
 	"$(grep -n '"id": 3,' "$F/result.json" | cut -d: -f1 | awk '{print $1 - 1}')" jq -r .line "$C/rejects.jsonl"
+
+# Media by what they are (README's table): Telegram's media_type first,
+# else the file's mime type.  The kinds each message of the fixture must
+# get, by message id: photo field, three stickers (webp, animated tgs,
+# video webm), voice message, round video, animation, music, video file,
+# then documents without media_type (png, gif, pdf, mov, wav, no mime),
+# and a sticker the export left out.
+C="$T/media"
+M="$FIXTURES/telegram-media/result.json"
+check_grep "a channel with every kind of media goes in" '16 posts added, 0 updated, 0 duplicates, 0 rejected' \
+	"$QUIRE" ingest -c "$C" "$M"
+check_output "each file's kind" \
+	"1 photo
+2 sticker
+3 sticker
+4 sticker
+5 audio
+6 video
+7 gif
+8 audio
+9 video
+10 photo
+11 gif
+12 file
+13 video
+14 audio
+15 file
+16 sticker" sh -c "'$QUIRE' search -c '$C' -f jsonl -n 0 --sort oldest '' | jq -r '.post | (.native_id | split(\"/\")[1]) + \" \" + .media[0].type'"
+check_output "Telegram's own media_type is kept beside the kind" "voice_message video_message sticker" \
+	sh -c "'$QUIRE' show -c '$C' telegram:1600000001/5 telegram:1600000001/6 telegram:1600000001/2 | jq -rs 'map(.extra.media_type) | join(\" \")'"
+check_output "a sticker's emoji is its alt text, its mime type kept" "✊ image/webp" \
+	field telegram:1600000001/2 '.media[0] | .alt_text + " " + .mime'
+check_output "media:sticker finds the four stickers, not as photos" "4 2" \
+	sh -c "echo \$('$QUIRE' count -c '$C' media:sticker) \$('$QUIRE' count -c '$C' media:photo)"
+check_output "facets --by media counts stickers apart" \
+	"audio,3
+file,2
+gif,2
+photo,2
+sticker,4
+video,3" sh -c "'$QUIRE' facets -c '$C' --by media -f csv '' | tail -n +2 | tr -d '\r' | cut -d, -f1,2 | LC_ALL=C sort"
+check_grep "an APA citation names a sticker" '\[Sticker attached\] \[Post\]\. Telegram\.' \
+	"$QUIRE" cite -c "$C" -f apa --no-locator telegram:1600000001/2
+check_grep "a search result's summary says sticker" 'media: sticker' \
+	"$QUIRE" search -c "$C" --color never id:telegram:1600000001/3

@@ -52,6 +52,13 @@ ids_are "1 5 7 8 11 16" 'from:river_r* OR @river_r*'
 
 # -- hashtags: any capitalisation, Korean, the #tag and hashtag: forms
 count_is 4 '#blacklivesmatter'
+# A query of hated items alone means every post but those (Xapian alone
+# would read them as loved).
+count_is 12 '-#blacklivesmatter' --
+count_is 11 '-fancams' --
+count_is "$("$QUIRE" count 'NOT (fancams OR #blacklivesmatter)')" '-fancams -#blacklivesmatter' --
+count_is "$("$QUIRE" count 'NOT (fancams OR #blacklivesmatter)')" '-(fancams OR #blacklivesmatter)' --
+count_is "$("$QUIRE" count 'NOT "flood of fancams"')" '-"flood of fancams"' --
 count_is 4 '#BLACKLIVESMATTER'
 count_is 4 'hashtag:BlackLivesMatter'
 count_is 4 'hashtag:#blacklivesmatter'
@@ -171,8 +178,8 @@ perr 'a AND OR b' "'OR' has nothing on its left \\(column 7\\)"
 perr '(a OR)' "'OR' has nothing on its right \\(column 4\\)"
 perr '()' "'\\(\\)' holds nothing"
 perr 'fancams NEAR #blm' "'NEAR' links two words"
-perr 'media:film' "media: takes photo, video, gif.*not 'film' \\(column 1\\)"
-perr 'fancams is:boosted' "is: takes original, repost, reply or quote, not 'boosted' \\(column 9\\)"
+perr 'media:film' "media: takes video, gif, photo, sticker.*not 'film' \\(column 1\\)"
+perr 'fancams is:boosted' "is: takes original, repost, reply, quote or deleted, not 'boosted' \\(column 9\\)"
 perr 'date:2020-06-31' "'2020-06-31' is not a date or time"
 perr 'date:2020-06-04..2020-06-03' "ends before it starts"
 perr 'from:' "'from:' needs a value"

@@ -136,6 +136,61 @@ else
 	skip "csl-json: pandoc --citeproc renders it" "pandoc is not installed"
 fi
 
+# -- The same CSL-JSON through the standard styles (Debian's
+# citation-style-language-styles): APA 7, MLA 9 and Chicago 17 notes-
+# bibliography give each post the date our own apa, mla and chicago give it
+# (CSL dates stop at the day; the manuals' time, "6:01 p.m.", is ours alone),
+# in UTC and in another zone.
+CSL=/usr/share/citation-style-language/styles
+if command -v pandoc >/dev/null 2>&1 && [ -f "$CSL/apa.csl" ] && [ -f "$CSL/modern-language-association.csl" ] &&
+	[ -f "$CSL/chicago-note-bibliography.csl" ]; then
+	for tz in UTC Asia/Seoul; do
+		S --tz "$tz" -f csl-json --no-locator '' >"$T/tz.csl.json"
+		printf -- '---\nbibliography: %s\nnocite: "@*"\n---\n' "$T/tz.csl.json" >"$T/tz.md"
+		for st in apa modern-language-association chicago-note-bibliography; do
+			pandoc --citeproc --csl="$CSL/$st.csl" -t plain --wrap=none "$T/tz.md" -o "$T/$st.txt" 2>/dev/null
+		done
+		for st in apa mla chicago; do S --tz "$tz" -f "$st" --no-locator '' >"$T/ours.$st.txt"; done
+		check "citeproc's APA 7, MLA 9 and Chicago 17 dates are ours, in $tz" python3 - "$T" <<'PY'
+import re, sys
+d = sys.argv[1]
+def entries(path):
+    """Entries keyed by the post's URL (the last one in the entry)."""
+    out = {}
+    for e in open(path, encoding="utf-8").read().split("\n\n"):
+        urls = re.findall(r"https://\S+?(?=\.?$|\s)", e.strip())
+        if urls:
+            out[urls[-1].rstrip(".")] = e.strip()
+    return out
+months = "January February March April May June July August September October November December".split()
+mla_months = "Jan. Feb. Mar. Apr. May June July Aug. Sept. Oct. Nov. Dec.".split()
+pairs = [
+    # style, ours, theirs' date pattern, ours' date-and-time pattern
+    # citeproc tells apart one author's posts of one year, as APA's
+    # reference list does (2020a, 2020b); our references stand alone.
+    ("apa", "apa.txt", r"\((\d{4})[a-z]?, (\w+) (\d{1,2})\)\.", r"\((\d{4}), (\w+) (\d{1,2})\)\. "),
+    ("mla", "modern-language-association.txt", r", (\d{1,2}) (\S+) (\d{4}),",
+     r", (\d{1,2}) (\S+) (\d{4}), (1[0-2]|[1-9]):[0-5]\d (a|p)\.m\., https"),
+    ("chicago", "chicago-note-bibliography.txt", r", (\w+) (\d{1,2}), (\d{4})\.",
+     r", (\w+) (\d{1,2}), (\d{4}), (1[0-2]|[1-9]):[0-5]\d (a|p)\.m\., https"),
+]
+for style, theirs_file, theirs_re, ours_re in pairs:
+    ours = entries("%s/ours.%s.txt" % (d, style))
+    theirs = entries("%s/%s" % (d, theirs_file))
+    assert len(ours) == 16 and set(ours) == set(theirs), (style, len(ours), len(theirs))
+    for url, e in ours.items():
+        t = re.search(theirs_re, theirs[url])
+        o = re.search(ours_re, e)
+        assert t and o, (style, e, theirs[url])
+        assert t.groups()[:3] == o.groups()[:3], (style, e, theirs[url])
+        names = mla_months if style == "mla" else months
+        assert (o.group(2) if style != "chicago" else o.group(1)) in names, (style, e)
+PY
+	done
+else
+	skip "citeproc's APA 7, MLA 9 and Chicago 17 dates are ours" "pandoc or citation-style-language-styles is not installed"
+fi
+
 # -- BibTeX and biblatex, read back by pandoc's BibTeX reader
 S -f bibtex '' >"$T/all.bib"
 S -f biblatex '' >"$T/all-latex.bib"
@@ -191,9 +246,9 @@ check_grep "apa: after July 2023 a tweet is a Post on X" '\(2023, August 1\)\. T
 check_grep "apa: the date in the zone asked for" '^River Song \[@river_reports\]\. \(2020, June 3\)\. Marching' "$QUIRE" search -f apa --tz Asia/Seoul id:1267900000000000001
 check_grep "apa: the locator follows on its own line" "^  archived: corpus $CID, record [^ ]+, sha256 $SHA1\$" "$QUIRE" search -f apa id:1267900000000000001
 S -f mla --no-locator '' >"$T/mla.txt"
-check_output "mla: every entry has the MLA 9 shape" "16" grep -Ec "^@[a-z_]+ \\(.+\\)\\. \".+[.!?]\" (Twitter|X), [0-9]{1,2} (Jan\\.|Feb\\.|Mar\\.|Apr\\.|May|June|July|Aug\\.|Sept\\.|Oct\\.|Nov\\.|Dec\\.) 20[0-9]{2}, [0-2][0-9]:[0-5][0-9], https://twitter\\.com/[a-z_]+/status/[0-9]+\\.\$" "$T/mla.txt"
-check_grep "mla: full text, quotes inside made single" "^@stan_account \\(\\+Plus Stan\\)\\. \"Special chars: 50% & rising, \\{braces\\} \\\$5 a_b ~ \\^ 'quoted' <tag> back.slash #blm\\.\" Twitter, 5 June 2020, 00:00, https://twitter\\.com/stan_account/status/1267900000000000012\\.\$" cat "$T/mla.txt"
-check_grep "mla: 24-hour time" '"Marching downtown tonight\. Thousands of protesters #BlackLivesMatter #JusticeForGeorgeFloyd\." Twitter, 2 June 2020, 23:30, ' cat "$T/mla.txt"
+check_output "mla: every entry has the MLA 9 shape" "16" grep -Ec "^@[a-z_]+ \\(.+\\)\\. \".+[.!?]\" (Twitter|X), [0-9]{1,2} (Jan\\.|Feb\\.|Mar\\.|Apr\\.|May|June|July|Aug\\.|Sept\\.|Oct\\.|Nov\\.|Dec\\.) 20[0-9]{2}, ([1-9]|1[0-2]):[0-5][0-9] (a|p)\\.m\\., https://twitter\\.com/[a-z_]+/status/[0-9]+\\.\$" "$T/mla.txt"
+check_grep "mla: full text, quotes inside made single" "^@stan_account \\(\\+Plus Stan\\)\\. \"Special chars: 50% & rising, \\{braces\\} \\\$5 a_b ~ \\^ 'quoted' <tag> back.slash #blm\\.\" Twitter, 5 June 2020, 12:00 a\\.m\\., https://twitter\\.com/stan_account/status/1267900000000000012\\.\$" cat "$T/mla.txt"
+check_grep "mla: twelve-hour time, as MLA 9 writes it" '"Marching downtown tonight\. Thousands of protesters #BlackLivesMatter #JusticeForGeorgeFloyd\." Twitter, 2 June 2020, 11:30 p\.m\., ' cat "$T/mla.txt"
 S -f chicago --no-locator '' >"$T/chicago.txt"
 check_output "chicago: every note has the Chicago 17 shape" "16" grep -Ec "^.+ \\(@[a-z_]+\\), \".+[,?!]\" (Twitter|X), $MONTH [0-9]{1,2}, 20[0-9]{2}, [0-9]{1,2}:[0-5][0-9] (a|p)\\.m\\., https://twitter\\.com/[a-z_]+/status/[0-9]+\\.\$" "$T/chicago.txt"
 check_grep "chicago: 12-hour time with a.m./p.m." '^River Song \(@river_reports\), "Marching downtown tonight\. Thousands of protesters #BlackLivesMatter #JusticeForGeorgeFloyd," Twitter, June 2, 2020, 11:30 p\.m\., https://twitter\.com/river_reports/status/1267900000000000001\.$' cat "$T/chicago.txt"

@@ -152,6 +152,10 @@ after=$(get "api/count?q=$(enc 'late arrival')" | jq -r .count)
 [ "$before" = 0 ] && [ "$after" = 1 ] && ok "a post ingested beside the server is found without a restart" ||
 	not_ok "a post ingested beside the server is found" "before $before after $after"
 want "and shown" 200 "api/show/twitter:1268500000000000001"
+# quire compact rewrites the store and swaps in a new index under it.
+"$QUIRE" compact -c "$C" --level 3 >"$T/compact.out" 2>&1 || not_ok "quire compact runs beside the server" "$(cat "$T/compact.out")"
+same "after quire compact swapped the index, raw/ID comes from the new store" "api/raw/$ID" -- show -c "$C" --raw "$ID"
+same "and verify/ID names its new place" "api/verify/$ID" -- show -c "$C" --verify "$ID"
 
 # ---- a clean stop ----
 serve_stop
@@ -213,10 +217,10 @@ if serve_start "$C" --allow-tagging --facet-limit 100; then
 	exec 7<>"$T/fifo"
 	"$QUIRE" ingest -c "$C" - <"$T/fifo" >/dev/null 2>&1 7>&- &
 	ING=$!
-	# Wait until it holds Xapian's lock (asking for the lock here could
+	# Wait until it holds the corpus's lock (asking for the lock here could
 	# take it first and make the ingest fail instead).
 	i=0
-	while [ $i -lt 100 ] && ! ls -l "/proc/$ING/fd" 2>/dev/null | grep -q flintlock; do
+	while [ $i -lt 100 ] && ! ls -l "/proc/$ING/fd" 2>/dev/null | grep -Eq 'quire.lock|flintlock'; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -2,7 +2,7 @@
 # regression input (tests/fuzz/regressions/) and on the seeds.
 . tests/cli/lib.sh
 sh tests/fuzz/seeds.sh "$T/seeds" "$QUIRE" >"$T/seeds.log" 2>&1 || not_ok "the seeds build" "$(cat "$T/seeds.log")"
-for t in twitter_v1 readers container store query; do
+for t in twitter_v1 readers container store query bluesky; do
 	bin="$ROOT/$B/tests/fuzz/replay_$t"
 	if [ ! -x "$bin" ]; then
 		not_ok "replay_$t is built"

@@ -66,6 +66,7 @@ cp -a "$C" "$D"
 QUIRE_FAULT=exchange:1:EINVAL:persist QUIRE_FAULT_TRACE="$T/trace" "$QUIRE" compact -c "$D" --level 3 >"$T/compact.out" 2>&1
 check_grep "compaction goes on with two renames when the exchange fails" 'the index compacted' cat "$T/compact.out"
 check "and leaves every code" same_state "$D"
+check "and the journal's bytes as they were" cmp "$C/store/journal.zst" "$D/store/journal.zst"
 points=$(sed -n '/^exchange 1 fault/,$p' "$T/trace" | awk '$1 == "rename" || $1 == "fsync" { print $1 ":" $2 }')
 tried=0 bad=""
 for p in $points; do

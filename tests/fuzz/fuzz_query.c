@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* The first byte picks the options; the rest is the query text. */
 	static const char *const zones[] = { NULL, "UTC", "Europe/Berlin", "America/Chicago" };
-	qr_query_opts o = { NULL, NULL, NULL };
+	qr_query_opts o = { NULL, NULL, NULL, false };
 	char *text = qr_malloc(size + 1);
 	size_t n = 0;
 	if (size) {

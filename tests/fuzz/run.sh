@@ -5,7 +5,7 @@
 # test replays.
 B=${1:-build/fuzz}
 SECS=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"twitter_v1 readers container store query"}
+TARGETS=${FUZZ_TARGETS:-"twitter_v1 readers container store query bluesky"}
 root=$(pwd)
 sh tests/fuzz/seeds.sh "$B/seeds" "$root/build/quire" || exit 1
 total=0

@@ -4,7 +4,7 @@
 # OUTDIR/<target>/ gets one file per seed.
 set -e
 root=$(pwd)
-mkdir -p "$1/twitter_v1" "$1/container" "$1/store" "$1/query" "$1/readers"
+mkdir -p "$1/twitter_v1" "$1/container" "$1/store" "$1/query" "$1/readers" "$1/bluesky"
 out=$(cd "$1" && pwd)
 quire=$2
 tweets="$root/tests/fixtures/hostile/tweets.jsonl"
@@ -101,6 +101,16 @@ cp "$seg" "$out/store/segment.zst"
 size=$(stat -c %s "$seg")
 head -c $((size / 2)) "$seg" >"$out/store/cut-half.zst"
 head -c $((size - 3)) "$seg" >"$out/store/cut-end.zst"
+# ...and journals (the same target reads the bytes as store/journal.zst):
+# codes added and removed, an event catalogue, one cut short.
+QUIRE_PROGRESS=0 "$quire" tag -c "$tmp/c" +seed +other -- 'platform:twitter' >/dev/null 2>&1 || true
+QUIRE_PROGRESS=0 "$quire" tag -c "$tmp/c" -other -- 'fancam' >/dev/null 2>&1 || true
+QUIRE_PROGRESS=0 "$quire" events apply -c "$tmp/c" --events "$root/corpus/events" >/dev/null 2>&1 || true
+jn="$tmp/c/store/journal.zst"
+if [ -f "$jn" ]; then
+	cp "$jn" "$out/store/journal.zst"
+	head -c $(($(stat -c %s "$jn") - 5)) "$jn" >"$out/store/journal-cut.zst"
+fi
 
 # query: the query language's forms.
 n=0
@@ -122,3 +132,39 @@ id:1268170000000000001 OR id:twitter:1268170000000000002
 2020-06-01..2020-06-04 (statement OR clips)
 警察
 QUERIES
+
+# bluesky: the first byte picks the work (fuzz_bluesky.c: 0 a CAR file,
+# 1 one DAG-CBOR block, 2 a Jetstream capture, 3 API responses); the
+# fixtures are made by tests/fixtures/bluesky/gen.py (python3-cbor2).
+if /usr/bin/python3 -c 'import cbor2' 2>/dev/null &&
+	/usr/bin/python3 "$root/tests/fixtures/bluesky/gen.py" "$tmp/bluesky" >/dev/null 2>&1; then
+	bs="$tmp/bluesky"
+	bseed() { # selector-octal name file
+		{ printf "\\$1"; cat "$3"; } >"$out/bluesky/$2"
+	}
+	for f in "$bs"/*.car "$bs"/hostile/*.car; do bseed 000 "car-$(basename "$f")" "$f"; done
+	bseed 002 jetstream "$bs/jetstream.jsonl"
+	for f in "$bs"/searchPosts.json "$bs"/authorFeed.json "$bs"/thread.json; do
+		bseed 003 "api-$(basename "$f")" "$f"
+	done
+	# single blocks: every section of the repo (past its header)
+	/usr/bin/python3 - "$bs/repo.car" "$out/bluesky" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+def varint(p):
+    v = s = 0
+    while True:
+        b = data[p]; p += 1
+        v |= (b & 0x7f) << s; s += 7
+        if b < 0x80:
+            return v, p
+n, p = varint(0)
+p += n
+i = 0
+while p < len(data) and i < 40:
+    n, p = varint(p)
+    open("%s/block-%d" % (sys.argv[2], i), "wb").write(b"\x01" + data[p + 36:p + n])
+    p += n
+    i += 1
+PY
+fi

@@ -25,9 +25,10 @@ static void test_media_mime(void **state)
 	assert_string_equal(qr_media_mime("????", 4, "dir/a.JPG?x=1"), "image/jpeg");
 	assert_null(qr_media_mime("????", 4, "noext"));
 	assert_null(qr_media_mime("", 0, NULL));
-	assert_string_equal(qr_media_kind("image/png"), "photo");
-	assert_string_equal(qr_media_kind("video/webm"), "video");
-	assert_string_equal(qr_media_kind(NULL), "file");
+	assert_string_equal(qr_mime_media_kind("image/png"), "photo");
+	assert_string_equal(qr_mime_media_kind("image/gif"), "gif");
+	assert_string_equal(qr_mime_media_kind("video/webm"), "video");
+	assert_string_equal(qr_mime_media_kind(NULL), "file");
 	size_t n;
 	const char *b = qr_path_base("https://v.example/a/b/Clip.mp4?tag=10#t", &n);
 	assert_int_equal(n, 8);

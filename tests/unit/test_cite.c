@@ -134,7 +134,7 @@ static void test_styles(void **state)
 	     "Ana Lee [@ana]. (2020, June 3). Is this \"it\"? [Image attached] [Toot]. Mastodon. "
 	     "https://example.social/p/1");
 	cite(qr_cite_mla, &p, NULL,
-	     "@ana (Ana Lee). \"Is this 'it'?\" Mastodon, 3 June 2020, 14:02, https://example.social/p/1.");
+	     "@ana (Ana Lee). \"Is this 'it'?\" Mastodon, 3 June 2020, 2:02 p.m., https://example.social/p/1.");
 	cite(qr_cite_chicago, &p, NULL,
 	     "Ana Lee (@ana), \"Is this 'it'?\" Mastodon, June 3, 2020, 2:02 p.m., https://example.social/p/1.");
 	/* The zone moves the date: 14:02 UTC is 23:02 in Seoul, the same day;
@@ -142,12 +142,20 @@ static void test_styles(void **state)
 	p.created = when(2020, 6, 3, 23, 30);
 	cite(qr_cite_chicago, &p, "Asia/Seoul",
 	     "Ana Lee (@ana), \"Is this 'it'?\" Mastodon, June 4, 2020, 8:30 a.m., https://example.social/p/1.");
+	cite(qr_cite_mla, &p, "Asia/Seoul",
+	     "@ana (Ana Lee). \"Is this 'it'?\" Mastodon, 4 June 2020, 8:30 a.m., https://example.social/p/1.");
+	/* Midnight is 12 a.m.; the minutes keep their zero. */
+	p.created = when(2020, 9, 3, 0, 5);
+	cite(qr_cite_mla, &p, NULL,
+	     "@ana (Ana Lee). \"Is this 'it'?\" Mastodon, 3 Sept. 2020, 12:05 a.m., https://example.social/p/1.");
+	cite(qr_cite_chicago, &p, NULL,
+	     "Ana Lee (@ana), \"Is this 'it'?\" Mastodon, September 3, 2020, 12:05 a.m., https://example.social/p/1.");
 	qr_post_clear(&p);
 
 	/* No name, no text, noon, a full stop before the comma. */
 	post(&p, "twitter", when(2020, 6, 3, 12, 0), NULL, "solo", NULL);
 	cite(qr_cite_apa, &p, NULL, "@solo. (2020, June 3). [Untitled] [Tweet]. Twitter. https://example.social/p/1");
-	cite(qr_cite_mla, &p, NULL, "@solo. Twitter, 3 June 2020, 12:00, https://example.social/p/1.");
+	cite(qr_cite_mla, &p, NULL, "@solo. Twitter, 3 June 2020, 12:00 p.m., https://example.social/p/1.");
 	cite(qr_cite_chicago, &p, NULL, "@solo, Twitter, June 3, 2020, 12:00 p.m., https://example.social/p/1.");
 	qr_set(&p.text, "Done.");
 	qr_set(&p.author_name, "Solo Act.");

@@ -70,6 +70,22 @@ static void test_times(void **state)
 	assert_int_equal(t, when("2020-06-02T19:30:15Z"));
 	assert_true(qr_event_time("2020-06-02T14:30Z", "Asia/Seoul", false, &t));
 	assert_int_equal(t, when("2020-06-02T14:30:00Z"));
+	/* With an offset no zone is needed; without one there is no answer. */
+	assert_true(qr_event_time("2020-06-02T14:30:15-05:00", NULL, false, &t));
+	assert_int_equal(t, when("2020-06-02T19:30:15Z"));
+	assert_true(qr_event_time("2020-06-02T00:00Z", NULL, true, &t));
+	assert_int_equal(t, when("2020-06-02T00:00:00Z"));
+	assert_false(qr_event_time("2020-06-02T14:30", NULL, false, &t));
+	/* A fraction of a second (JavaScript's toISOString) starts the
+	 * window at the next whole second; none at all changes nothing. */
+	assert_true(qr_event_time("2020-06-02T00:00:00.000Z", NULL, false, &t));
+	assert_int_equal(t, when("2020-06-02T00:00:00Z"));
+	assert_true(qr_event_time("2020-06-02T00:00:00.250Z", NULL, true, &t));
+	assert_int_equal(t, when("2020-06-02T00:00:01Z"));
+	assert_true(qr_event_time("2020-06-02T09:00:00.5", "Asia/Seoul", false, &t));
+	assert_int_equal(t, when("2020-06-02T00:00:01Z"));
+	assert_false(qr_event_time("2020-06-02T00:00:00.Z", NULL, false, &t));
+	assert_false(qr_event_time("2020-06-02", NULL, true, &t));
 	/* Winter time is read in winter. */
 	assert_true(qr_event_time("2020-01-15", "America/Chicago", false, &t));
 	assert_int_equal(t, when("2020-01-15T06:00:00Z"));

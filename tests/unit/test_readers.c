@@ -222,6 +222,19 @@ static void test_head(void **state)
 	assert_false(qr_head_has_key(h, strlen(h), "dat"));
 	assert_int_equal(qr_head_first("  ", 2), 0);
 
+	/* Empty pages: [] and "key": [] with blanks anywhere. */
+	assert_true(qr_head_key_empty(h, strlen(h), "data"));
+	assert_false(qr_head_key_empty(h, strlen(h), "text"));
+	const char *full = "{\"statuses\":\t[ {\"id\": 1} ], \"results\" :[\r\n]";
+	assert_false(qr_head_key_empty(full, strlen(full), "statuses"));
+	assert_true(qr_head_key_empty(full, strlen(full), "results"));
+	assert_false(qr_head_key_empty(full, strlen(full) - 1, "results"));
+	assert_true(qr_head_empty_array("\xEF\xBB\xBF [ \n ]\n", 9));
+	assert_true(qr_head_empty_array("[]", 2));
+	assert_false(qr_head_empty_array("[", 1));
+	assert_false(qr_head_empty_array("[{}]", 4));
+	assert_false(qr_head_empty_array("{\"a\": []}", 9));
+
 	const char *ids = "1268312345678901234\r\n1268312345678901235\n12683";
 	assert_non_null(qr_head_hint(ids, strlen(ids)));
 	assert_null(qr_head_hint("12 monkeys\n", 11));
@@ -259,6 +272,32 @@ static void test_sniff_fixtures(void **state)
 	int bid;
 	assert_null(qr_format_sniff("hello\n", 6, NULL, &bid));
 	assert_null(qr_format_sniff("{\"a\": 1}", 8, NULL, &bid));
+	assert_null(qr_format_sniff("{\"a\": []}", 9, NULL, &bid));
+
+	/* Pages that came back empty go to the reader of their API. */
+	static const struct {
+		const char *head, *format;
+	} empty[] = {
+		{ "[]\n", "twitter-v1" },
+		{ "{\"statuses\": [], \"search_metadata\": {\"count\": 100}}", "twitter-v1" },
+		{ "{\"results\": [], \"requestParameters\": {}}", "twitter-v1" },
+		{ "{\"errors\": [{\"message\": \"Rate limit exceeded\", \"code\": 88}]}", "twitter-v1" },
+		{ "{\"meta\": {\"result_count\": 0}}", "twitter-v2" },
+		{ "{\"data\": []}", "twitter-v2" },
+		{ "{\"kind\": \"Listing\", \"data\": {\"children\": []}}", "reddit" },
+	};
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		const qr_format *f = qr_format_sniff(empty[i].head, strlen(empty[i].head), NULL, &bid);
+		if (!f || strcmp(f->name, empty[i].format) != 0)
+			fail_msg("%s sniffed as %s", empty[i].head, f ? f->name : "nothing");
+		if (empty[i].head[0] == '[')
+			continue; /* framed into no record at all */
+		qr_posts ps = { 0 };
+		qr_buf why = QR_BUF_INIT;
+		assert_int_equal(f->normalize(empty[i].head, strlen(empty[i].head), &ps, &why), QR_SKIP);
+		qr_posts_clear(&ps);
+		qr_buf_release(&why);
+	}
 }
 
 int main(void)

@@ -260,6 +260,182 @@ static void test_merge(void **state)
 	xc_termgen_destroy(tg);
 }
 
+/* One document for the sort-key and value-stats tests: an id in slot 1, a
+ * time in slot 0, an author in slot 2, a list of files in slot 3 (NUL
+ * between) and the given boolean terms. */
+static void add_keyed(xc_db *db, const char *id, double when, const char *author, const char *files, size_t flen,
+		      const char *const *terms)
+{
+	xc_doc *d = NULL;
+	char buf[18];
+	assert_int_equal(xc_doc_create(&d), XC_OK);
+	size_t n = xc_sortable_serialise(when, buf);
+	xc_doc_set_value(d, 0, buf, n);
+	xc_doc_set_value(d, 1, id, strlen(id));
+	if (author)
+		xc_doc_set_value(d, 2, author, strlen(author));
+	if (flen)
+		xc_doc_set_value(d, 3, files, flen);
+	for (size_t i = 0; terms[i]; i++)
+		assert_int_equal(xc_doc_add_boolean_term(d, terms[i], strlen(terms[i])), XC_OK);
+	xc_doc_set_data(d, id, strlen(id));
+	assert_int_equal(xc_db_add_document(db, d, NULL), XC_OK);
+	xc_doc_destroy(d);
+}
+
+static int key_cmp(xc_keymaker *km, const char *a, size_t alen, const char *b, size_t blen)
+{
+	xc_doc *da = NULL, *db = NULL;
+	char *ka = NULL, *kb = NULL;
+	size_t la = 0, lb = 0;
+	xc_doc_create(&da);
+	xc_doc_create(&db);
+	xc_doc_set_value(da, 1, a, alen);
+	xc_doc_set_value(db, 1, b, blen);
+	assert_int_equal(xc_keymaker_key(km, da, &ka, &la), XC_OK);
+	assert_int_equal(xc_keymaker_key(km, db, &kb, &lb), XC_OK);
+	int c = memcmp(ka, kb, la < lb ? la : lb);
+	if (!c)
+		c = la < lb ? -1 : la > lb ? 1 : 0;
+	free(ka);
+	free(kb);
+	xc_doc_destroy(da);
+	xc_doc_destroy(db);
+	return c;
+}
+
+/* Sorting by how many documents name each one (a term frequency), then by
+ * value; counting distinct values per term. */
+static void test_keymaker_distinct(void **state)
+{
+	(void)state;
+	xc_db *db = NULL;
+	char *err = NULL;
+	assert_int_equal(xc_db_open(dir, XC_DB_CREATE_OR_OPEN, &db, &err), XC_OK);
+	const char *none[] = { NULL }, *ra[] = { "Ra", NULL }, *rb[] = { "Rb", NULL };
+	/* "clip" twice in a: counted once. */
+	add_keyed(db, "a", 300, "u1", "clip\0gif\0photo\0clip", 20, none);
+	add_keyed(db, "b", 200, "u2", "gif\0clip\0", 9, ra);
+	add_keyed(db, "c", 100, "u2", "photo\0clip", 10, ra);
+	add_keyed(db, "d", 50, "u3", NULL, 0, rb);
+	add_keyed(db, "e", 400, NULL, NULL, 0, none);
+	assert_int_equal(xc_db_commit(db), XC_OK);
+
+	/* Most named first ("R" + the id), then oldest, then by id. */
+	xc_keymaker *km = NULL;
+	assert_int_equal(xc_keymaker_create(db, &km), XC_OK);
+	assert_int_equal(xc_keymaker_add_termfreq(km, "R", 1, 1), XC_OK);
+	assert_int_equal(xc_keymaker_add_value(km, 0, 0), XC_OK);
+	assert_int_equal(xc_keymaker_add_value(km, 1, 0), XC_OK);
+	xc_enquire *enq = NULL;
+	xc_query *q = NULL;
+	xc_mset *ms = NULL;
+	xc_spy *spy = NULL;
+	assert_int_equal(xc_enquire_create(db, &enq), XC_OK);
+	assert_int_equal(xc_query_match_all(&q), XC_OK);
+	xc_enquire_set_query(enq, q);
+	assert_int_equal(xc_enquire_set_sort_by_key(enq, km, 0, 0), XC_OK);
+	/* The first of each file by time, then id. */
+	xc_keymaker *oldest = NULL;
+	assert_int_equal(xc_keymaker_create(db, &oldest), XC_OK);
+	xc_keymaker_add_value(oldest, 0, 0);
+	xc_keymaker_add_value(oldest, 1, 0);
+	assert_int_equal(xc_spy_value_stats(3, 0, 2, oldest, &spy), XC_OK);
+	xc_keymaker_destroy(oldest);
+	xc_enquire_add_spy(enq, spy);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 5, &ms), XC_OK);
+	const char *order[] = { "a", "b", "d", "c", "e" };
+	assert_int_equal(xc_mset_size(ms), 5);
+	for (uint32_t i = 0; i < 5; i++) {
+		xc_doc *d = NULL;
+		char *data = NULL;
+		size_t len;
+		assert_int_equal(xc_mset_document(ms, i, &d), XC_OK);
+		assert_int_equal(xc_doc_get_data(d, &data, &len), XC_OK);
+		assert_string_equal(data, order[i]);
+		free(data);
+		xc_doc_destroy(d);
+	}
+	xc_mset_destroy(ms);
+
+	/* Three documents carry files; clip is carried by three documents
+	 * of two authors, photo by two of two. */
+	uint32_t n = 0;
+	assert_int_equal(xc_spy_total(spy), 5);
+	assert_int_equal(xc_spy_total_with(spy), 3);
+	assert_int_equal(xc_spy_distinct(spy, "clip", 4, &n), XC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(xc_spy_distinct(spy, "photo", 5, &n), XC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(xc_spy_distinct(spy, "none", 4, &n), XC_NOT_FOUND);
+	xc_docid first = 0;
+	assert_int_equal(xc_spy_first(spy, "clip", 4, &first), XC_OK);
+	assert_int_equal(first, 3);
+	assert_int_equal(xc_spy_first(spy, "gif", 3, &first), XC_OK);
+	assert_int_equal(first, 2);
+	xc_termiter *it = NULL;
+	const char *term;
+	size_t len;
+	uint32_t freq;
+	/* Most first, equal counts in byte order: clip 3, gif 2, photo 2. */
+	assert_int_equal(xc_spy_top(spy, 0, &it), XC_OK);
+	const char *want[] = { "clip", "gif", "photo" };
+	uint32_t wantn[] = { 3, 2, 2 };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_OK);
+		assert_int_equal(len, strlen(want[i]));
+		assert_memory_equal(term, want[i], len);
+		assert_int_equal(freq, wantn[i]);
+	}
+	assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_END);
+	xc_termiter_destroy(it);
+	xc_spy_destroy(spy);
+	/* A whole value, no list; neither distinct values nor firsts. */
+	assert_int_equal(xc_spy_value_stats(2, -1, XC_NO_SLOT, NULL, &spy), XC_OK);
+	xc_enquire_clear_spies(enq);
+	xc_enquire_add_spy(enq, spy);
+	assert_int_equal(xc_enquire_get_mset(enq, 0, 0, 5, &ms), XC_OK);
+	xc_mset_destroy(ms);
+	assert_int_equal(xc_spy_total_with(spy), 4);
+	assert_int_equal(xc_spy_top(spy, 1, &it), XC_OK);
+	assert_int_equal(xc_termiter_next(it, &term, &len, &freq), XC_OK);
+	assert_memory_equal(term, "u2", 2);
+	assert_int_equal(freq, 2);
+	xc_termiter_destroy(it);
+	assert_int_equal(xc_spy_distinct(spy, "u2", 2, &n), XC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(xc_spy_first(spy, "u2", 2, &first), XC_ERR_INVALID_ARGUMENT);
+	assert_true(strlen(xc_spy_error(spy)) > 0);
+	xc_spy_destroy(spy);
+	assert_int_equal(xc_spy_value_stats(2, 256, XC_NO_SLOT, NULL, &spy), XC_ERR_INVALID_ARGUMENT);
+	xc_keymaker_destroy(km);
+
+	/* The encoding keeps the order of values with zero bytes and of
+	 * values that are prefixes of others, both ways, before a next part. */
+	for (int reverse = 0; reverse < 2; reverse++) {
+		assert_int_equal(xc_keymaker_create(db, &km), XC_OK);
+		xc_keymaker_add_value(km, 1, reverse);
+		xc_keymaker_add_value(km, 0, 1);
+		static const struct { const char *v; size_t n; } vals[] = {
+			{ "", 0 }, { "a", 1 }, { "a\0", 2 }, { "a\0\0", 3 }, { "a\0\x01", 3 }, { "a\x01", 2 }, { "ab", 2 },
+			{ "a\xff", 2 }, { "b", 1 },
+		};
+		size_t nv = sizeof(vals) / sizeof(vals[0]);
+		for (size_t i = 0; i + 1 < nv; i++) {
+			int c = key_cmp(km, vals[i].v, vals[i].n, vals[i + 1].v, vals[i + 1].n);
+			assert_true(reverse ? c > 0 : c < 0);
+		}
+		xc_keymaker_destroy(km);
+	}
+	/* Bad arguments are statuses, not crashes. */
+	assert_int_equal(xc_keymaker_create(NULL, &km), XC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(xc_keymaker_add_termfreq(NULL, "R", 1, 0), XC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(xc_enquire_set_sort_by_key(enq, NULL, 0, 0), XC_ERR_INVALID_ARGUMENT);
+	xc_keymaker_destroy(NULL);
+	xc_query_destroy(q);
+	xc_enquire_destroy(enq);
+	xc_db_destroy(db);
+}
+
 /* The shared library exports exactly the functions xapian-c.h declares. */
 static void test_exports(void **state)
 {
@@ -285,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_read_search, setup, teardown),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keymaker_distinct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

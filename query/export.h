@@ -1,0 +1,135 @@
+/*
+ * quire export: a query's posts as a BagIt bag (bag.h) that says on its own
+ * what it is, that any BagIt tool verifies and that quire ingest loads back.
+ *
+ *   data/posts.jsonl, posts.csv, citations.csl.json   the printers of quire
+ *                        search (-f jsonl, csv, csl-json) in portable mode
+ *                        (printer.h): what `quire search --portable` prints
+ *   data/ids/<platform>.txt   native ids, one a line
+ *   data/originals/records-NNNNNN.zst   each record byte-exact as one zstd
+ *                        frame, in store order; index.jsonl says, for each
+ *                        post, where its record is (file, offset, length),
+ *                        its size, sha256, format and source, and for the
+ *                        records of archive formats the context record they
+ *                        are read with (a line of kind "context")
+ *   data/media/<sha256>.<ext>   the media files the store holds for them
+ *   data/events/<file>   the definitions of the events the posts carry
+ *   data/codebook.json, data/codes-history.jsonl (the journal's changes of
+ *                        codes on these posts: when, who, with which query),
+ *   data/sources.jsonl, data/datapackage.json,
+ *   data/README.md (the data card), data/CITATION.cff
+ *
+ * The payload holds nothing that only the corpus it came from knows (its
+ * id, store places, source numbers, times): the same posts give the same
+ * payload wherever they are exported from, so a bag loaded into another
+ * corpus and exported again has the same payload manifests.  The corpus
+ * id and the time are in bag-info.txt.
+ */
+#ifndef QR_EXPORT_H
+#define QR_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bag.h"
+#include "corpus.h"
+#include "printer.h"
+#include "progress.h"
+#include "query.h"
+
+/* What goes in (--content). */
+enum qr_content {
+	QR_CONTENT_IDS,        /* id lists, data card, codebook, events */
+	QR_CONTENT_POSTS,      /* and the posts, CSV and citations */
+	QR_CONTENT_ORIGINALS   /* and the original records and media files */
+};
+
+extern const char *const qr_content_names[];
+
+typedef struct qr_export_opts {
+	const char *corpus;
+	const char *out;
+	const char *sort;            /* oldest (default), newest or relevance */
+	int content;
+	qr_query_opts q;
+	const char *query;           /* the operands joined */
+	const char *title, *version, *license;
+	qr_strv authors;
+	const char *org, *contact_name, *contact_email;
+} qr_export_opts;
+
+/* The printer as export uses it (and search --portable): portable, and
+ * ties of a time sort in id order. */
+void qr_export_printer(qr_printer *p, const char *sort);
+
+/* A post's original record, as the query pass found it. */
+typedef struct qr_export_record {
+	qr_locator loc;
+	uint8_t sha256[QR_SHA256_LEN];
+	uint32_t source;             /* its number in this corpus */
+	uint32_t id;                 /* offset of the post id in ids; UINT32_MAX: a context */
+	bool archive;                /* of an archive format: read with a context record */
+} qr_export_record;
+
+typedef struct qr_export_media {
+	char sha256[QR_SHA256_HEX];
+	char *locator;
+	char *ext;
+} qr_export_media;
+
+/* A source (input) the posts came from, as the bag describes it. */
+typedef struct qr_export_source {
+	uint32_t number;
+	char *line;                  /* its sources.jsonl line, portable (export_card.c) */
+	char *sha256;
+} qr_export_source;
+
+typedef struct qr_export {
+	const qr_export_opts *o;
+	qr_corpus *c;
+	xc_query *q;
+	qr_bag *bag;
+	qr_progress progress;
+	qr_buf err;
+	uint64_t posts;
+	int64_t first, last;         /* time span; QR_TIME_UNKNOWN none */
+	/* original records (content originals) */
+	qr_export_record *records;
+	size_t nrecords, records_alloc;
+	qr_buf ids;                  /* post ids, NUL-separated */
+	qr_strv post_ids;            /* every post's id, for the codes' history */
+	qr_export_media *media;
+	size_t nmedia, media_alloc, media_missing;
+	uint32_t *sources;           /* source numbers seen, sorted at the end */
+	size_t nsources, sources_alloc;
+	qr_export_source *inputs;    /* their sources.jsonl lines */
+	size_t ninputs;
+	uint64_t originals, original_bytes;
+	uint64_t contexts;
+	double originals_seconds;    /* reading, checking, compressing, writing them */
+	double originals_cpu;        /* the same in CPU seconds */
+} qr_export;
+
+/* export_card.c: the sources.jsonl lines of the inputs the posts came
+ * from (x->inputs), before the originals name them. */
+int qr_export_sources(qr_export *x);
+
+/* export_originals.c: the records (store order, each checked against its
+ * sha256), their contexts, the index, the media files.  Returns an exit
+ * code, the message printed. */
+int qr_export_originals(qr_export *x);
+/* Remember a post's media files (those the store keeps). */
+void qr_export_note_media(qr_export *x, const qr_post *p);
+
+/* export_card.c: sources.jsonl, events/, codebook.json, datapackage.json,
+ * README.md and CITATION.cff; the labels of bag-info.txt into info. */
+int qr_export_card(qr_export *x, qr_kvv *info);
+
+/* The id list of a platform: "ids/<platform>.txt", the name made of
+ * [a-z0-9._-] alone. */
+void qr_export_ids_file(const char *platform, qr_buf *rel);
+
+/* "2020-06-03" of a time, for the data card and bag-info.txt. */
+void qr_export_day(int64_t t, char out[16]);
+
+#endif
