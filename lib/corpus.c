@@ -515,6 +515,14 @@ xc_db *qr_corpus_db(qr_corpus *c) { return c->db; }
 const qr_shard_rule *qr_corpus_shard(const qr_corpus *c) { return &c->shard; }
 qr_federation *qr_corpus_federation(qr_corpus *c) { return c->fed; }
 
+bool qr_corpus_remote(qr_corpus *c)
+{
+	for (size_t i = 0; c->fed && i < c->fed->nup; i++)
+		if (c->fed->v[c->fed->up[i]].kind != QR_LOC_PATH)
+			return true;
+	return false;
+}
+
 int qr_corpus_set_shard(qr_corpus *c, const qr_shard_rule *r)
 {
 	if (!c->writable)

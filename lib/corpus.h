@@ -75,6 +75,10 @@ int qr_corpus_set_shard(qr_corpus *c, const qr_shard_rule *r);
  * shards are read as one database (qr_corpus_db), its records from the
  * shard that holds each post. */
 struct qr_federation *qr_corpus_federation(qr_corpus *c);
+/* Whether the corpus reads any shard through Xapian's remote backend,
+ * which runs Xapian's own match spies and sort keys but none of
+ * quire's (what spread: qr_spread_count, search --sort reposts). */
+bool qr_corpus_remote(qr_corpus *c);
 /* Whether opening a federation goes on without the shards that do not
  * answer (each named in a warning) instead of failing: a process-wide
  * setting of the commands' --allow-partial. */

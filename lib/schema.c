@@ -355,18 +355,14 @@ int qr_indexer_document(qr_indexer *ix, const qr_post *p, xc_doc **out, qr_buf *
 	/* A retweet of a quote carries the quoted id too: it is no quote. */
 	if (!p->repost_of)
 		st |= add_bool(ix, doc, QR_P_QUOTE_OF, p->quote_of, false);
-	/* The post's id as the reposts' terms name it, so that a sort can look
-	 * up how many there are. */
-	qr_buf_reset(&ix->term);
-	qr_term(&ix->term, QR_P_REPOST_OF, p->id, false);
-	size_t plen = strlen(QR_P_REPOST_OF);
-	xc_doc_set_value(doc, QR_SLOT_ID, ix->term.buf + plen, ix->term.len - plen);
 	add_spread_values(ix, doc, p);
 	st |= add_values(doc, p);
 	/* The id as a term of a two-letter prefix holds it (hashed past
-	 * QR_TERM_MAX): a stable key for ties in relevance. */
+	 * QR_TERM_MAX): a stable key for ties in relevance, and the id as the
+	 * reposts' terms (QR_P_REPOST_OF) name it, so that a sort can look up
+	 * how many there are. */
 	qr_buf_reset(&ix->term);
-	qr_term(&ix->term, "XX", p->id, false);
+	qr_term(&ix->term, QR_P_REPOST_OF, p->id, false);
 	xc_doc_set_value(doc, QR_SLOT_ID, ix->term.buf + 2, ix->term.len - 2);
 	add_time_order(ix, doc, p);
 	st |= add_facet_values(ix, doc);

@@ -247,7 +247,13 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 1, 0);
 	else if (strcmp(o->sort, "oldest") == 0)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 0, 0);
-	else if (strcmp(o->sort, "reposts") == 0 && (x = sort_by_reposts(qr_corpus_db(c), enq)) != XC_OK) {
+	else if (strcmp(o->sort, "reposts") == 0 && qr_corpus_remote(c)) {
+		qr_error("cannot search: --sort reposts counts with a sort key of quire's own, which Xapian's remote "
+			 "servers cannot run: sort on each shard, on a federation of shards on this machine, or on one "
+			 "corpus (quire shards merge)");
+		st = QR_EXIT_USAGE;
+		goto out;
+	} else if (strcmp(o->sort, "reposts") == 0 && (x = sort_by_reposts(qr_corpus_db(c), enq)) != XC_OK) {
 		st = qr_cmd_search_failed(x, xc_enquire_error(enq));
 		goto out;
 	} else if (strcmp(o->sort, "reposts") != 0)

@@ -110,9 +110,29 @@ static int fill_row(qr_corpus *c, xc_spy *spy, qr_spread_by by, qr_spread_row *r
 	xc_status x;
 	int st;
 	size_t len = strlen(r->value);
+	const char *key;
+	size_t klen;
 	if ((x = xc_spy_distinct(spy, r->value, len, &r->authors)) != XC_OK ||
-	    (x = xc_spy_first(spy, r->value, len, &first)) != XC_OK)
+	    (x = xc_spy_first_key(spy, r->value, len, &key, &klen)) != XC_OK)
 		return qr_agg_fail(x, "count", xc_spy_error(spy), err);
+	/* The key is the first post's QR_SLOT_TIME_ORDER: a byte 0 (no time)
+	 * or 1 and 8 bytes of time, then its id.  The post is found by its
+	 * id: over several shards the spy sees each shard's own document
+	 * numbers, not the federation's. */
+	size_t skip = klen && key[0] ? 9 : 1;
+	if (klen < skip) {
+		qr_buf_setf(err, "cannot count: the first post of '%s' has no time order value", r->value);
+		return QR_DAMAGED;
+	}
+	qr_buf fid = QR_BUF_INIT;
+	qr_buf_add(&fid, key + skip, klen - skip);
+	int fst = qr_corpus_find(c, fid.buf, &first);
+	if (fst) {
+		qr_buf_setf(err, "cannot read the first post of '%s' (%s): %s", r->value, fid.buf, qr_corpus_error(c));
+		qr_buf_release(&fid);
+		return fst == QR_NOT_FOUND ? QR_END : fst;
+	}
+	qr_buf_release(&fid);
 	if ((st = load(db, first, &r->first, err)))
 		return st;
 	r->has_first = true;
@@ -149,10 +169,16 @@ int qr_spread_count(qr_corpus *c, const xc_query *q, qr_spread_by by, uint32_t t
 
 	qr_spread_clear(out);
 	out->by = by;
-	/* The earliest post of each row: by time, then by id, the same on
-	 * every copy of the corpus. */
-	if ((x = xc_keymaker_create(db, &oldest)) != XC_OK || (x = xc_keymaker_add_value(oldest, QR_SLOT_TIME, 0)) != XC_OK ||
-	    (x = xc_keymaker_add_value(oldest, QR_SLOT_ID, 0)) != XC_OK ||
+	if (qr_corpus_remote(c)) {
+		qr_buf_setf(err, "what spread is counted by a match spy of quire's own, which Xapian's remote servers "
+				 "cannot run: count it on each shard, on a federation of shards on this machine, or on "
+				 "one corpus (quire shards merge)");
+		return QR_USAGE;
+	}
+	/* The earliest post of each row: by time, then by id (the value of
+	 * QR_SLOT_TIME_ORDER), the same on every copy of the corpus. */
+	if ((x = xc_keymaker_create(db, &oldest)) != XC_OK ||
+	    (x = xc_keymaker_add_value(oldest, QR_SLOT_TIME_ORDER, 0)) != XC_OK ||
 	    (x = xc_spy_value_stats(slot_of(by), sep, QR_SLOT_AUTHOR, oldest, &spy)) != XC_OK) {
 		st = qr_agg_fail(x, "count", xc_db_error(db), err);
 		goto done;

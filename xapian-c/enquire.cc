@@ -510,6 +510,23 @@ xc_status xc_spy_first(xc_spy *spy, const char *item, size_t len, xc_docid *doci
 	});
 }
 
+xc_status xc_spy_first_key(xc_spy *spy, const char *item, size_t len, const char **key, size_t *klen)
+{
+	if (!spy || (!item && len) || !key || !klen)
+		return XC_ERR_INVALID_ARGUMENT;
+	*key = nullptr;
+	*klen = 0;
+	return guard(&spy->err, [&] {
+		xc_status st;
+		ValueStatsSpy::Entry *e = stats_entry(spy, item, len, false, &st);
+		if (e) {
+			*key = e->first_key.data();
+			*klen = e->first_key.size();
+		}
+		return st;
+	});
+}
+
 uint32_t xc_spy_total_with(const xc_spy *spy)
 {
 	if (!spy || spy->kind != XC_SPY_STATS)

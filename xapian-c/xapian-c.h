@@ -385,8 +385,14 @@ XC_API xc_status xc_spy_value_stats(xc_valueno slot, int separator, xc_valueno d
 /* Distinct values counted for an item by xc_spy_value_stats; XC_NOT_FOUND
  * when no document carried it. */
 XC_API xc_status xc_spy_distinct(xc_spy *spy, const char *item, size_t len, uint32_t *distinct);
-/* The first document for an item, by xc_spy_value_stats's first_by. */
+/* The first document for an item, by xc_spy_value_stats's first_by.  Over
+ * several databases at once Xapian hands a spy each document with its
+ * number in its own database: use xc_spy_first_key there. */
 XC_API xc_status xc_spy_first(xc_spy *spy, const char *item, size_t len, xc_docid *docid);
+/* The key first_by gave the first document for an item (a key maker of one
+ * value, not reversed, gives the value itself); *key stays valid until the
+ * spy runs again or is destroyed. */
+XC_API xc_status xc_spy_first_key(xc_spy *spy, const char *item, size_t len, const char **key, size_t *klen);
 /* Documents a stats spy saw that carry at least one item (0 for other
  * spies). */
 XC_API uint32_t xc_spy_total_with(const xc_spy *spy);

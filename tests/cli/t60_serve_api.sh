@@ -81,6 +81,18 @@ grep -qi '^content-disposition: attachment; filename="quire-search.csv"' "$T/hea
 # ---- facets, timeline, show, raw, verify, cite, stats ----
 same "api/facets is quire facets -f json" "api/facets?q=$Q&by=hashtag&top=5" -- facets -c "$C" -f json --by hashtag --top 5 '#WhiteLivesMatter fancam'
 same "api/facets format=csv" "api/facets?q=lang:ko&by=author&format=csv" -- facets -c "$C" -f csv --by author 'lang:ko'
+same "api/facets format=csv-raw" "api/facets?q=fancam&by=mention&format=csv-raw" -- facets -c "$C" -f csv-raw --by mention fancam
+same "api/facets by=reposted (what spread)" "api/facets?q=$Q&by=reposted&top=5" -- facets -c "$C" -f json --by reposted --top 5 '#WhiteLivesMatter fancam'
+same "api/facets by=file format=csv" "api/facets?by=file&format=csv&top=0" -- facets -c "$C" -f csv --by file --top 0 ''
+same "api/timeline format=csv-raw" "api/timeline?q=fancam&by=day&format=csv-raw" -- timeline -c "$C" -f csv-raw --by day fancam
+get "api/timeline?q=fancam&by=day&format=xlsx" -D "$T/headers" >"$T/tl.xlsx"
+grep -qi '^content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' "$T/headers" &&
+	unzip -l "$T/tl.xlsx" 2>/dev/null | grep -q 'xl/worksheets/sheet1.xml' &&
+	ok "api/timeline format=xlsx is a workbook" || not_ok "api/timeline xlsx" "$(cat "$T/headers")"
+same "api/count include_deleted=1 is quire count --include-deleted" "api/count?q=fancam&include_deleted=1" \
+	-- count -c "$C" -f json --include-deleted fancam
+same "api/search sort=reposts is quire search --sort reposts" "api/search?q=fancam&sort=reposts&format=ids&limit=5" \
+	-- search -c "$C" -f ids --sort reposts --limit 5 fancam
 same "api/timeline is quire timeline -f json" "api/timeline?q=$Q&by=day" -- timeline -c "$C" -f json --by day '#WhiteLivesMatter fancam'
 same "api/timeline svg=1 is quire timeline --svg -" "api/timeline?q=%23WhiteLivesMatter&by=hour&since=2020-06-03&until=2020-06-03&svg=1" \
 	-- timeline -c "$C" --by hour --since 2020-06-03 --until 2020-06-03 --svg - '#WhiteLivesMatter'

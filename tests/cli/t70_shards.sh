@@ -58,6 +58,12 @@ FED_SAVED=$FED
 FED="$T/one"
 same "  the same search" search --sort oldest -f ids --limit 0 'fancam OR tag:merged'
 same "  the same facets" facets --by mention --top 0 ''
+same "  the same reposted posts" facets --by reposted --top 0 ''
+FED="$T/lfed"
+for by in reposted quoted file url; do
+	same "what spread, shards on this machine: facets --by $by" facets --by "$by" --top 0 '#WhiteLivesMatter'
+done
+same "  search --sort reposts" search --sort reposts -f ids --limit 0 ''
 FED=$FED_SAVED
 check_output "  its codes" "$("$QUIRE" count -c "$T/lfed" tag:merged)" "$QUIRE" count -c "$T/one" tag:merged
 check_grep "  kept in its journal" '"op":"snapshot".*"merged"' sh -c "zstd -dc '$T/one/store/journal.zst'"
@@ -114,6 +120,10 @@ same "timeline --by hour" timeline --by hour '#WhiteLivesMatter date:2020-06-03'
 same "timeline --by day --tz" timeline --by day --tz America/Chicago ''
 same "timeline --split-by media --stack" timeline --by day --split-by media --stack -f csv ''
 same "timeline --share" timeline --by hour --share 'media:video OR media:gif' '#WhiteLivesMatter date:2020-06-03'
+check_exit 2 "what spread through tcp:// shards stops (Xapian's servers run no spy of quire's)" \
+	"$QUIRE" facets -c "$FED" --by reposted '#WhiteLivesMatter'
+check_grep "  saying why" "remote servers cannot run" "$QUIRE" facets -c "$FED" --by file ''
+check_exit 2 "  search --sort reposts too" "$QUIRE" search -c "$FED" --sort reposts -f ids fancam
 bad=0 checked=0
 for id in $("$QUIRE" search -c "$WHOLE" --sort oldest -f ids --limit 60 'fancam OR #BLM'); do
 	"$QUIRE" show -c "$WHOLE" --raw "$id" >"$T/raw.a" 2>&1
