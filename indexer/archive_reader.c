@@ -197,6 +197,31 @@ cJSON *qr_context_parse(const char *data, size_t len, const char *format, qr_buf
 	return root;
 }
 
+int qr_context_load(const char *data, size_t len, const char *format, const char *const *keys, void **out,
+		    qr_buf *why)
+{
+	cJSON *root = qr_context_parse(data, len, format, why);
+	if (!root)
+		return QR_BAD_INPUT;
+	qr_context *c = qr_calloc(1, sizeof(*c));
+	c->root = root;
+	for (size_t i = 0; i < QR_CONTEXT_MAPS && keys[i]; i++)
+		qr_json_map_build(&c->map[i], qr_json_get(root, keys[i]));
+	*out = c;
+	return 0;
+}
+
+void qr_context_free(void *context)
+{
+	qr_context *c = context;
+	if (!c)
+		return;
+	for (size_t i = 0; i < QR_CONTEXT_MAPS; i++)
+		qr_json_map_release(&c->map[i]);
+	cJSON_Delete(c->root);
+	free(c);
+}
+
 void qr_archive_note(qr_archive *a, int severity, const char *member, const char *fmt, ...)
 {
 	qr_buf msg = QR_BUF_INIT;

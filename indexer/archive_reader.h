@@ -89,6 +89,20 @@ void qr_json_map_build(qr_json_map *m, const cJSON *obj);
 const cJSON *qr_json_map_get(const qr_json_map *m, const char *key);
 void qr_json_map_release(qr_json_map *m);
 
+/* A context record as the readers use it: parsed, with a lookup map built
+ * from each of up to QR_CONTEXT_MAPS of its top-level objects (keys, a
+ * NULL-terminated list: map[i] is keys[i]'s). */
+#define QR_CONTEXT_MAPS 2
+typedef struct qr_context {
+	cJSON *root;
+	qr_json_map map[QR_CONTEXT_MAPS];
+} qr_context;
+/* A format's load_context: 0 or QR_BAD_INPUT with why set. */
+int qr_context_load(const char *data, size_t len, const char *format, const char *const *keys, void **out,
+		    qr_buf *why);
+/* A format's free_context. */
+void qr_context_free(void *context);
+
 /* Write the file facts of a media file kept by the sink as members of the
  * JSON object open in w (path, size, sha256, mime, locator). */
 void qr_blob_to_json(qr_jw *w, const char *path, const qr_blob *b);

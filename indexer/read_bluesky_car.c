@@ -742,36 +742,18 @@ static void close_archive(qr_archive *a)
 
 /* ---- normalizing a block ---- */
 
-struct context {
-	cJSON *root;
-	qr_json_map keys;
-};
+/* The context record: the maps of its "keys". */
+static const char *const context_keys[] = { "keys", NULL };
+enum { MAP_KEYS };
 
 static int load_context(const char *data, size_t len, void **out, qr_buf *why)
 {
-	cJSON *root = qr_context_parse(data, len, NAME, why);
-	if (!root)
-		return QR_BAD_INPUT;
-	struct context *ctx = qr_calloc(1, sizeof(*ctx));
-	ctx->root = root;
-	qr_json_map_build(&ctx->keys, qr_json_get(root, "keys"));
-	*out = ctx;
-	return 0;
-}
-
-static void free_context(void *context)
-{
-	struct context *ctx = context;
-	if (!ctx)
-		return;
-	qr_json_map_release(&ctx->keys);
-	cJSON_Delete(ctx->root);
-	free(ctx);
+	return qr_context_load(data, len, NAME, context_keys, out, why);
 }
 
 static int normalize(const void *context, const char *data, size_t len, qr_posts *out, qr_buf *why)
 {
-	const struct context *ctx = context;
+	const qr_context *ctx = context;
 	cJSON *record = NULL;
 	if (qr_dagcbor_to_json((const uint8_t *)data, len, &record, why))
 		return QR_BAD_INPUT;
@@ -790,7 +772,7 @@ static int normalize(const void *context, const char *data, size_t len, qr_posts
 	qr_sha256(data, len, sha);
 	qr_cid_of_sha256(sha, QR_CID_DAG_CBOR, &cid);
 	qr_cid_format(&cid, &text);
-	const cJSON *k = ctx ? qr_json_map_get(&ctx->keys, text.buf) : NULL;
+	const cJSON *k = ctx ? qr_json_map_get(&ctx->map[MAP_KEYS], text.buf) : NULL;
 	const char *slash = cJSON_IsString(k) ? strchr(k->valuestring, '/') : NULL;
 	if (!slash) {
 		qr_buf_setf(why, "no key for record %s in the repo's context", text.buf);
@@ -814,7 +796,7 @@ static const qr_archive_ops ops = {
 	.finish = finish,
 	.close = close_archive,
 	.load_context = load_context,
-	.free_context = free_context,
+	.free_context = qr_context_free,
 	.normalize = normalize,
 	.bulk = true,
 };

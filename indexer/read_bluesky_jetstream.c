@@ -293,34 +293,16 @@ static void close_archive(qr_archive *a)
 
 /* ---- normalizing an event ---- */
 
-struct context {
-	cJSON *root;
-	qr_json_map handles;
-};
+/* The context record: the maps of its "handles". */
+static const char *const context_keys[] = { "handles", NULL };
+enum { MAP_HANDLES };
 
 static int load_context(const char *data, size_t len, void **out, qr_buf *why)
 {
-	cJSON *root = qr_context_parse(data, len, NAME, why);
-	if (!root)
-		return QR_BAD_INPUT;
-	struct context *ctx = qr_calloc(1, sizeof(*ctx));
-	ctx->root = root;
-	qr_json_map_build(&ctx->handles, qr_json_get(root, "handles"));
-	*out = ctx;
-	return 0;
+	return qr_context_load(data, len, NAME, context_keys, out, why);
 }
 
-static void free_context(void *context)
-{
-	struct context *ctx = context;
-	if (!ctx)
-		return;
-	qr_json_map_release(&ctx->handles);
-	cJSON_Delete(ctx->root);
-	free(ctx);
-}
-
-static int commit_event(const struct context *ctx, const cJSON *ev, const char *did, qr_posts *out, qr_buf *why)
+static int commit_event(const qr_context *ctx, const cJSON *ev, const char *did, qr_posts *out, qr_buf *why)
 {
 	const cJSON *commit = qr_json_get(ev, "commit");
 	const char *collection = qr_json_str(commit, "collection"), *rkey = qr_json_str(commit, "rkey");
@@ -333,7 +315,7 @@ static int commit_event(const struct context *ctx, const cJSON *ev, const char *
 		qr_buf_setf(why, "a %.80s record holds no post", collection);
 		return QR_SKIP;
 	}
-	const cJSON *h = ctx ? qr_json_map_get(&ctx->handles, did) : NULL;
+	const cJSON *h = ctx ? qr_json_map_get(&ctx->map[MAP_HANDLES], did) : NULL;
 	const char *handle = cJSON_IsString(h) ? h->valuestring : NULL;
 	int64_t us;
 	bool timed = qr_json_int(ev, "time_us", &us);
@@ -394,7 +376,7 @@ static const qr_archive_ops ops = {
 	.finish = finish,
 	.close = close_archive,
 	.load_context = load_context,
-	.free_context = free_context,
+	.free_context = qr_context_free,
 	.normalize = normalize,
 	.bulk = true,
 };

@@ -572,31 +572,13 @@ static void close_archive(qr_archive *a)
 
 /* ---- normalizing ---- */
 
-struct context {
-	cJSON *root;
-	qr_json_map media;
-};
+/* The context record: the maps of its "media". */
+static const char *const context_keys[] = { "media", NULL };
+enum { MAP_MEDIA };
 
 static int load_context(const char *data, size_t len, void **out, qr_buf *why)
 {
-	cJSON *root = qr_context_parse(data, len, NAME, why);
-	if (!root)
-		return QR_BAD_INPUT;
-	struct context *c = qr_calloc(1, sizeof(*c));
-	c->root = root;
-	qr_json_map_build(&c->media, qr_json_get(root, "media"));
-	*out = c;
-	return 0;
-}
-
-static void free_context(void *p)
-{
-	struct context *c = p;
-	if (!c)
-		return;
-	qr_json_map_release(&c->media);
-	cJSON_Delete(c->root);
-	free(c);
+	return qr_context_load(data, len, NAME, context_keys, out, why);
 }
 
 /* An id-like member: a string, or an object with an "id". */
@@ -654,7 +636,7 @@ static const char *visibility(const cJSON *o, const char *followers)
 }
 
 /* Author of a post: the context's actor when it is the activity's. */
-static void set_author(qr_post *p, const struct context *ctx, const char *actor)
+static void set_author(qr_post *p, const qr_context *ctx, const char *actor)
 {
 	const cJSON *a = ctx ? qr_json_get(ctx->root, "actor") : NULL;
 	const char *id = qr_json_str(a, "id");
@@ -684,7 +666,7 @@ static const char *media_type(const char *mime, const char *as_type)
 	return "file";
 }
 
-static void add_attachment(qr_post *p, const struct context *ctx, const cJSON *att)
+static void add_attachment(qr_post *p, const qr_context *ctx, const cJSON *att)
 {
 	if (!cJSON_IsObject(att))
 		return;
@@ -695,7 +677,7 @@ static void add_attachment(qr_post *p, const struct context *ctx, const cJSON *a
 	qr_set(&m->url, url);
 	if (alt && *alt)
 		qr_set(&m->alt_text, alt);
-	const cJSON *file = ctx && url ? qr_json_map_get(&ctx->media, url) : NULL;
+	const cJSON *file = ctx && url ? qr_json_map_get(&ctx->map[MAP_MEDIA], url) : NULL;
 	if (file)
 		qr_blob_from_json(file, m);
 }
@@ -772,7 +754,7 @@ static qr_post *add_post(qr_posts *out, const char *uri, int64_t created)
 	return p;
 }
 
-static int object_to_post(const struct context *ctx, const cJSON *act, const cJSON *obj, qr_posts *out, qr_buf *why)
+static int object_to_post(const qr_context *ctx, const cJSON *act, const cJSON *obj, qr_posts *out, qr_buf *why)
 {
 	const char *uri = qr_json_str(obj, "id");
 	if (!uri) {
@@ -824,7 +806,7 @@ static int object_to_post(const struct context *ctx, const cJSON *act, const cJS
 }
 
 /* A boost: a repost of a post known only by its URI. */
-static int announce_to_post(const struct context *ctx, const cJSON *act, qr_posts *out, qr_buf *why)
+static int announce_to_post(const qr_context *ctx, const cJSON *act, qr_posts *out, qr_buf *why)
 {
 	const char *uri = qr_json_str(act, "id"), *target = ref(qr_json_get(act, "object"));
 	const char *when = qr_json_str(act, "published");
@@ -889,7 +871,7 @@ static const qr_archive_ops ops = {
 	.finish = finish,
 	.close = close_archive,
 	.load_context = load_context,
-	.free_context = free_context,
+	.free_context = qr_context_free,
 	.normalize = normalize,
 };
 

@@ -659,33 +659,13 @@ static void close_archive(qr_archive *a)
 
 /* ---- normalizing ---- */
 
-struct context {
-	cJSON *root;
-	qr_json_map notes, media;
-};
+/* The context record: the maps of its "notes" and "media". */
+static const char *const context_keys[] = { "notes", "media", NULL };
+enum { MAP_NOTES, MAP_MEDIA };
 
 static int load_context(const char *data, size_t len, void **out, qr_buf *why)
 {
-	cJSON *root = qr_context_parse(data, len, NAME, why);
-	if (!root)
-		return QR_BAD_INPUT;
-	struct context *c = qr_calloc(1, sizeof(*c));
-	c->root = root;
-	qr_json_map_build(&c->notes, qr_json_get(root, "notes"));
-	qr_json_map_build(&c->media, qr_json_get(root, "media"));
-	*out = c;
-	return 0;
-}
-
-static void free_context(void *p)
-{
-	struct context *c = p;
-	if (!c)
-		return;
-	qr_json_map_release(&c->notes);
-	qr_json_map_release(&c->media);
-	cJSON_Delete(c->root);
-	free(c);
+	return qr_context_load(data, len, NAME, context_keys, out, why);
 }
 
 /* The first string member of o among keys. */
@@ -895,7 +875,7 @@ static bool quoted_id(const cJSON *urls, const char *self, qr_buf *id)
 }
 
 /* Id, author (from the context's account), permalink. */
-static void set_identity(qr_post *p, const struct context *ctx, const char *id)
+static void set_identity(qr_post *p, const qr_context *ctx, const char *id)
 {
 	qr_post_set_id(p, "twitter", id);
 	const cJSON *acc = ctx ? qr_json_get(ctx->root, "account") : NULL;
@@ -905,13 +885,13 @@ static void set_identity(qr_post *p, const struct context *ctx, const char *id)
 }
 
 /* Text, hashtags, mentions and links: the note's for a long post. */
-static void set_text(qr_post *p, const struct context *ctx, const cJSON *t, const char *body)
+static void set_text(qr_post *p, const qr_context *ctx, const cJSON *t, const char *body)
 {
 	qr_buf text = QR_BUF_INIT, decoded = QR_BUF_INIT;
 	const cJSON *ents = qr_json_get(t, "entities");
 	qr_twitter_add_v1_tags(p, ents);
 	add_urls(p, qr_json_get(ents, "urls"));
-	const cJSON *note = ctx ? qr_json_map_get(&ctx->notes, p->native_id) : NULL;
+	const cJSON *note = ctx ? qr_json_map_get(&ctx->map[MAP_NOTES], p->native_id) : NULL;
 	if (note) {
 		apply_note(p, note, &text);
 	} else {
@@ -960,7 +940,7 @@ static void set_kind(qr_post *p, const cJSON *t, const char *body)
 	qr_buf_release(&ref);
 }
 
-static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *out, qr_buf *why)
+static int tweet_to_post(const qr_context *ctx, const cJSON *t, qr_posts *out, qr_buf *why)
 {
 	qr_buf id = QR_BUF_INIT;
 	int64_t created;
@@ -990,7 +970,7 @@ static int tweet_to_post(const struct context *ctx, const cJSON *t, qr_posts *ou
 	if (lang && *lang)
 		qr_set(&p->lang, lang);
 	set_text(p, ctx, t, body);
-	add_media(p, media_list(t), ctx ? qr_json_map_get(&ctx->media, id.buf) : NULL);
+	add_media(p, media_list(t), ctx ? qr_json_map_get(&ctx->map[MAP_MEDIA], id.buf) : NULL);
 	set_kind(p, t, body);
 	qr_post_metric_json(p, t, "retweet_count", "reposts");
 	qr_post_metric_json(p, t, "favorite_count", "likes");
@@ -1027,7 +1007,7 @@ static const qr_archive_ops ops = {
 	.finish = finish,
 	.close = close_archive,
 	.load_context = load_context,
-	.free_context = free_context,
+	.free_context = qr_context_free,
 	.normalize = normalize,
 };
 

@@ -71,7 +71,7 @@ static void test_hash_is_documented(void **state)
 	/* Every post is kept by exactly one of the N shards. */
 	qr_shard_rule r[5];
 	for (int k = 0; k < 5; k++) {
-		char place[8];
+		char place[16];
 		snprintf(place, sizeof(place), "%d/5", k + 1);
 		rule("hash", place, &r[k]);
 	}
