@@ -180,8 +180,8 @@ asan:
 	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" all
 	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN) $(TEST_TOOLS))
 	@rm -rf build/asan/findings && mkdir -p build/asan/findings
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(CURDIR)/build/asan/findings/asan \
-		UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build/asan/findings/ubsan \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$(CURDIR)/build/asan/findings/asan \
+		UBSAN_OPTIONS=print_stacktrace=1:exitcode=86:log_path=$(CURDIR)/build/asan/findings/ubsan \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		sh tests/run-all.sh build/asan; rc=$$?; sh tests/sanitizer-findings.sh build/asan/findings && exit $$rc
 
@@ -190,7 +190,7 @@ ubsan:
 	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" all
 	@$(MAKE) --no-print-directory B=build/ubsan SAN=undefined OPT="-O1 -g" $(patsubst $(B)/%,build/ubsan/%,$(UNIT_BIN) $(TEST_TOOLS))
 	@rm -rf build/ubsan/findings && mkdir -p build/ubsan/findings
-	@UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build/ubsan/findings/ubsan \
+	@UBSAN_OPTIONS=print_stacktrace=1:exitcode=86:log_path=$(CURDIR)/build/ubsan/findings/ubsan \
 		sh tests/run-all.sh build/ubsan; rc=$$?; sh tests/sanitizer-findings.sh build/ubsan/findings && exit $$rc
 
 coverage:

@@ -288,7 +288,7 @@ static int cmp_idp(const void *a, const void *b)
 
 static bool in_bag(const struct hist *h, const char *id)
 {
-	return bsearch(&id, h->ids->v, h->ids->n, sizeof(char *), cmp_idp) != NULL;
+	return h->ids->n && bsearch(&id, h->ids->v, h->ids->n, sizeof(char *), cmp_idp) != NULL;
 }
 
 static void hist_op_clear(struct hist_op *op)
