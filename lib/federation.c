@@ -1,6 +1,7 @@
 #include "federation.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,6 +534,48 @@ static bool coverage(qr_federation *f, qr_buf *err)
 	return ok;
 }
 
+/* Connecting to a shard, in a thread of its own. */
+struct opener {
+	qr_federation *f;
+	qr_fed_shard *s;
+	int st;
+	bool threaded;
+	pthread_t thread;
+};
+
+static void *connect_one(void *arg)
+{
+	struct opener *o = arg;
+	o->st = qr_fed_shard_connect(o->f, o->s, true);
+	return NULL;
+}
+
+/*
+ * Every shard connected, the tcp:// ones at once: each costs round trips
+ * (its /info, Xapian's handshake) that would otherwise add up, shard after
+ * shard, to most of a short query's time.  A shard on this machine opens
+ * a corpus and an ssh:// one starts a process: those go one after another
+ * in this thread (a child forked while another thread makes its pipes
+ * could hold them open).  The results, in the shards' order.
+ */
+static struct opener *connect_all(qr_federation *f)
+{
+	struct opener *op = qr_calloc(f->n, sizeof(*op));
+	for (size_t i = 0; i < f->n; i++) {
+		op[i].f = f;
+		op[i].s = &f->v[i];
+		if (f->n > 1 && f->v[i].kind == QR_LOC_TCP)
+			op[i].threaded = pthread_create(&op[i].thread, NULL, connect_one, &op[i]) == 0;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		if (!op[i].threaded)
+			connect_one(&op[i]);
+	for (size_t i = 0; i < f->n; i++)
+		if (op[i].threaded)
+			pthread_join(op[i].thread, NULL);
+	return op;
+}
+
 int qr_federation_open(qr_federation *f, bool partial, qr_buf *err)
 {
 	int st = 0;
@@ -550,9 +593,10 @@ int qr_federation_open(qr_federation *f, bool partial, qr_buf *err)
 	free(f->up);
 	f->up = qr_calloc(f->n, sizeof(*f->up));
 	f->nup = 0;
+	struct opener *op = connect_all(f);
 	for (size_t i = 0; i < f->n; i++) {
 		qr_fed_shard *s = &f->v[i];
-		int cst = qr_fed_shard_connect(f, s, true);
+		int cst = op[i].st;
 		qr_buf_reset(&name);
 		qr_fed_shard_name(f, s, &name);
 		if (cst) {
@@ -579,6 +623,7 @@ int qr_federation_open(qr_federation *f, bool partial, qr_buf *err)
 	}
 	if (!st && partial && f->nup < f->n)
 		qr_warning("the answers are partial: %zu of %zu shards answered", f->nup, f->n);
+	free(op);
 	qr_buf_release(&name);
 	return st;
 }
