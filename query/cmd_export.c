@@ -238,7 +238,8 @@ static void tee_hit(qr_printer *pr, const qr_hit *h)
 		pi->pr->hit(pi->pr, h);
 	if (p->source.number)
 		note_source(x, p->source.number);
-	qr_strv_push(&x->post_ids, p->id ? p->id : "");
+	x->post_keys = qr_grow_array(x->post_keys, sizeof(*x->post_keys), x->nposts_keys + 1, &x->post_keys_alloc);
+	qr_export_post_key(p->id ? p->id : "", x->post_keys[x->nposts_keys++]);
 	if (x->o->content == QR_CONTENT_ORIGINALS) {
 		note_record(t, p);
 		qr_export_note_media(x, p);
@@ -398,7 +399,7 @@ static void export_reset(qr_export *x)
 	x->first = x->last = QR_TIME_UNKNOWN;
 	x->nrecords = x->nsources = 0;
 	qr_buf_reset(&x->ids);
-	qr_strv_clear(&x->post_ids);
+	x->nposts_keys = 0;
 	for (size_t i = 0; i < x->nmedia; i++) {
 		free(x->media[i].locator);
 		free(x->media[i].ext);
@@ -505,6 +506,7 @@ static void export_free(qr_export *x)
 	free(x->records);
 	free(x->media);
 	free(x->sources);
+	free(x->post_keys);
 }
 
 static void print_problem(void *ctx, const char *file, const char *why)

@@ -84,6 +84,10 @@ typedef struct qr_export_source {
 	char *sha256;
 } qr_export_source;
 
+#define QR_EXPORT_KEY 16
+/* The key of a post id in post_keys. */
+void qr_export_post_key(const char *id, uint8_t key[QR_EXPORT_KEY]);
+
 typedef struct qr_export {
 	const qr_export_opts *o;
 	qr_corpus *c;
@@ -97,7 +101,11 @@ typedef struct qr_export {
 	qr_export_record *records;
 	size_t nrecords, records_alloc;
 	qr_buf ids;                  /* post ids, NUL-separated */
-	qr_strv post_ids;            /* every post's id, for the codes' history */
+	/* every post's id, for the codes' history: the first QR_EXPORT_KEY
+	 * bytes of its sha256 (16 bytes a post where the ids themselves took
+	 * three times that at a million posts) */
+	uint8_t (*post_keys)[QR_EXPORT_KEY];
+	size_t nposts_keys, post_keys_alloc;
 	qr_export_media *media;
 	size_t nmedia, media_alloc, media_missing;
 	uint32_t *sources;           /* source numbers seen, sorted at the end */

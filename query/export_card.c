@@ -10,6 +10,7 @@
 
 #include "aggregate.h"
 #include "events.h"
+#include "hash.h"
 #include "export.h"
 #include "io.h"
 #include "journal.h"
@@ -273,7 +274,7 @@ struct hist_op {
 };
 
 struct hist {
-	const qr_strv *ids;          /* the bag's post ids, sorted */
+	const qr_export *x;          /* post_keys sorted */
 	struct hist_op op;
 	qr_buf out;
 	uint64_t last_snapshot;      /* offset of the last snapshot, first pass */
@@ -281,14 +282,27 @@ struct hist {
 	uint64_t lines;
 };
 
-static int cmp_idp(const void *a, const void *b)
+void qr_export_post_key(const char *id, uint8_t key[QR_EXPORT_KEY])
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	uint8_t sum[QR_SHA256_LEN];
+	qr_sha256(id, strlen(id), sum);
+	memcpy(key, sum, QR_EXPORT_KEY);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, QR_EXPORT_KEY);
+}
+
+/* Whether a post is in the bag: its key among the bag's (two ids with the
+ * same 128 bits of sha256 are not to be met). */
 static bool in_bag(const struct hist *h, const char *id)
 {
-	return h->ids->n && bsearch(&id, h->ids->v, h->ids->n, sizeof(char *), cmp_idp) != NULL;
+	uint8_t key[QR_EXPORT_KEY];
+	if (!h->x->nposts_keys)
+		return false;
+	qr_export_post_key(id, key);
+	return bsearch(key, h->x->post_keys, h->x->nposts_keys, QR_EXPORT_KEY, cmp_key) != NULL;
 }
 
 static void hist_op_clear(struct hist_op *op)
@@ -432,9 +446,9 @@ static int write_history(struct card *k)
 	int st = 0;
 	memset(&h, 0, sizeof(h));
 	qr_buf_init(&h.out);
-	if (x->post_ids.n > 1)
-		qsort(x->post_ids.v, x->post_ids.n, sizeof(char *), cmp_idp);
-	h.ids = &x->post_ids;
+	if (x->nposts_keys > 1)
+		qsort(x->post_keys, x->nposts_keys, QR_EXPORT_KEY, cmp_key);
+	h.x = x;
 	qr_journal_stats_init(&w);
 	if (j && qr_journal_size(j)) {
 		if (!(st = qr_journal_walk(j, 0, find_snapshot, &h, &w))) {
