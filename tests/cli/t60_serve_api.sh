@@ -213,6 +213,9 @@ if serve_start "$C" --allow-tagging --facet-limit 100; then
 		ok "api/tag adds a code to one post" || not_ok "api/tag adds a code" "$(status) $(cat "$T/body")"
 	cnt=$("$QUIRE" count -c "$C" 'tag:reviewed')
 	[ "$cnt" = 1 ] && ok "the command line sees it" || not_ok "the command line sees the code" "$cnt"
+	"$QUIRE" tag -c "$C" --history -f json 'tag:reviewed' >"$T/history.json" 2>&1
+	jq -e '[.operations[] | select(.command == "quire serve" and .add == ["reviewed"])] | length == 1' "$T/history.json" >/dev/null &&
+		ok "  and its journal names the server as the command" || not_ok "the journal names quire serve" "$(head -c 400 "$T/history.json")"
 	get "api/tag" --data "add=batch&q=hostile&media=photo" >/dev/null
 	want_n=$("$QUIRE" count -c "$C" '(hostile) media:photo')
 	jq -e --argjson n "$want_n" '.matched == $n' "$T/body" >/dev/null && [ "$("$QUIRE" count -c "$C" tag:batch)" = "$want_n" ] &&
