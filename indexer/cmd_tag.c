@@ -172,20 +172,26 @@ static int shard_ids(qr_corpus *c, const xc_docid *ids, size_t n, const qr_fed_s
 		xc_doc *doc = NULL;
 		char *v = NULL;
 		size_t len = 0;
+		qr_buf id = QR_BUF_INIT;
 		xc_status x = xc_db_get_document(qr_corpus_db(c), ids[i], &doc);
 		if (x == XC_OK)
 			x = xc_doc_get_value(doc, QR_SLOT_TIME_ORDER, &v, &len);
-		size_t skip = len && v[0] ? 9 : 1;
-		if (x == XC_OK && len > skip) {
-			qr_buf id = QR_BUF_INIT;
-			qr_buf_add(&id, v + skip, len - skip);
+		bool named = x == XC_OK && qr_time_order_id(v, len, &id);
+		if (named)
 			qr_strv_push(out, id.buf);
-			qr_buf_release(&id);
-		}
+		qr_buf_release(&id);
 		free(v);
 		xc_doc_destroy(doc);
+		/* A match whose post cannot be named would go uncoded: stop
+		 * before any shard is changed. */
 		if (x != XC_OK) {
 			qr_error("cannot read a match: %s", xc_db_error(qr_corpus_db(c)));
+			return QR_EXIT_DAMAGED;
+		}
+		if (!named) {
+			qr_error("cannot tag: document %u has no time order value (slot %d) to name its post: "
+				 "rebuild its shard's index with quire check --repair",
+				 ids[i], QR_SLOT_TIME_ORDER);
 			return QR_EXIT_DAMAGED;
 		}
 	}
@@ -325,23 +331,27 @@ static int tag_federation(const struct opts *o, const char *text, const qr_strv 
 		cJSON_Delete(j);
 	}
 	qr_tag_change ch = { add, del, text, NULL, NULL };
+	/* Every match named, shard by shard, before any shard is changed. */
+	qr_strv *pids = qr_calloc(f->nup ? f->nup : 1, sizeof(*pids));
+	for (size_t k = 0; k < f->nup && !rc; k++)
+		rc = shard_ids(c, ids, n, &f->v[f->up[k]], &pids[k]);
 	size_t done = 0;
 	for (size_t k = 0; k < f->nup && !rc; k++) {
-		qr_fed_shard *sh = &f->v[f->up[k]];
-		qr_strv pids = { 0 };
-		if (!(rc = shard_ids(c, ids, n, sh, &pids)) && pids.n) {
-			if ((st = tag_shard(f, sh, &pids, &ch, o->dry_run, &sum))) {
-				rc = st == QR_LOCKED ? QR_EXIT_LOCKED : QR_EXIT_DAMAGED;
-				if (done)
-					qr_error("%zu shard%s before it got the codes; run the same command again to finish "
-						 "(codes already there do not change)",
-						 done, done == 1 ? "" : "s");
-			} else {
-				done++;
-			}
+		if (!pids[k].n)
+			continue;
+		if ((st = tag_shard(f, &f->v[f->up[k]], &pids[k], &ch, o->dry_run, &sum))) {
+			rc = st == QR_LOCKED ? QR_EXIT_LOCKED : QR_EXIT_DAMAGED;
+			if (done)
+				qr_error("%zu shard%s before it got the codes; run the same command again to finish "
+					 "(codes already there do not change)",
+					 done, done == 1 ? "" : "s");
+		} else {
+			done++;
 		}
-		qr_strv_clear(&pids);
 	}
+	for (size_t k = 0; k < f->nup; k++)
+		qr_strv_clear(&pids[k]);
+	free(pids);
 	if (!rc) {
 		report(&sum, add, del, o->dry_run);
 		rc = n ? 0 : QR_EXIT_NO_HITS;

@@ -269,6 +269,16 @@ static void add_time_order(qr_indexer *ix, xc_doc *doc, const qr_post *p)
 	xc_doc_set_value(doc, QR_SLOT_TIME_ORDER, ix->scratch.buf, ix->scratch.len);
 }
 
+bool qr_time_order_id(const char *v, size_t len, qr_buf *id)
+{
+	size_t skip = len && v[0] ? 9 : 1;
+	qr_buf_reset(id);
+	if (len <= skip)
+		return false;
+	qr_buf_add(id, v + skip, len - skip);
+	return true;
+}
+
 static int add_values(xc_doc *doc, const qr_post *p)
 {
 	char buf[32];

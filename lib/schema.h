@@ -109,6 +109,9 @@ void qr_term(qr_buf *out, const char *prefix, const char *value, bool casefold);
  * QR_FILE_SHA256 and its sha256 when the archive held the file, else its
  * URL, else QR_FILE_KEY and the platform's media key; empty for none. */
 void qr_media_file_id(qr_buf *out, const qr_media *m);
+/* The post id a QR_SLOT_TIME_ORDER value ends with (after a byte 0, or a
+ * byte 1 and 8 bytes of time), into id; false when the value holds none. */
+bool qr_time_order_id(const char *v, size_t len, qr_buf *id);
 
 typedef struct qr_indexer qr_indexer;
 

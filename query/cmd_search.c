@@ -165,7 +165,7 @@ static xc_status sort_by_reposts(xc_db *db, xc_enquire *enq)
 	xc_keymaker *km = NULL;
 	xc_status x = xc_keymaker_create(db, &km);
 	if (x == XC_OK && (x = xc_keymaker_add_termfreq(km, QR_P_REPOST_OF, QR_SLOT_ID, 1)) == XC_OK &&
-	    (x = xc_keymaker_add_value(km, QR_SLOT_TIME, 0)) == XC_OK && (x = xc_keymaker_add_value(km, QR_SLOT_ID, 0)) == XC_OK)
+	    (x = xc_keymaker_add_value(km, QR_SLOT_TIME_ORDER, 0)) == XC_OK)
 		x = xc_enquire_set_sort_by_key(enq, km, 0, 0);
 	xc_keymaker_destroy(km);
 	return x;
@@ -247,17 +247,18 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 1, 0);
 	else if (strcmp(o->sort, "oldest") == 0)
 		xc_enquire_set_sort_by_value(enq, QR_SLOT_TIME_ORDER, 0, 0);
-	else if (strcmp(o->sort, "reposts") == 0 && qr_corpus_remote(c)) {
+	else if (!r->by_reposts)
+		xc_enquire_set_sort_by_relevance_then_value(enq, QR_SLOT_ID, 0);
+	else if (qr_corpus_remote(c)) {
 		qr_error("cannot search: --sort reposts counts with a sort key of quire's own, which Xapian's remote "
 			 "servers cannot run: sort on each shard, on a federation of shards on this machine, or on one "
 			 "corpus (quire shards merge)");
 		st = QR_EXIT_USAGE;
 		goto out;
-	} else if (strcmp(o->sort, "reposts") == 0 && (x = sort_by_reposts(qr_corpus_db(c), enq)) != XC_OK) {
+	} else if ((x = sort_by_reposts(qr_corpus_db(c), enq)) != XC_OK) {
 		st = qr_cmd_search_failed(x, xc_enquire_error(enq));
 		goto out;
-	} else if (strcmp(o->sort, "reposts") != 0)
-		xc_enquire_set_sort_by_relevance_then_value(enq, QR_SLOT_ID, 0);
+	}
 	if (o->collapse)
 		xc_enquire_set_collapse_key(enq, QR_SLOT_COLLAPSE, 1);
 	while (r->printed < want) {

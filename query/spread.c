@@ -119,13 +119,13 @@ static int fill_row(qr_corpus *c, xc_spy *spy, qr_spread_by by, qr_spread_row *r
 	 * or 1 and 8 bytes of time, then its id.  The post is found by its
 	 * id: over several shards the spy sees each shard's own document
 	 * numbers, not the federation's. */
-	size_t skip = klen && key[0] ? 9 : 1;
-	if (klen < skip) {
-		qr_buf_setf(err, "cannot count: the first post of '%s' has no time order value", r->value);
+	qr_buf fid = QR_BUF_INIT;
+	if (!qr_time_order_id(key, klen, &fid)) {
+		qr_buf_setf(err, "cannot count: the first post of '%s' has no time order value (slot %d): "
+				 "rebuild the index with quire check --repair", r->value, QR_SLOT_TIME_ORDER);
+		qr_buf_release(&fid);
 		return QR_DAMAGED;
 	}
-	qr_buf fid = QR_BUF_INIT;
-	qr_buf_add(&fid, key + skip, klen - skip);
 	int fst = qr_corpus_find(c, fid.buf, &first);
 	if (fst) {
 		qr_buf_setf(err, "cannot read the first post of '%s' (%s): %s", r->value, fid.buf, qr_corpus_error(c));

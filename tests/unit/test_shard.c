@@ -12,6 +12,7 @@
 
 #include "federation.h"
 #include "hash.h"
+#include "schema.h"
 #include "shard.h"
 #include "status.h"
 #include "timeutil.h"
@@ -184,6 +185,26 @@ static void test_locations(void **state)
 	qr_buf_release(&err);
 }
 
+/* The post id at the end of a time order value: what names a match on
+ * its shard and the first post of what spread. */
+static void test_time_order_id(void **state)
+{
+	(void)state;
+	qr_buf id = QR_BUF_INIT;
+	const char dated[] = "\001\200\0\0\0\x5e\xd6\x0b\x80twitter:1267";
+	assert_true(qr_time_order_id(dated, sizeof(dated) - 1, &id));
+	assert_string_equal(id.buf, "twitter:1267");
+	const char undated[] = "\000reddit:t1_x";
+	assert_true(qr_time_order_id(undated, sizeof(undated) - 1, &id));
+	assert_string_equal(id.buf, "reddit:t1_x");
+	/* No id after the time, a time cut short, nothing at all. */
+	assert_false(qr_time_order_id(dated, 9, &id));
+	assert_false(qr_time_order_id(dated, 5, &id));
+	assert_false(qr_time_order_id("\000", 1, &id));
+	assert_false(qr_time_order_id("", 0, &id));
+	qr_buf_release(&id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_month_places),
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_locations),
+		cmocka_unit_test(test_time_order_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
