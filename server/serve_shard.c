@@ -1,10 +1,12 @@
 /*
  * quire serve-shard: what a federation (lib/federation.h) needs of one
- * shard.  Its index goes through Xapian's own remote server, xapian-tcpsrv
- * (Debian's xapian-tools), started here as a child on a port of its own,
- * read-only; its store, its identity and its writes through this quire
- * endpoint (HTTP on libmicrohttpd), whose address is all a federation is
- * told: /info names the Xapian port.  `--stdio` answers the same requests
+ * shard.  Its index goes through Xapian's own remote server on a port of
+ * its own, read-only: xapian-progsrv processes kept open and handed one per
+ * connection (warm.h), or, with --index-server tcpsrv, xapian-tcpsrv
+ * (Debian's xapian-tools), which forks one per connection.  Its store, its
+ * identity and its writes go through this quire endpoint (HTTP on
+ * libmicrohttpd), whose address is all a federation is told: /info names
+ * the Xapian port.  `--stdio` answers the same requests
  * on standard input and output, for ssh (the index then goes through
  * xapian-progsrv, which the federation runs through ssh itself).
  */
@@ -32,6 +34,7 @@
 #include "serve.h"
 #include "shard_answer.h"
 #include "status.h"
+#include "warm.h"
 #include "xapian-c.h"
 
 #define MIN_TOKEN 16
@@ -46,6 +49,10 @@ static const qr_option options[] = {
 	{ "token", 0, "TOKEN", "require this token of every request to the quire endpoint (default: $QUIRE_TOKEN); needed off loopback" },
 	{ "allow-writes", 0, NULL, "let federations tag posts and apply event catalogues (the shard's journal is written)" },
 	{ "timeout", 0, "SECONDS", "how long the Xapian server waits for a client (default 60)" },
+	{ "index-server", 0, "pool|tcpsrv",
+	  "pool: xapian-progsrv processes kept open, one handed to each connection (default); tcpsrv: xapian-tcpsrv, "
+	  "which forks and opens the index for each" },
+	{ "spare", 0, "N", "with pool, how many processes wait for connections (default 2)" },
 	{ "stdio", 0, NULL, "answer on standard input and output instead (what ssh:// locations run)" },
 	{ "quiet", 'q', NULL, "no line per request on stderr" },
 	{ NULL, 0, NULL, NULL },
@@ -55,7 +62,10 @@ static const qr_command_help help = {
 	"serve-shard",
 	"[OPTIONS]",
 	"Serve a shard to federations: its index through Xapian's remote server, its store through quire.",
-	"Starts xapian-tcpsrv on the shard's index (read-only) and answers, at --listen,\n"
+	"Serves the shard's index (read-only) through Xapian's remote protocol on a port\n"
+	"of its own: xapian-progsrv processes that have opened the index before a client\n"
+	"comes, each handed to one connection at a time and kept for the next (or, with\n"
+	"--index-server tcpsrv, xapian-tcpsrv).  It answers, at --listen,\n"
 	"what a federation asks besides the index: what the shard is (/info: corpus id,\n"
 	"index version, rule and place, the Xapian port), records and media files from its\n"
 	"store (/record, /media), and, with --allow-writes, codes and event catalogues\n"
@@ -77,8 +87,8 @@ static const qr_command_help help = {
 
 struct opts {
 	const char *corpus, *listen, *token;
-	unsigned long long xapian_port, timeout;
-	bool writes, stdio, quiet;
+	unsigned long long xapian_port, timeout, spare;
+	bool writes, stdio, quiet, tcpsrv;
 };
 
 static int on_option(void *ctx, const char *name, const char *arg)
@@ -100,6 +110,13 @@ static int on_option(void *ctx, const char *name, const char *arg)
 		return qr_cli_uint("serve-shard", name, arg, 65535, &o->xapian_port) ? 0 : QR_EXIT_USAGE;
 	else if (strcmp(name, "timeout") == 0)
 		return qr_cli_uint("serve-shard", name, arg, 86400, &o->timeout) ? 0 : QR_EXIT_USAGE;
+	else if (strcmp(name, "spare") == 0)
+		return qr_cli_uint("serve-shard", name, arg, 64, &o->spare) ? 0 : QR_EXIT_USAGE;
+	else if (strcmp(name, "index-server") == 0) {
+		if (strcmp(arg, "pool") != 0 && strcmp(arg, "tcpsrv") != 0)
+			return qr_usage_error("serve-shard", "--index-server takes pool or tcpsrv, not '%s'", arg);
+		o->tcpsrv = strcmp(arg, "tcpsrv") == 0;
+	}
 	return 0;
 }
 
@@ -341,7 +358,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 int cmd_serve_shard(int argc, char **argv)
 {
-	struct opts o = { NULL, "127.0.0.1:8750", NULL, 0, 60, false, false, false };
+	struct opts o = { NULL, "127.0.0.1:8750", NULL, 0, 60, 2, false, false, false, false };
+	sv_warm *pool = NULL;
+	int xfd = -1;
 	qr_buf err = QR_BUF_INIT;
 	sv_shard *shard = NULL;
 	struct MHD_Daemon *d = NULL;
@@ -389,7 +408,17 @@ int cmd_serve_shard(int argc, char **argv)
 	if ((fd = sv_listen("serve-shard", o.listen, o.token != NULL, host, sizeof(host), &port, &lb)) < 0)
 		return QR_EXIT_USAGE;
 	unsigned xport = (unsigned)o.xapian_port;
-	if (!xport && !(xport = free_port(host))) {
+	if (!o.tcpsrv) {
+		/* The pool listens itself: port 0 is the kernel's pick, and
+		 * no other program can take it in between. */
+		char spec[300], xhost[256];
+		bool xlb;
+		snprintf(spec, sizeof(spec), "%s:%u", host, xport);
+		if ((xfd = sv_listen("serve-shard", spec, o.token != NULL, xhost, sizeof(xhost), &xport, &xlb)) < 0) {
+			st = QR_EXIT_INTERNAL;
+			goto out;
+		}
+	} else if (!xport && !(xport = free_port(host))) {
 		qr_error("cannot find a free port for the Xapian server on %s", host);
 		st = QR_EXIT_INTERNAL;
 		goto out;
@@ -404,7 +433,18 @@ int cmd_serve_shard(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	if ((st = start_tcpsrv(dir, host, xport, (unsigned)o.timeout * 1000, &err))) {
+	if (!o.tcpsrv) {
+		qr_buf index = QR_BUF_INIT;
+		qr_buf_setf(&index, "%s/index", dir);
+		st = sv_warm_start(index.buf, xfd, (unsigned)o.timeout, (unsigned)o.spare, &pool, &err);
+		qr_buf_release(&index);
+		xfd = -1;
+		if (st) {
+			qr_error("%s", err.buf);
+			st = QR_EXIT_INTERNAL;
+			goto out;
+		}
+	} else if ((st = start_tcpsrv(dir, host, xport, (unsigned)o.timeout * 1000, &err))) {
 		qr_error("%s", err.buf);
 		st = QR_EXIT_INTERNAL;
 		goto out;
@@ -433,7 +473,10 @@ int cmd_serve_shard(int argc, char **argv)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	sv_warm_stop(pool);
 	stop_tcpsrv();
+	if (xfd >= 0)
+		close(xfd);
 	if (fd >= 0)
 		close(fd);
 	sv_shard_close(shard);
