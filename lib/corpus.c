@@ -341,9 +341,9 @@ static int recover_swaps(qr_corpus *c, qr_buf *report)
 }
 
 static bool partial_allowed;
-/* The shards the last federation opened left out (process-wide, as the
- * setting is). */
-static qr_strv partial_missing;
+/* The shards the last federation this thread opened left out.  Per
+ * thread: quire serve's workers each open their own handle. */
+static _Thread_local qr_strv partial_missing;
 
 void qr_corpus_allow_partial(bool allow)
 {
@@ -355,9 +355,10 @@ const qr_strv *qr_corpus_missing_shards(void)
 	return &partial_missing;
 }
 
-/* The federation the process has open (for naming a shard that fails
- * after it was opened, from wherever the failure is seen). */
-static qr_federation *open_fed;
+/* The federation this thread has open (for naming a shard that fails
+ * after it was opened, from wherever the failure is seen); per thread, so
+ * that one worker never reads another's, which it may free. */
+static _Thread_local qr_federation *open_fed;
 
 void qr_corpus_network_fault(const char *why, qr_buf *msg)
 {
@@ -386,12 +387,17 @@ static int open_federation(qr_corpus *c, int mode)
 	c->id = qr_strdup(c->fed->id);
 	c->db = c->fed->db;
 	c->fed->db = NULL;
-	open_fed = c->fed;
-	qr_strv_clear(&partial_missing);
-	for (size_t i = 0; i < c->fed->n; i++)
-		if (!c->fed->v[i].up)
-			qr_strv_push(&partial_missing, c->fed->v[i].location);
+	qr_corpus_read_here(c);
 	return 0;
+}
+
+void qr_corpus_read_here(qr_corpus *c)
+{
+	qr_strv_clear(&partial_missing);
+	open_fed = c ? c->fed : NULL;
+	for (size_t i = 0; open_fed && i < open_fed->n; i++)
+		if (!open_fed->v[i].up)
+			qr_strv_push(&partial_missing, open_fed->v[i].location);
 }
 
 int qr_corpus_open(const char *dir, int mode, qr_corpus **out, qr_buf *err)

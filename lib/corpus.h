@@ -83,13 +83,17 @@ bool qr_corpus_remote(qr_corpus *c);
  * answer (each named in a warning) instead of failing: a process-wide
  * setting of the commands' --allow-partial. */
 void qr_corpus_allow_partial(bool allow);
-/* The locations of the shards the last federation opened left out
- * (empty when none: the answers are whole). */
+/* The locations of the shards the last federation this thread opened
+ * left out (empty when none: the answers are whole). */
 const qr_strv *qr_corpus_missing_shards(void);
 /* A call on a federation's database failed with a network error (why):
  * msg says which shard no longer answers (each is asked, within the
  * timeouts), or that one does not. */
 void qr_corpus_network_fault(const char *why, qr_buf *msg);
+/* The calling thread reads c from now on (it opens a corpus for itself:
+ * a thread that reads a handle another opened says so first, so that the
+ * two functions above speak of c). */
+void qr_corpus_read_here(qr_corpus *c);
 qr_store *qr_corpus_store(qr_corpus *c);
 /* The store settings of the manifest (quire.json). */
 const qr_store_options *qr_corpus_store_options(const qr_corpus *c);

@@ -135,6 +135,9 @@ static void *worker_main(void *arg)
 
 		refresh(w);
 		int rc = QR_EXIT_INTERNAL;
+		/* The handle may have been opened by the thread that started
+		 * the pool. */
+		qr_corpus_read_here(w->c);
 		if (w->c) {
 			rc = j->fn(w->c, j->ctx);
 			if (rc == QR_EXIT_DAMAGED || rc == QR_EXIT_INTERNAL)

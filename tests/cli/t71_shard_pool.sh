@@ -5,10 +5,13 @@
 # (posts ingested, an index rebuilt) is what the next command sees;
 # clients that leave in the middle of a request, send half a message or
 # garbage, or idle past the timeout never leave a process that answers
-# the next client wrongly; many clients at once; the processes end with
-# the server, however it ends.  --index-server tcpsrv still serves.
+# the next client wrongly; many clients at once; quire serve on the
+# federation; the processes end with the server, however it ends.
+# --index-server tcpsrv still serves.
 . tests/cli/lib.sh
 . tests/cli/shards.sh
+. tests/cli/serve.sh
+trap 'serve_stop; for p in $SHARD_PIDS; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 DATA="$ROOT/corpus/demo/data"
 LATE="$DATA/2020-06-04_2020-06-07_statement.jsonl.gz"
@@ -132,6 +135,50 @@ while [ $j -lt 12 ]; do
 	j=$((j + 1))
 done
 [ "$bad" -eq 0 ] && ok "twelve commands at once: every count right" || not_ok "counts at once" "$bad of 12 differ: $(cat "$T/got.0")"
+
+# quire serve on the federation: workers that keep their connections,
+# answering at once.
+if command -v curl >/dev/null 2>&1 && command -v jq >/dev/null 2>&1; then
+	if serve_start "$FED" --workers 3 --heavy-workers 2; then
+		ok "quire serve starts on the federation"
+		bad=""
+		for q in '' 'fancam' '#WhiteLivesMatter' 'protest* -is:repost' 'lang:ko'; do
+			a=$(get "api/count?q=$(jq -rn --arg v "$q" '$v|@uri')" | jq -r .count)
+			b=$("$QUIRE" count -c "$WHOLE" -- "$q" 2>/dev/null)
+			[ "$a" = "$b" ] || bad="$bad [$q: api $a, whole $b]"
+		done
+		[ -z "$bad" ] && ok "  its counts are the whole corpus's" || not_ok "serve counts on a federation" "$bad"
+		get "api/search?q=fancam&sort=oldest&format=ids&limit=0" >"$T/api.ids"
+		"$QUIRE" search -c "$WHOLE" --sort oldest -f ids --limit 0 fancam >"$T/cli.ids"
+		cmp -s "$T/api.ids" "$T/cli.ids" && [ -s "$T/cli.ids" ] && ok "  its search too" ||
+			not_ok "serve search on a federation" "$(diff "$T/cli.ids" "$T/api.ids" | head -5)"
+		get "api/facets?by=hashtag&top=0" | jq -c .values >"$T/api.facets"
+		"$QUIRE" facets -c "$WHOLE" --by hashtag --top 0 -f json '' | jq -c .values >"$T/cli.facets"
+		cmp -s "$T/api.facets" "$T/cli.facets" && grep -q whitelivesmatter "$T/cli.facets" && ok "  and its facets" ||
+			not_ok "serve facets on a federation" "$(diff "$T/cli.facets" "$T/api.facets" | head -5)"
+		j=0 pids=""
+		while [ $j -lt 16 ]; do
+			curl -sS --max-time 60 "${URL}api/count?q=%23BLM%20OR%20fancam" >"$T/par.$j" 2>&1 &
+			pids="$pids $!"
+			j=$((j + 1))
+		done
+		for p in $pids; do wait "$p"; done
+		want=$("$QUIRE" count -c "$WHOLE" '#BLM OR fancam')
+		bad=0
+		j=0
+		while [ $j -lt 16 ]; do
+			[ "$(jq -r .count "$T/par.$j" 2>/dev/null)" = "$want" ] || bad=$((bad + 1))
+			j=$((j + 1))
+		done
+		[ "$bad" -eq 0 ] && ok "  sixteen requests at once, every count right" || not_ok "requests at once" "$bad of 16: $(cat "$T/par.0")"
+		serve_stop
+		[ "$SERVE_RC" = 0 ] && ok "  and it stops cleanly" || not_ok "serve stops" "exit $SERVE_RC: $(tail -5 "$T/serve.err")"
+	else
+		not_ok "quire serve starts on the federation" "$(cat "$T/serve.out" "$T/serve.err")"
+	fi
+else
+	skip "quire serve on the federation" "curl or jq is not installed"
+fi
 
 # The processes end with the server.
 shard_stop one TERM
