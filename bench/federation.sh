@@ -9,7 +9,9 @@
 #  2. queries: the 4 shards served on loopback (quire serve-shard) as one
 #     federation, against the whole corpus on local disk: top-10 search,
 #     exact count, facets and a timeline (median of BENCH_RUNS runs, the
-#     process start and the federation's open included).
+#     process start and the federation's open included).  Each shard is
+#     served twice, through serve-shard's default index server and through
+#     xapian-tcpsrv (--index-server tcpsrv), as two federations.
 #  3. records: 1,000 random records read through the federation's store
 #     path (a shard's endpoint over loopback, sha256 checked), median and
 #     p99, beside the local store (bench/randget).
@@ -65,33 +67,48 @@ if [ ! -d "$W/s4-1" ]; then
 	for k in 1 2 3 4; do "$QUIRE" ingest -q -c "$W/s4-$k" --shard "$k/4" "$D/tweets.jsonl" >/dev/null; done
 fi
 echo "== queries: 4 shards served on loopback against one local corpus (median of $RUNS, ms)"
-locs=""
-for k in 1 2 3 4; do
-	"$QUIRE" serve-shard -c "$W/s4-$k" --listen 127.0.0.1:0 -q >"$W/srv$k.out" 2>"$W/srv$k.err" &
+# serve K MODE: quire serve-shard on shard K with --index-server MODE;
+# LOC is its tcp:// location.
+serve() {
+	"$QUIRE" serve-shard -c "$W/s4-$1" --listen 127.0.0.1:0 -q --index-server "$2" >"$W/srv$1$2.out" 2>"$W/srv$1$2.err" &
 	PIDS="$PIDS $!"
 	port=""
 	i=0
 	while [ $i -lt 100 ] && [ -z "$port" ]; do
 		sleep 0.1
-		port=$(sed -n 's|.* at tcp://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$W/srv$k.out")
+		port=$(sed -n 's|.* at tcp://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$W/srv$1$2.out")
 		i=$((i + 1))
 	done
-	[ -n "$port" ] || { cat "$W/srv$k.err" >&2; exit 1; }
-	locs="$locs tcp://127.0.0.1:$port"
+	[ -n "$port" ] || { cat "$W/srv$1$2.err" >&2; exit 1; }
+	LOC="tcp://127.0.0.1:$port"
+}
+locs="" tlocs=""
+for k in 1 2 3 4; do
+	serve $k pool
+	locs="$locs $LOC"
+	serve $k tcpsrv
+	tlocs="$tlocs $LOC"
 done
 # shellcheck disable=SC2086
 "$QUIRE" shards add -c "$W/fed" $locs >/dev/null
+# shellcheck disable=SC2086
+"$QUIRE" shards add -c "$W/fedt" $tlocs >/dev/null
 [ "$("$QUIRE" count -c "$W/fed" '')" = "$("$QUIRE" count -c "$W/whole" '')" ] || { echo "the federation's count differs" >&2; exit 1; }
-printf '%-30s %-10s %-10s %-8s %s\n' query local federation ratio target
+echo "federation: serve-shard's default index server (xapian-progsrv processes kept open);"
+echo "tcpsrv: the same shards through xapian-tcpsrv (a process forked per connection)"
+printf '%-26s %-8s %-10s %-7s %-7s %-8s %s\n' query local federation ratio target tcpsrv ratio
 row() {
 	name=$1 target=$2
 	shift 2
 	l=$("$B/bench/qtime" -n "$RUNS" -w 2 -- "$QUIRE" "$@" -c "$W/whole" | cut -d' ' -f1)
 	f=$("$B/bench/qtime" -n "$RUNS" -w 2 -- "$QUIRE" "$@" -c "$W/fed" | cut -d' ' -f1)
-	printf '%-30s %-10s %-10s %-8s %s\n' "$name" "$l" "$f" "$(calc %.2f "$f / $l")" "$target"
+	t=$("$B/bench/qtime" -n "$RUNS" -w 2 -- "$QUIRE" "$@" -c "$W/fedt" | cut -d' ' -f1)
+	printf '%-26s %-8s %-10s %-7s %-7s %-8s %s\n' "$name" "$l" "$f" "$(calc %.2f "$f / $l")" "$target" "$t" \
+		"$(calc %.2f "$t / $l")"
 }
 row "search top 10 (relevance)" "<= 2x" search -f ids 'police video'
 row "search top 10 (oldest)" "<= 2x" search -f ids --sort oldest 'protest'
+row "search top 10 (records)" "<= 2x" search -f jsonl 'police video'
 row "count" "<= 3x" count 'protest OR police'
 row "count everything" "<= 3x" count ''
 row "facets --by hashtag" "<= 3x" facets --by hashtag 'protest'
