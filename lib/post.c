@@ -108,6 +108,23 @@ void qr_setn(char **field, const char *s, size_t n)
 	free(old);
 }
 
+/* The platform and native id that "<platform>:<native_id>" says. */
+static void id_parts(qr_post *p)
+{
+	const char *colon = p->id ? strchr(p->id, ':') : NULL;
+	if (colon) {
+		qr_setn(&p->platform, p->id, (size_t)(colon - p->id));
+		qr_set(&p->native_id, colon + 1);
+	}
+}
+
+void qr_post_from_id(qr_post *p, const char *id, size_t len)
+{
+	qr_post_clear(p);
+	qr_setn(&p->id, id, len);
+	id_parts(p);
+}
+
 void qr_post_init(qr_post *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -484,11 +501,8 @@ int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why)
 	get_str(obj, "platform", &p->platform);
 	get_str(obj, "native_id", &p->native_id);
 	/* Document data leaves them out when the id says them. */
-	const char *colon = p->id ? strchr(p->id, ':') : NULL;
-	if (colon && !p->platform && !p->native_id) {
-		qr_setn(&p->platform, p->id, (size_t)(colon - p->id));
-		qr_set(&p->native_id, colon + 1);
-	}
+	if (!p->platform && !p->native_id)
+		id_parts(p);
 	get_str(obj, "url", &p->url);
 	get_str(obj, "author.id", &p->author_id);
 	get_str(obj, "author.handle", &p->author_handle);

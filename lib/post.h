@@ -151,5 +151,8 @@ void qr_post_to_data(const qr_post *p, qr_jw *w);
 /* Read a post back from its JSON object; QR_BAD_INPUT with a reason. */
 int qr_post_from_json(qr_post *p, const char *json, size_t len, qr_buf *why);
 int qr_post_from_cjson(qr_post *p, const cJSON *obj, qr_buf *why);
+/* A post known by its id alone ("<platform>:<native_id>"): the id, the
+ * platform and the native id, as qr_post_from_json sets them. */
+void qr_post_from_id(qr_post *p, const char *id, size_t len);
 
 #endif

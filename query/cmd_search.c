@@ -190,7 +190,34 @@ struct run {
 	uint32_t printed;
 	bool begun;
 	bool by_reposts;
+	bool ids_only; /* the printer needs each post's id alone */
 };
+
+/*
+ * The post id that item i's sort key holds, when the printer needs no
+ * more: relevance then QR_SLOT_ID (the id, or "#sha256:" and a hash of a
+ * long one), or a QR_SLOT_TIME_ORDER value, which ends with it.  The
+ * matches carry their sort keys, so no document is read: through remote
+ * shards a document is a round trip each.  False when the key holds no id
+ * (read the document then).
+ */
+static bool post_from_sort_key(xc_mset *ms, uint32_t i, bool time_order, qr_post *post, qr_buf *id)
+{
+	char *key = NULL;
+	size_t len = 0;
+	bool ok = false;
+	qr_buf_reset(id);
+	if (xc_mset_sort_key(ms, i, &key, &len) == XC_OK && key && len) {
+		if (time_order)
+			ok = qr_time_order_id(key, len, id);
+		else if (key[0] != '#' && !memchr(key, 0, len))
+			ok = (qr_buf_add(id, key, len), true);
+	}
+	free(key);
+	if (ok)
+		qr_post_from_id(post, id->buf, id->len);
+	return ok;
+}
 
 static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
 {
@@ -225,9 +252,10 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	qr_post post;
-	qr_buf snip = QR_BUF_INIT;
+	qr_buf snip = QR_BUF_INIT, idbuf = QR_BUF_INIT;
 	int st = 0;
 	xc_status x;
+	bool time_order = strcmp(o->sort, "newest") == 0 || strcmp(o->sort, "oldest") == 0;
 	uint32_t want = o->limit ? (uint32_t)o->limit : UINT32_MAX;
 	uint32_t offset = o->offset > r->doccount ? r->doccount : (uint32_t)o->offset;
 	uint32_t pos = offset + r->printed;
@@ -289,11 +317,13 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 		uint32_t n = xc_mset_size(ms);
 		if (n == 0)
 			break;
-		/* Ask for the page's documents at once (remote shards pipeline
-		 * them; xapian-c avoids Xapian 1.4's fetch() bug past page 1). */
-		xc_mset_fetch(ms);
+		/* Ask for the page's documents at once (xapian-c avoids Xapian
+		 * 1.4's fetch() bug past page 1). */
+		if (!r->ids_only)
+			xc_mset_fetch(ms);
 		for (uint32_t i = 0; i < n; i++) {
-			if ((st = read_post(ms, i, &post, &x))) {
+			if (!(r->ids_only && post_from_sort_key(ms, i, time_order, &post, &idbuf)) &&
+			    (st = read_post(ms, i, &post, &x))) {
 				if (st != QR_END)
 					st = qr_status_exit_code(st);
 				goto out;
@@ -326,6 +356,7 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 out:
 	qr_post_clear(&post);
 	qr_buf_release(&snip);
+	qr_buf_release(&idbuf);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;
@@ -350,7 +381,8 @@ int qr_search_check(const qr_search_opts *o)
 int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_printer *pr)
 {
 	xc_query *q = NULL;
-	struct run r = { o, pr, NULL, text, 0, 0, false, strcmp(o->sort, "reposts") == 0 };
+	struct run r = { o, pr, NULL, text, 0, 0, false, strcmp(o->sort, "reposts") == 0, false };
+	r.ids_only = strcmp(pr->name, "ids") == 0 && !pr->wrap && !r.by_reposts;
 	int st = 0;
 
 	if (qr_printer_wants_snippets(pr))

@@ -389,6 +389,9 @@ out:
 /* Keep it for the next client, or end it. */
 static void give_back(sv_warm *w, struct child *c, bool reusable)
 {
+	pthread_mutex_lock(&w->mu);
+	reusable = reusable && !w->stopping;
+	pthread_mutex_unlock(&w->mu);
 	if (reusable && refresh(w, c, true)) {
 		pthread_mutex_lock(&w->mu);
 		if (!w->stopping && w->n_idle < MAX_IDLE) {
@@ -479,7 +482,9 @@ static bool relay(sv_warm *w, int cfd, struct child *c, unsigned char *bufs)
 	while (client && (proc || down.len)) {
 		struct pollfd p[2] = {
 			{ cfd, (short)((up.len ? 0 : POLLIN) | (down.len ? POLLOUT : 0)), 0 },
-			{ c->fd, (short)((proc && !down.len ? POLLIN : 0) | (up.len && proc ? POLLOUT : 0)), 0 },
+			/* An ended process is not polled: its hang-up would
+			 * wake the loop while the client is slow to read. */
+			{ proc ? c->fd : -1, (short)((!down.len ? POLLIN : 0) | (up.len ? POLLOUT : 0)), 0 },
 		};
 		int r = poll(p, 2, w->idle_ms);
 		if (r < 0 && errno == EINTR)
@@ -492,9 +497,12 @@ static bool relay(sv_warm *w, int cfd, struct child *c, unsigned char *bufs)
 			proc = false;
 		if (client && !up.len && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			unsigned n;
+			/* A Xapian client waits for each answer before it asks
+			 * again: one that does not has left the process where
+			 * this file cannot tell what it owes. */
 			if (fill(cfd, &up) < 0)
 				client = false;
-			else if (!track(&fu, &up, &n))
+			else if (!track(&fu, &up, &n) || (n && owed) || n > 1)
 				lost = true;
 			else if (n)
 				owed = true;

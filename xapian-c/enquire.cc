@@ -388,6 +388,17 @@ xc_status xc_mset_collapse_count(xc_mset *ms, uint32_t i, uint32_t *count)
 	});
 }
 
+xc_status xc_mset_sort_key(xc_mset *ms, uint32_t i, char **key, size_t *len)
+{
+	if (!ms || !key || !mset_index_ok(ms, i))
+		return XC_ERR_INVALID_ARGUMENT;
+	*key = nullptr;
+	return guard(&ms->err, [&] {
+		dup_to(ms->ms[i].get_sort_key(), key, len);
+		return XC_OK;
+	});
+}
+
 xc_status xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
 {
 	if (!ms || !out || !mset_index_ok(ms, i))

@@ -349,6 +349,10 @@ XC_API xc_status xc_mset_weight(xc_mset *ms, uint32_t i, double *weight);
 XC_API xc_status xc_mset_percent(xc_mset *ms, uint32_t i, int *percent);
 /* How many documents collapsing folded into item i (a lower bound). */
 XC_API xc_status xc_mset_collapse_count(xc_mset *ms, uint32_t i, uint32_t *count);
+/* The value the enquire sorted item i by (a value slot's, or a key
+ * maker's), malloc'd; empty when it sorted by relevance alone.  Remote
+ * databases send it with the matches: no document is read. */
+XC_API xc_status xc_mset_sort_key(xc_mset *ms, uint32_t i, char **key, size_t *len);
 XC_API xc_status xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out);
 
 enum {

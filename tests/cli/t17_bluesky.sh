@@ -85,6 +85,13 @@ check_output "a repo of format v2: entities (UTF-16 offsets) for links and menti
 check_output "a legacy blob (cid, no ref) is still an image" "photo bafkreilegacyblobcid" \
 	field "bluesky:$CAROL/3jqfcqzm3fp2j" '.media[0] | [.type, .key] | join(" ")'
 check "quire check: every CID names its record" "$QUIRE" check -c "$C"
+# -f ids reads each id from the matches' sort keys, not the documents.
+for sort in relevance oldest newest; do
+	"$QUIRE" search -c "$C" -n 0 -f ids --sort "$sort" '' >"$T/ids.keys"
+	"$QUIRE" search -c "$C" -n 0 -f jsonl --sort "$sort" '' | jq -r .post.native_id >"$T/ids.docs"
+	[ -s "$T/ids.keys" ] && cmp -s "$T/ids.keys" "$T/ids.docs" && ok "-f ids --sort $sort: the native ids (DID/rkey), in order" ||
+		not_ok "-f ids --sort $sort" "$(diff "$T/ids.docs" "$T/ids.keys" | head -5)"
+done
 check_grep "the same posts as API views (the same CIDs) are new versions" '2 posts added|0 posts added, 2 updated' \
 	"$QUIRE" ingest -c "$C" "$B/getPosts.json"
 check_output "...but the repo's block stays the record, with the view's handle, permalink and counts" \

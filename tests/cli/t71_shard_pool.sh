@@ -43,6 +43,20 @@ procs() {
 same "count through the pool" count ''
 same "search through the pool" search --sort oldest -f ids --limit 0 'fancam OR protest'
 same "facets through the pool" facets --by hashtag --top 0 ''
+# -f ids reads each id from the matches' sort keys, not the documents.
+for sort in relevance oldest newest; do
+	for c in "$WHOLE" "$FED"; do
+		"$QUIRE" search -c "$c" -n 0 -f ids --sort "$sort" 'fancam OR protest OR #BLM' >"$T/ids.keys"
+		"$QUIRE" search -c "$c" -n 0 -f jsonl --sort "$sort" 'fancam OR protest OR #BLM' |
+			jq -r '.post.native_id // (.post.id | sub("^[^:]*:"; ""))' >"$T/ids.docs"
+		[ -s "$T/ids.keys" ] && cmp -s "$T/ids.keys" "$T/ids.docs" ||
+			not_ok "-f ids --sort $sort on $c" "$(diff "$T/ids.docs" "$T/ids.keys" | head -5)"
+	done
+	ok "-f ids --sort $sort: the ids the documents give, in their order (one corpus and the federation)"
+done
+"$QUIRE" search -c "$WHOLE" -n 0 -f ids --collapse repost '#WhiteLivesMatter' >"$T/ids.keys"
+"$QUIRE" search -c "$WHOLE" -n 0 -f jsonl --collapse repost '#WhiteLivesMatter' | jq -r .post.native_id >"$T/ids.docs"
+cmp -s "$T/ids.keys" "$T/ids.docs" && ok "  and with --collapse repost" || not_ok "-f ids --collapse" "$(diff "$T/ids.docs" "$T/ids.keys" | head -5)"
 before=$(procs "$T/s1")
 i=0
 while [ $i -lt 10 ]; do
@@ -78,6 +92,9 @@ if how == "half":          # MSG_QUERY announcing 40 bytes, 3 sent
     s.sendall(b"\x08\x28abc")
 elif how == "unread":      # MSG_DOCUMENT 1, the reply never read
     s.sendall(b"\x02\x01\x01")
+elif how == "pipelined":   # two MSG_UPDATEs at once, one answer read
+    s.sendall(b"\x0d\x00\x0d\x00")
+    s.recv(1)
 elif how == "garbage":     # a message type Xapian does not have
     s.sendall(b"\xc8\x00")
     time.sleep(0.2)
@@ -91,11 +108,11 @@ elif how == "idle":        # past the server's timeout: closed by it
     print("closed after %.0f s" % (time.time() - t) if data == b"" else "still open: %r" % (data,))
 s.close()
 PY
-for how in at-once half unread garbage at-once half unread garbage; do
+for how in at-once half unread pipelined garbage at-once half unread pipelined garbage; do
 	python3 "$T/client.py" "$XPORT_one" "$how" >/dev/null 2>&1
 	python3 "$T/client.py" "$XPORT_two" "$how" >/dev/null 2>&1
 done
-same "after clients that left mid-request, sent half a message or garbage: the same search" \
+same "after clients that left mid-request, sent half a message, asked twice at once or sent garbage: the same search" \
 	search --sort oldest -f ids --limit 0 'fancam OR protest'
 same "  the same facets" facets --by author --top 0 ''
 # A command killed while it reads documents.
