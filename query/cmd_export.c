@@ -607,6 +607,13 @@ int cmd_export(int argc, char **argv)
 		qr_warning("no --author: CITATION.cff names the author 'Unknown' (give --author 'Family, Given')");
 	if ((st = qr_cmd_open_corpus(o.x.corpus, &c)))
 		goto done;
+	/* A bag is made of one corpus's store, inputs and journal: a
+	 * federation's are its shards', numbered each its own way. */
+	if (qr_corpus_federation(c)) {
+		st = qr_usage_error("export", "a bag is made from one corpus: export from each shard (--corpus SHARD), "
+					      "or merge the shards first (quire shards merge --corpus FED --out DIR)");
+		goto done;
+	}
 	/* Built beside its final place (same file system), moved there when
 	 * whole: a killed export leaves no half bag under the name asked. */
 	qr_buf_setf(&dir, "%s.tmp-%ld", o.x.out, (long)getpid());

@@ -97,6 +97,10 @@ check_exit 0 "shards add: a path and two tcp:// locations" \
 	"$QUIRE" shards add -c "$FED" "$T/s1" "tcp://127.0.0.1:$PORT_two" "tcp://127.0.0.1:$PORT_three"
 check_grep "shards list: each reachable, with its posts" "reachable, index version [0-9]+, [0-9,]+ posts" "$QUIRE" shards -c "$FED"
 check_exit 2 "quire check on a federation says to check its shards" "$QUIRE" check -c "$FED"
+check_exit 2 "quire export on a federation is refused" "$QUIRE" export -c "$FED" -o "$T/fedbag" fancam
+check_grep "  saying to export from each shard or merge" "export from each shard.*quire shards merge" \
+	"$QUIRE" export -c "$FED" -o "$T/fedbag" fancam
+[ ! -e "$T/fedbag" ] && ok "  and writing no bag" || not_ok "no bag from a federation" "$(ls "$T/fedbag")"
 check_exit 2 "quire ingest into a federation is refused" "$QUIRE" ingest -q -c "$FED" "$DATA"
 check_grep "  saying where to write" "write to its shards" "$QUIRE" ingest -q -c "$FED" "$DATA"
 check_exit 2 "shards merge needs every shard on this machine" "$QUIRE" shards merge -c "$FED" --out "$T/nope"
