@@ -15,6 +15,7 @@
 #include "io.h"
 #include "json.h"
 #include "schema.h"
+#include "shard_read.h"
 #include "status.h"
 #include "store.h"
 #include "timeutil.h"
@@ -651,21 +652,15 @@ int qr_fed_shard_fetch(qr_federation *f, qr_fed_shard *s, const char *what, cons
 	int st = 0;
 	qr_fed_shard_name(f, s, &name);
 	if (s->local) {
-		qr_locator loc;
-		if (strcmp(what, "context") == 0) {
-			if ((st = qr_corpus_get_context(s->local, (uint32_t)strtoul(arg, NULL, 10), data)))
-				qr_buf_setf(err, "%s: %s", name.buf, qr_corpus_error(s->local));
-		} else if (!qr_locator_parse(arg, &loc)) {
-			qr_buf_setf(err, "%s: a malformed locator '%s'", name.buf, arg);
-			st = QR_DAMAGED;
-		} else if ((st = qr_store_get(qr_corpus_store(s->local), &loc, data, NULL, NULL))) {
-			qr_buf_setf(err, "%s: %s", name.buf, qr_store_error(qr_corpus_store(s->local)));
-		}
+		qr_buf why = QR_BUF_INIT;
+		if ((st = qr_shard_read(s->local, what, arg, data, &why)))
+			qr_buf_setf(err, "%s: %s", name.buf, why.buf);
+		qr_buf_release(&why);
 	} else if (s->net) {
 		qr_buf path = QR_BUF_INIT, why = QR_BUF_INIT;
 		int status = 0;
 		qr_buf_addf(&path, "/%s?at=", what);
-		qr_shardnet_escape(&path, arg);
+		qr_shardnet_escape(&path, arg ? arg : "");
 		st = qr_shardnet_request(s->net, "GET", path.buf, NULL, 0, &status, data, &why);
 		if (st) {
 			qr_buf_setf(err, "%s: %s", name.buf, why.buf);

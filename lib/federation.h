@@ -109,9 +109,10 @@ void qr_federation_missing(const qr_federation *f, qr_buf *out);
 /* The shard holding a document of the one database. */
 qr_fed_shard *qr_federation_shard_of(qr_federation *f, xc_docid docid);
 
-/* Bytes from a shard's store: stream "record" or "media" at a locator,
- * or "context" of a source number.  Unchecked (the caller checks the
- * sha256). */
+/* What a shard reads for a federation besides its index (shard_read.h:
+ * "record", "media", "entry" at a locator, "context" of a source,
+ * "contexts", "sources", "journal"): for a path read here, else asked of
+ * its serve-shard.  Unchecked (the caller checks the sha256). */
 int qr_fed_shard_fetch(qr_federation *f, qr_fed_shard *s, const char *what, const char *arg, qr_buf *data,
 		       qr_buf *err);
 

@@ -11,6 +11,7 @@
 #include "cmdutil.h"
 #include "commands.h"
 #include "export.h"
+#include "federation.h"
 #include "format.h"
 #include "io.h"
 #include "schema.h"
@@ -182,16 +183,17 @@ static struct platform_ids *platform_ids(struct tee *t, const char *platform)
 	return pi;
 }
 
-static void note_source(qr_export *x, uint32_t n)
+static void note_source(qr_export *x, uint32_t shard, uint32_t n)
 {
-	if (x->nsources && x->sources[x->nsources - 1] == n)
+	uint64_t key = (uint64_t)shard << 32 | n;
+	if (x->nsources && x->sources[x->nsources - 1] == key)
 		return;
 	x->sources = qr_grow_array(x->sources, sizeof(*x->sources), x->nsources + 1, &x->sources_alloc);
-	x->sources[x->nsources++] = n;
+	x->sources[x->nsources++] = key;
 }
 
 /* Where the post's record is, for the originals pass. */
-static void note_record(struct tee *t, const qr_post *p)
+static void note_record(struct tee *t, const qr_post *p, uint32_t shard)
 {
 	qr_export *x = t->x;
 	qr_export_record r = { 0 };
@@ -202,6 +204,7 @@ static void note_record(struct tee *t, const qr_post *p)
 		return;
 	}
 	r.source = p->source.number;
+	r.shard = shard;
 	r.id = (uint32_t)x->ids.len;
 	const qr_format *f = p->source.format ? qr_format_by_name(p->source.format) : NULL;
 	r.archive = f && f->archive;
@@ -236,14 +239,8 @@ static void tee_hit(qr_printer *pr, const qr_hit *h)
 	struct platform_ids *pi = platform_ids(t, p->platform ? p->platform : "");
 	if (pi)
 		pi->pr->hit(pi->pr, h);
-	if (p->source.number)
-		note_source(x, p->source.number);
 	x->post_keys = qr_grow_array(x->post_keys, sizeof(*x->post_keys), x->nposts_keys + 1, &x->post_keys_alloc);
 	qr_export_post_key(p->id ? p->id : "", x->post_keys[x->nposts_keys++]);
-	if (x->o->content == QR_CONTENT_ORIGINALS) {
-		note_record(t, p);
-		qr_export_note_media(x, p);
-	}
 	qr_progress_update(&x->progress, x->posts, 0);
 }
 
@@ -328,6 +325,19 @@ static int read_hit(qr_export *x, xc_mset *ms, uint32_t i, qr_post *post)
 	return st;
 }
 
+/* The shard of the federation (1-based) that holds a hit. */
+static int shard_of(qr_export *x, xc_mset *ms, uint32_t i, uint32_t *shard)
+{
+	xc_docid docid = 0;
+	qr_fed_shard *s = xc_mset_docid(ms, i, &docid) == XC_OK ? qr_federation_shard_of(x->fed, docid) : NULL;
+	if (!s) {
+		qr_buf_setf(&x->err, "no shard holds result %u", i);
+		return QR_INTERNAL;
+	}
+	*shard = (uint32_t)(s - x->fed->v) + 1;
+	return 0;
+}
+
 /* Every post the query matches, in the asked order, through the tee. */
 static int query_pass(qr_export *x, struct tee *t)
 {
@@ -363,6 +373,17 @@ static int query_pass(qr_export *x, struct tee *t)
 		for (uint32_t i = 0; i < n && !t->failed; i++) {
 			if ((st = read_hit(x, ms, i, &post)))
 				goto out;
+			/* what is read from the store, in the order of the store:
+			 * the order of the hits does not matter */
+			uint32_t shard = 0;
+			if (x->fed && (st = shard_of(x, ms, i, &shard)))
+				goto out;
+			if (post.source.number)
+				note_source(x, shard, post.source.number);
+			if (x->o->content == QR_CONTENT_ORIGINALS) {
+				note_record(t, &post, shard);
+				qr_export_note_media(x, &post, shard);
+			}
 			double w = 0;
 			xc_mset_weight(ms, i, &w);
 			qr_hit hit = { &post, pos + i + 1, w, 0, NULL, false, 0 };
@@ -607,13 +628,6 @@ int cmd_export(int argc, char **argv)
 		qr_warning("no --author: CITATION.cff names the author 'Unknown' (give --author 'Family, Given')");
 	if ((st = qr_cmd_open_corpus(o.x.corpus, &c)))
 		goto done;
-	/* A bag is made of one corpus's store, inputs and journal: a
-	 * federation's are its shards', numbered each its own way. */
-	if (qr_corpus_federation(c)) {
-		st = qr_usage_error("export", "a bag is made from one corpus: export from each shard (--corpus SHARD), "
-					      "or merge the shards first (quire shards merge --corpus FED --out DIR)");
-		goto done;
-	}
 	/* Built beside its final place (same file system), moved there when
 	 * whole: a killed export leaves no half bag under the name asked. */
 	qr_buf_setf(&dir, "%s.tmp-%ld", o.x.out, (long)getpid());
@@ -623,6 +637,7 @@ int cmd_export(int argc, char **argv)
 	}
 	x.o = &o.x;
 	x.c = c;
+	x.fed = qr_corpus_federation(c);
 	qr_progress_init(&x.progress, 0, "posts");
 	struct job j = { &x, dir.buf, bagging_time() };
 	st = qr_cmd_retry(c, attempt, &j);

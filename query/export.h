@@ -33,6 +33,8 @@
 
 #include "bag.h"
 #include "corpus.h"
+#include "journal.h"
+#include "json.h"
 #include "printer.h"
 #include "progress.h"
 #include "query.h"
@@ -66,7 +68,8 @@ void qr_export_printer(qr_printer *p, const char *sort);
 typedef struct qr_export_record {
 	qr_locator loc;
 	uint8_t sha256[QR_SHA256_LEN];
-	uint32_t source;             /* its number in this corpus */
+	uint32_t source;             /* its number in its corpus (or shard) */
+	uint32_t shard;              /* 0: this corpus; k: shard k of the federation */
 	uint32_t id;                 /* offset of the post id in ids; UINT32_MAX: a context */
 	bool archive;                /* of an archive format: read with a context record */
 } qr_export_record;
@@ -75,10 +78,12 @@ typedef struct qr_export_media {
 	char sha256[QR_SHA256_HEX];
 	char *locator;
 	char *ext;
+	uint32_t shard;              /* as in qr_export_record */
 } qr_export_media;
 
 /* A source (input) the posts came from, as the bag describes it. */
 typedef struct qr_export_source {
+	uint32_t shard;              /* as in qr_export_record */
 	uint32_t number;
 	char *line;                  /* its sources.jsonl line, portable (export_card.c) */
 	char *sha256;
@@ -91,6 +96,7 @@ void qr_export_post_key(const char *id, uint8_t key[QR_EXPORT_KEY]);
 typedef struct qr_export {
 	const qr_export_opts *o;
 	qr_corpus *c;
+	struct qr_federation *fed;   /* c's, when it is a federation */
 	xc_query *q;
 	qr_bag *bag;
 	qr_progress progress;
@@ -108,7 +114,8 @@ typedef struct qr_export {
 	size_t nposts_keys, post_keys_alloc;
 	qr_export_media *media;
 	size_t nmedia, media_alloc, media_missing;
-	uint32_t *sources;           /* source numbers seen, sorted at the end */
+	uint64_t *sources;           /* shard << 32 | source number, of each
+	                              * post; sorted at the end */
 	size_t nsources, sources_alloc;
 	qr_export_source *inputs;    /* their sources.jsonl lines */
 	size_t ninputs;
@@ -126,8 +133,45 @@ int qr_export_sources(qr_export *x);
  * sha256), their contexts, the index, the media files.  Returns an exit
  * code, the message printed. */
 int qr_export_originals(qr_export *x);
-/* Remember a post's media files (those the store keeps). */
-void qr_export_note_media(qr_export *x, const qr_post *p);
+/* Remember a post's media files (those the store keeps), in a shard. */
+void qr_export_note_media(qr_export *x, const qr_post *p, uint32_t shard);
+
+/* Read what a shard of the federation keeps (shard_read.h): 0, or a
+ * status with the message in x->err. */
+int qr_export_shard_read(qr_export *x, uint32_t shard, const char *what, const char *arg, qr_buf *out);
+
+/* export_shards.c: the sources.jsonl lines of this corpus, or of every
+ * shard of the federation (each with its shard, its input's key). */
+typedef struct qr_export_line {
+	uint32_t shard;
+	cJSON *o;
+	char *key;                   /* sha256, path and which reading of them */
+} qr_export_line;
+
+typedef struct qr_export_lines {
+	qr_export_line *v;
+	size_t n, alloc;
+} qr_export_lines;
+
+int qr_export_read_sources(qr_export *x, qr_export_lines *out);
+void qr_export_lines_free(qr_export_lines *l);
+/* Line i's input as one corpus would say it: what every shard read of it,
+ * together (a new object). */
+cJSON *qr_export_input_whole(const qr_export_lines *l, size_t i);
+
+/* A shard's journal: its own (a path) or a copy of its file (remote). */
+typedef struct qr_export_journal {
+	qr_journal *j;
+	bool owned;
+	char *tmp;
+} qr_export_journal;
+
+int qr_export_journal_open(qr_export *x, uint32_t shard, qr_export_journal *ej);
+void qr_export_journal_close(qr_export_journal *ej);
+
+/* JSON lines that begin with "time", of several outputs, in time order
+ * (ties in the order of the outputs). */
+void qr_export_merge_by_time(const qr_buf *outs, size_t n, qr_buf *merged);
 
 /* export_card.c: sources.jsonl, events/, codebook.json, datapackage.json,
  * README.md and CITATION.cff; the labels of bag-info.txt into info. */

@@ -12,6 +12,7 @@
 #include "events.h"
 #include "hash.h"
 #include "export.h"
+#include "federation.h"
 #include "io.h"
 #include "journal.h"
 #include "json.h"
@@ -28,14 +29,15 @@
 
 /* ---- sources ---- */
 
-static bool has_source(const qr_export *x, uint32_t n)
+static bool has_source(const qr_export *x, uint32_t shard, uint32_t n)
 {
+	uint64_t key = (uint64_t)shard << 32 | n;
 	size_t lo = 0, hi = x->nsources;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (x->sources[mid] == n)
+		if (x->sources[mid] == key)
 			return true;
-		if (x->sources[mid] < n)
+		if (x->sources[mid] < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -43,9 +45,9 @@ static bool has_source(const qr_export *x, uint32_t n)
 	return false;
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
 }
 
@@ -102,43 +104,42 @@ static int by_line(const void *a, const void *b)
 
 int qr_export_sources(qr_export *x)
 {
-	qr_buf path = QR_BUF_INIT, data = QR_BUF_INIT, err = QR_BUF_INIT, line = QR_BUF_INIT;
+	qr_buf line = QR_BUF_INIT;
 	size_t alloc = 0;
 	if (x->nsources > 1)
-		qsort(x->sources, x->nsources, sizeof(*x->sources), cmp_u32);
+		qsort(x->sources, x->nsources, sizeof(*x->sources), cmp_u64);
 	size_t n = 0;
 	for (size_t i = 0; i < x->nsources; i++)
 		if (!n || x->sources[n - 1] != x->sources[i])
 			x->sources[n++] = x->sources[i];
 	x->nsources = n;
-	qr_corpus_path(x->c, "sources.jsonl", &path);
-	if (x->nsources && qr_io_read_file(path.buf, SIZE_MAX / 2, &data, &err) == 0) {
-		for (char *s = data.buf, *end; s < data.buf + data.len; s = end + 1) {
-			end = memchr(s, '\n', (size_t)(data.buf + data.len - s));
-			if (!end)
-				end = data.buf + data.len;
-			cJSON *o = qr_json_parse(s, (size_t)(end - s), NULL);
-			int64_t num;
-			if (o && qr_json_int(o, "number", &num) && num > 0 && num <= UINT32_MAX &&
-			    has_source(x, (uint32_t)num)) {
-				qr_buf_reset(&line);
-				portable_source(&line, o);
-				x->inputs = qr_grow_array(x->inputs, sizeof(*x->inputs), x->ninputs + 1, &alloc);
-				qr_export_source *in = &x->inputs[x->ninputs++];
-				in->number = (uint32_t)num;
-				in->line = qr_strdup(line.buf);
-				in->sha256 = qr_json_str(o, "sha256") ? qr_strdup(qr_json_str(o, "sha256")) : NULL;
-			}
-			cJSON_Delete(o);
-		}
+	qr_export_lines lines;
+	int st = x->nsources ? qr_export_read_sources(x, &lines) : 0;
+	for (size_t i = 0; x->nsources && !st && i < lines.n; i++) {
+		const qr_export_line *l = &lines.v[i];
+		int64_t num;
+		if (!qr_json_int(l->o, "number", &num) || num <= 0 || num > UINT32_MAX ||
+		    !has_source(x, l->shard, (uint32_t)num))
+			continue;
+		/* a federation's input: what its shards read of it together */
+		cJSON *sum = x->fed ? qr_export_input_whole(&lines, i) : NULL;
+		const cJSON *o = sum ? sum : l->o;
+		qr_buf_reset(&line);
+		portable_source(&line, o);
+		x->inputs = qr_grow_array(x->inputs, sizeof(*x->inputs), x->ninputs + 1, &alloc);
+		qr_export_source *in = &x->inputs[x->ninputs++];
+		in->shard = l->shard;
+		in->number = (uint32_t)num;
+		in->line = qr_strdup(line.buf);
+		in->sha256 = qr_json_str(o, "sha256") ? qr_strdup(qr_json_str(o, "sha256")) : NULL;
+		cJSON_Delete(sum);
 	}
+	if (x->nsources)
+		qr_export_lines_free(&lines);
 	if (x->ninputs > 1)
 		qsort(x->inputs, x->ninputs, sizeof(*x->inputs), by_line);
-	qr_buf_release(&path);
-	qr_buf_release(&data);
-	qr_buf_release(&err);
 	qr_buf_release(&line);
-	return 0;
+	return st;
 }
 
 static int write_sources(qr_export *x)
@@ -274,7 +275,7 @@ struct hist_op {
 };
 
 struct hist {
-	const qr_export *x;          /* post_keys sorted */
+	qr_export *x;                /* post_keys sorted */
 	struct hist_op op;
 	qr_buf out;
 	uint64_t last_snapshot;      /* offset of the last snapshot, first pass */
@@ -437,37 +438,83 @@ static int hist_entry(void *ctx, const qr_journal_entry *e)
  * it, keeping when and by whom, so that a bag exported again from the
  * corpus it was loaded into has the same lines.
  */
+/* One journal's lines into h->out. */
+static int history_of(struct hist *h, qr_journal *j, const char *where)
+{
+	qr_export *x = h->x;
+	qr_journal_stats w;
+	int st = 0;
+	hist_op_clear(&h->op);
+	h->last_snapshot = 0;
+	h->any_snapshot = false;
+	qr_journal_stats_init(&w);
+	if (j && qr_journal_size(j)) {
+		if (!(st = qr_journal_walk(j, 0, find_snapshot, h, &w))) {
+			qr_journal_stats_release(&w);
+			qr_journal_stats_init(&w);
+			st = qr_journal_walk(j, h->any_snapshot ? h->last_snapshot : 0, hist_entry, h, &w);
+		}
+		if (st)
+			qr_buf_setf(&x->err, "cannot read the journal%s: %s", where, qr_journal_error(j));
+		else if (w.damaged)
+			qr_buf_setf(&x->err, "the journal%s is damaged (%s): run 'quire check'", where, w.damage.buf);
+		if (!st && w.damaged)
+			st = QR_DAMAGED;
+	}
+	hist_op_clear(&h->op);
+	qr_journal_stats_release(&w);
+	return st;
+}
+
+/* A federation's history: each shard's lines (a code given through the
+ * federation is a line in each shard that holds posts of it, at that
+ * shard's time), all in the order of their times. */
+static int fed_history(struct hist *h)
+{
+	qr_export *x = h->x;
+	qr_buf *outs = qr_calloc(x->fed->n ? x->fed->n : 1, sizeof(*outs));
+	qr_buf name = QR_BUF_INIT;
+	int st = 0;
+	for (size_t i = 0; i < x->fed->n && !st; i++) {
+		qr_buf_init(&outs[i]);
+		if (!x->fed->v[i].up)
+			continue;
+		qr_export_journal ej;
+		if ((st = qr_export_journal_open(x, (uint32_t)i + 1, &ej)))
+			break;
+		qr_buf_reset(&name);
+		qr_buf_adds(&name, " of ");
+		qr_fed_shard_name(x->fed, &x->fed->v[i], &name);
+		qr_buf_reset(&h->out);
+		st = history_of(h, ej.j, name.buf);
+		qr_export_journal_close(&ej);
+		qr_buf tmp = outs[i];
+		outs[i] = h->out;
+		h->out = tmp;
+	}
+	if (!st)
+		qr_export_merge_by_time(outs, x->fed->n, &h->out);
+	for (size_t i = 0; i < x->fed->n; i++)
+		qr_buf_release(&outs[i]);
+	free(outs);
+	qr_buf_release(&name);
+	return st;
+}
+
 static int write_history(struct card *k)
 {
 	qr_export *x = k->x;
-	qr_journal *j = qr_corpus_journal(x->c);
 	struct hist h;
-	qr_journal_stats w;
-	int st = 0;
 	memset(&h, 0, sizeof(h));
 	qr_buf_init(&h.out);
 	if (x->nposts_keys > 1)
 		qsort(x->post_keys, x->nposts_keys, QR_EXPORT_KEY, cmp_key);
 	h.x = x;
-	qr_journal_stats_init(&w);
-	if (j && qr_journal_size(j)) {
-		if (!(st = qr_journal_walk(j, 0, find_snapshot, &h, &w))) {
-			qr_journal_stats_release(&w);
-			qr_journal_stats_init(&w);
-			st = qr_journal_walk(j, h.any_snapshot ? h.last_snapshot : 0, hist_entry, &h, &w);
-		}
-		if (st)
-			qr_buf_setf(&x->err, "cannot read the journal: %s", qr_journal_error(j));
-		else if (w.damaged)
-			qr_buf_setf(&x->err, "the journal is damaged (%s): run 'quire check'", w.damage.buf);
-		if (!st && w.damaged)
-			st = QR_DAMAGED;
-	}
+	int st = x->fed ? fed_history(&h) : history_of(&h, qr_corpus_journal(x->c), "");
 	if (!st)
 		st = qr_bag_write(x->bag, "codes-history.jsonl", h.out.buf, h.out.len, &x->err);
 	hist_op_clear(&h.op);
 	qr_buf_release(&h.out);
-	qr_journal_stats_release(&w);
 	return st;
 }
 
@@ -875,9 +922,14 @@ static void card_sources(struct card *k, qr_buf *b)
 {
 	qr_export *x = k->x;
 	uint64_t rejected = 0, incomplete = 0;
+	size_t distinct = 0;
+	/* the same line twice is one input (each shard of a federation has
+	 * its own number for it) */
+	for (size_t i = 0; i < x->ninputs; i++)
+		distinct += !i || strcmp(x->inputs[i - 1].line, x->inputs[i].line) != 0;
 	qr_buf_adds(b, "## How it was collected\n\n");
 	qr_buf_addf(b, "The posts were read by quire from %zu input%s (`data/sources.jsonl` has every detail):\n\n",
-		    x->ninputs, x->ninputs == 1 ? "" : "s");
+		    distinct, distinct == 1 ? "" : "s");
 	qr_buf_adds(b, "| input | sha256 | formats | records read | rejected | status |\n| --- | --- | --- | ---: | ---: | --- |\n");
 	for (size_t i = 0; i < x->ninputs; i++) {
 		if (i && strcmp(x->inputs[i - 1].line, x->inputs[i].line) == 0)

@@ -14,7 +14,9 @@
 #include <zstd.h>
 
 #include "export.h"
+#include "hash.h"
 #include "json.h"
+#include "shard_read.h"
 #include "status.h"
 
 /* A new originals file past this many bytes. */
@@ -42,6 +44,8 @@ static const char *sort_ids;
 static int by_place(const void *pa, const void *pb)
 {
 	const qr_export_record *a = pa, *b = pb;
+	if (a->shard != b->shard)
+		return a->shard < b->shard ? -1 : 1;
 	int c = cmp_loc(&a->loc, &b->loc);
 	if (c || a->id == b->id)
 		return c;
@@ -52,11 +56,6 @@ static int by_place(const void *pa, const void *pb)
 
 /* ---- contexts ---- */
 
-struct context {
-	qr_locator loc;
-	uint32_t source;
-};
-
 static bool wanted(const uint32_t *v, size_t n, uint32_t source)
 {
 	for (size_t i = 0; i < n; i++)
@@ -65,63 +64,67 @@ static bool wanted(const uint32_t *v, size_t n, uint32_t source)
 	return false;
 }
 
-/* Every context record of the given sources, in store order: read from
- * the block headers alone. */
-static int find_contexts(qr_export *x, const uint32_t *sources, size_t nsources, struct context **out, size_t *n)
+/* Every context record of the given sources in a shard (0: this corpus),
+ * in store order. */
+static int find_contexts(qr_export *x, uint32_t shard, const uint32_t *sources, size_t nsources, qr_context_at **out,
+			 size_t *n)
 {
-	qr_store *s = qr_corpus_store(x->c);
+	if (!shard) {
+		int st = qr_corpus_contexts(x->c, sources, nsources, out, n, &x->err);
+		return st;
+	}
+	qr_buf arg = QR_BUF_INIT, data = QR_BUF_INIT;
 	size_t alloc = 0;
-	qr_block b;
-	int st = 0;
-	qr_block_init(&b);
 	*out = NULL;
 	*n = 0;
-	uint32_t first = qr_store_first_segment(s, QR_STREAM_RECORDS), last = qr_store_last_segment(s, QR_STREAM_RECORDS);
-	for (uint32_t seg = first; seg && seg <= last && !st; seg++) {
-		uint64_t size = qr_store_segment_size(s, QR_STREAM_RECORDS, seg);
-		for (uint64_t off = 0; off < size && !st;) {
-			if ((st = qr_store_read_block(s, QR_STREAM_RECORDS, seg, off, false, &b))) {
-				qr_buf_setf(&x->err, "%s", qr_store_error(s));
-				break;
-			}
-			for (uint32_t i = 0; i < b.nrecords; i++) {
-				const qr_record_meta *m = &b.records[i];
-				if (!(m->flags & QR_REC_CONTEXT) || !wanted(sources, nsources, m->source))
-					continue;
-				*out = qr_grow_array(*out, sizeof(**out), *n + 1, &alloc);
-				(*out)[(*n)++] = (struct context){ { QR_STREAM_RECORDS, seg, off, i }, m->source };
-			}
-			if (b.end <= off)
-				break;
-			off = b.end;
+	for (size_t i = 0; i < nsources; i++)
+		qr_buf_addf(&arg, "%s%u", i ? "," : "", sources[i]);
+	int st = qr_export_shard_read(x, shard, "contexts", arg.buf, &data);
+	for (char *s = data.buf, *end; !st && s && s < data.buf + data.len; s = end + 1) {
+		end = memchr(s, '\n', (size_t)(data.buf + data.len - s));
+		if (!end)
+			end = data.buf + data.len;
+		cJSON *o = qr_json_parse(s, (size_t)(end - s), NULL);
+		int64_t source;
+		qr_context_at c;
+		if (!o || !qr_json_str(o, "at") || !qr_locator_parse(qr_json_str(o, "at"), &c.loc) ||
+		    !qr_json_int(o, "source", &source) || source <= 0 || source > UINT32_MAX) {
+			qr_buf_setf(&x->err, "shard %u sent a context that is not one", shard);
+			st = QR_DAMAGED;
+		} else {
+			c.source = (uint32_t)source;
+			*out = qr_grow_array(*out, sizeof(**out), *n + 1, &alloc);
+			(*out)[(*n)++] = c;
 		}
+		cJSON_Delete(o);
 	}
-	qr_block_release(&b);
+	qr_buf_release(&arg);
+	qr_buf_release(&data);
 	return st;
 }
 
-/* Add, for each record of an archive format, the context it is read
- * with. */
-static int add_contexts(qr_export *x)
+/* Add, for each record of an archive format among records [from, to) (of
+ * one shard), the context it is read with. */
+static int add_contexts_of(qr_export *x, size_t from, size_t to)
 {
-	uint32_t *sources = NULL;
+	uint32_t *sources = NULL, shard = x->records[from].shard;
 	size_t nsources = 0, alloc = 0, ncontexts = 0;
-	struct context *contexts = NULL;
-	for (size_t i = 0; i < x->nrecords; i++) {
+	qr_context_at *contexts = NULL;
+	for (size_t i = from; i < to; i++) {
 		if (x->records[i].archive && !wanted(sources, nsources, x->records[i].source)) {
 			sources = qr_grow_array(sources, sizeof(*sources), nsources + 1, &alloc);
 			sources[nsources++] = x->records[i].source;
 		}
 	}
-	int st = nsources ? find_contexts(x, sources, nsources, &contexts, &ncontexts) : 0;
+	int st = nsources ? find_contexts(x, shard, sources, nsources, &contexts, &ncontexts) : 0;
 	/* records and contexts are both in store order: one walk matches
 	 * each record with the last context of its source before it */
-	size_t n = x->nrecords, at = 0;
+	size_t at = 0;
 	bool *used = ncontexts ? qr_calloc(ncontexts, sizeof(*used)) : NULL;
 	size_t *last = nsources ? qr_calloc(nsources, sizeof(*last)) : NULL;
 	for (size_t k = 0; k < nsources; k++)
 		last[k] = SIZE_MAX;
-	for (size_t i = 0; i < n && !st; i++) {
+	for (size_t i = from; i < to && !st; i++) {
 		qr_export_record *r = &x->records[i];
 		while (at < ncontexts && cmp_loc(&contexts[at].loc, &r->loc) < 0) {
 			for (size_t k = 0; k < nsources; k++)
@@ -138,7 +141,7 @@ static int add_contexts(qr_export *x)
 	for (size_t k = 0; k < ncontexts && !st; k++) {
 		if (!used[k])
 			continue;
-		qr_export_record c = { contexts[k].loc, { 0 }, contexts[k].source, UINT32_MAX, false };
+		qr_export_record c = { contexts[k].loc, { 0 }, contexts[k].source, shard, UINT32_MAX, false };
 		x->records = qr_grow_array(x->records, sizeof(*x->records), x->nrecords + 1, &x->records_alloc);
 		x->records[x->nrecords++] = c;
 		x->contexts++;
@@ -150,7 +153,29 @@ static int add_contexts(qr_export *x)
 	return st;
 }
 
+/* The same for every shard's records (sorted by place: a shard's are
+ * together). */
+static int add_contexts(qr_export *x)
+{
+	size_t n = x->nrecords;
+	int st = 0;
+	for (size_t from = 0, to; from < n && !st; from = to) {
+		for (to = from + 1; to < n && x->records[to].shard == x->records[from].shard; to++)
+			;
+		st = add_contexts_of(x, from, to);
+	}
+	return st;
+}
+
 /* ---- writing ---- */
+
+static const char *input_sha(const qr_export *x, uint32_t shard, uint32_t source)
+{
+	for (size_t i = 0; i < x->ninputs; i++)
+		if (x->inputs[i].shard == shard && x->inputs[i].number == source)
+			return x->inputs[i].sha256;
+	return NULL;
+}
 
 struct out {
 	qr_export *x;
@@ -162,15 +187,44 @@ struct out {
 	qr_buf frame, data, strings, line;
 	/* the frame last written, for the other posts of its record */
 	qr_locator last;
+	uint32_t last_shard;
 	bool have_last;
 	uint64_t last_offset, last_length, last_size;
 	qr_record_meta meta;
 	char sha[QR_SHA256_HEX];
 	/* the context each archive source's records are read with */
+	uint32_t ctx_shard;          /* of the shard whose records are written */
 	uint32_t *ctx_source;
 	char (*ctx_sha)[QR_SHA256_HEX];
 	size_t nctx, ctx_alloc;
+	/* a federation: the contexts written, by what they are and whose */
+	qr_strv ctx_written;
+	uint32_t *ctx_written_shard;
+	size_t ctx_written_alloc;
+	bool skip;                   /* the record is written already */
 };
+
+/* A context one shard of a federation holds as another did (each shard
+ * that reads an archive keeps its context): written once, as one corpus
+ * would. */
+static bool written_before(struct out *o, uint32_t shard)
+{
+	qr_buf key = QR_BUF_INIT;
+	const char *in = input_sha(o->x, shard, o->meta.source);
+	qr_buf_addf(&key, "%s\t%s\t%s\t%s", o->sha, in ? in : "", o->meta.path ? o->meta.path : "",
+		    o->meta.member ? o->meta.member : "");
+	bool seen = false;
+	for (size_t i = 0; i < o->ctx_written.n && !seen; i++)
+		seen = o->ctx_written_shard[i] != shard && strcmp(o->ctx_written.v[i], key.buf) == 0;
+	if (!seen) {
+		o->ctx_written_shard = qr_grow_array(o->ctx_written_shard, sizeof(*o->ctx_written_shard),
+						     o->ctx_written.n + 1, &o->ctx_written_alloc);
+		o->ctx_written_shard[o->ctx_written.n] = shard;
+		qr_strv_push(&o->ctx_written, key.buf);
+	}
+	qr_buf_release(&key);
+	return seen;
+}
 
 static int next_file(struct out *o)
 {
@@ -186,14 +240,6 @@ static int next_file(struct out *o)
 		return QR_IO;
 	o->offset = 0;
 	return 0;
-}
-
-static const char *input_sha(const qr_export *x, uint32_t source)
-{
-	for (size_t i = 0; i < x->ninputs; i++)
-		if (x->inputs[i].number == source)
-			return x->inputs[i].sha256;
-	return NULL;
 }
 
 static void remember_context(struct out *o, uint32_t source, const char *sha)
@@ -238,7 +284,7 @@ static void index_line(struct out *o, const qr_export_record *r)
 	qr_jw_kstr(&w, "format", o->meta.format);
 	qr_jw_key(&w, "source");
 	qr_jw_begin_object(&w);
-	qr_jw_kstr(&w, "input_sha256", input_sha(x, o->meta.source));
+	qr_jw_kstr(&w, "input_sha256", input_sha(x, r->shard, o->meta.source));
 	qr_jw_kstr(&w, "path", o->meta.path);
 	if (o->meta.member && *o->meta.member)
 		qr_jw_kstr(&w, "member", o->meta.member);
@@ -253,17 +299,46 @@ static void index_line(struct out *o, const qr_export_record *r)
 	fwrite(o->line.buf, 1, o->line.len, o->index->f);
 }
 
+/* A record and what the store says of it, from this corpus's store or
+ * its shard's. */
+static int read_entry(struct out *o, const qr_export_record *r, const char *where)
+{
+	qr_export *x = o->x;
+	int st;
+	if (!r->shard) {
+		qr_store *s = qr_corpus_store(x->c);
+		if ((st = qr_store_get(s, &r->loc, &o->data, &o->meta, &o->strings)))
+			qr_buf_setf(&x->err, "cannot read record %s: %s", where, qr_store_error(s));
+		return st;
+	}
+	if ((st = qr_export_shard_read(x, r->shard, "entry", where, &o->frame)))
+		return st;
+	qr_buf why = QR_BUF_INIT;
+	if ((st = qr_shard_entry_parse(o->frame.buf, o->frame.len, &o->data, &o->meta, &o->strings, &why)))
+		qr_buf_setf(&x->err, "shard %u, record %s: %s", r->shard, where, why.buf);
+	qr_buf_release(&why);
+	uint8_t sum[QR_SHA256_LEN];
+	qr_sha256(o->data.buf, o->data.len, sum);
+	if (!st && memcmp(sum, o->meta.sha256, QR_SHA256_LEN) != 0) {
+		qr_buf_setf(&x->err, "shard %u, record %s: the bytes do not match their sha256", r->shard, where);
+		st = QR_DAMAGED;
+	}
+	return st;
+}
+
 /* Read one record, check it, write its frame. */
 static int write_record(struct out *o, const qr_export_record *r)
 {
 	qr_export *x = o->x;
-	qr_store *s = qr_corpus_store(x->c);
-	int st = qr_store_get(s, &r->loc, &o->data, &o->meta, &o->strings);
 	char where[64];
 	qr_locator_format(&r->loc, where);
-	if (st) {
-		qr_buf_setf(&x->err, "cannot read record %s: %s", where, qr_store_error(s));
+	int st = read_entry(o, r, where);
+	if (st)
 		return st;
+	if (o->ctx_shard != r->shard) {
+		/* a shard's sources are numbered its own way */
+		o->nctx = 0;
+		o->ctx_shard = r->shard;
 	}
 	bool context = r->id == UINT32_MAX;
 	if (!context && memcmp(o->meta.sha256, r->sha256, QR_SHA256_LEN) != 0) {
@@ -275,6 +350,13 @@ static int write_record(struct out *o, const qr_export_record *r)
 		return QR_DAMAGED;
 	}
 	qr_hex(o->meta.sha256, QR_SHA256_LEN, o->sha);
+	o->skip = false;
+	if (context && r->shard && written_before(o, r->shard)) {
+		remember_context(o, o->meta.source, o->sha);
+		o->skip = true;
+		x->contexts--;
+		return 0;
+	}
 	if (o->offset >= FILE_BYTES && (st = next_file(o)))
 		return st;
 	size_t bound = ZSTD_compressBound(o->data.len);
@@ -287,6 +369,7 @@ static int write_record(struct out *o, const qr_export_record *r)
 	}
 	fwrite(o->frame.buf, 1, n, o->file->f);
 	o->last = r->loc;
+	o->last_shard = r->shard;
 	o->have_last = true;
 	o->last_offset = o->offset;
 	o->last_length = n;
@@ -322,9 +405,10 @@ static int write_all(qr_export *x)
 	for (size_t i = 0; i < x->nrecords && !st; i++) {
 		const qr_export_record *r = &x->records[i];
 		/* the other posts of a record share its frame */
-		if (!o.have_last || cmp_loc(&o.last, &r->loc) != 0)
+		o.skip = false;
+		if (!o.have_last || o.last_shard != r->shard || cmp_loc(&o.last, &r->loc) != 0)
 			st = write_record(&o, r);
-		if (!st)
+		if (!st && !o.skip)
 			index_line(&o, r);
 		qr_progress_update(&x->progress, i + 1, x->original_bytes);
 	}
@@ -345,6 +429,8 @@ out:
 	qr_buf_release(&o.line);
 	free(o.ctx_source);
 	free(o.ctx_sha);
+	qr_strv_clear(&o.ctx_written);
+	free(o.ctx_written_shard);
 	return st;
 }
 
@@ -386,7 +472,7 @@ static char *media_ext(const qr_media *m)
 	return qr_strdup("bin");
 }
 
-void qr_export_note_media(qr_export *x, const qr_post *p)
+void qr_export_note_media(qr_export *x, const qr_post *p, uint32_t shard)
 {
 	for (size_t i = 0; i < p->nmedia; i++) {
 		const qr_media *m = &p->media[i];
@@ -411,6 +497,7 @@ void qr_export_note_media(qr_export *x, const qr_post *p)
 				*c = (char)(*c - 'A' + 'a');
 		e->locator = qr_strdup(m->locator);
 		e->ext = media_ext(m);
+		e->shard = shard;
 	}
 }
 
@@ -439,7 +526,18 @@ static int write_media(qr_export *x)
 		qr_media m = { 0 };
 		m.sha256 = x->media[i].sha256;
 		m.locator = x->media[i].locator;
-		if ((st = qr_corpus_get_media(x->c, &m, &data))) {
+		if (x->media[i].shard) {
+			if ((st = qr_export_shard_read(x, x->media[i].shard, "media", m.locator, &data)))
+				break;
+			uint8_t want[QR_SHA256_LEN], got[QR_SHA256_LEN];
+			qr_sha256(data.buf, data.len, got);
+			if (!qr_unhex(m.sha256, want, QR_SHA256_LEN) || memcmp(want, got, QR_SHA256_LEN) != 0) {
+				qr_buf_setf(&x->err, "media %s from shard %u does not match its sha256", m.sha256,
+					    x->media[i].shard);
+				st = QR_DAMAGED;
+				break;
+			}
+		} else if ((st = qr_corpus_get_media(x->c, &m, &data))) {
 			qr_buf_setf(&x->err, "cannot read media %s: %s", m.sha256, qr_corpus_error(x->c));
 			break;
 		}

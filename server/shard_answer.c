@@ -14,6 +14,7 @@
 #include "json.h"
 #include "run.h"
 #include "schema.h"
+#include "shard_read.h"
 #include "status.h"
 #include "store.h"
 #include "tags.h"
@@ -144,29 +145,16 @@ static void info(sv_shard *s, sv_shard_reply *r)
 
 static void fetch(sv_shard *s, const char *what, const char *at, sv_shard_reply *r)
 {
-	qr_locator loc;
-	int st;
-	if (!at)
-		return fail(r, 400, "which %s? (?at=...)", what);
-	if (strcmp(what, "context") == 0) {
-		char *end = NULL;
-		unsigned long n = strtoul(at, &end, 10);
-		if (!end || *end || !n)
-			return fail(r, 400, "a context is asked for by its source number");
-		st = qr_corpus_get_context(s->c, (uint32_t)n, &r->body);
-		if (st)
-			return fail(r, status_of(st), "%s", st == QR_NOT_FOUND ? "no such context" : qr_corpus_error(s->c));
+	qr_buf err = QR_BUF_INIT;
+	int st = qr_shard_read(s->c, what, at, &r->body, &err);
+	if (st) {
+		fail(r, status_of(st), "%s", err.buf);
 	} else {
-		if (!qr_locator_parse(at, &loc) ||
-		    loc.stream != (strcmp(what, "media") == 0 ? QR_STREAM_MEDIA : QR_STREAM_RECORDS))
-			return fail(r, 400, "'%s' is not a locator of a %s", at, what);
-		qr_store *store = qr_corpus_store(s->c);
-		st = qr_store_get(store, &loc, &r->body, NULL, NULL);
-		if (st)
-			return fail(r, status_of(st), "%s", qr_store_error(store));
+		r->status = 200;
+		r->type = strcmp(what, "sources") == 0 || strcmp(what, "contexts") == 0 ? "application/jsonl"
+											 : "application/octet-stream";
 	}
-	r->status = 200;
-	r->type = "application/octet-stream";
+	qr_buf_release(&err);
 }
 
 /* POST /tag: {"add": [...], "remove": [...], "query": "...", "ids": [...],
@@ -297,8 +285,10 @@ void sv_shard_answer(sv_shard *s, const char *method, const char *path, const ch
 		return fail(r, 500, "%s", qr_corpus_error(s->c));
 	if (get && strcmp(path, "/info") == 0)
 		return info(s, r);
-	if (get && (strcmp(path, "/record") == 0 || strcmp(path, "/media") == 0 || strcmp(path, "/context") == 0))
-		return fetch(s, path + 1, at, r);
+	static const char *const reads[] = { "/record", "/media", "/context", "/entry", "/contexts", "/sources", "/journal", NULL };
+	for (size_t i = 0; get && reads[i]; i++)
+		if (strcmp(path, reads[i]) == 0)
+			return fetch(s, path + 1, at, r);
 	if (get && strcmp(path, "/stats") == 0) {
 		qr_stats_shard_json(s->c, &r->body);
 		r->status = 200;

@@ -97,10 +97,6 @@ check_exit 0 "shards add: a path and two tcp:// locations" \
 	"$QUIRE" shards add -c "$FED" "$T/s1" "tcp://127.0.0.1:$PORT_two" "tcp://127.0.0.1:$PORT_three"
 check_grep "shards list: each reachable, with its posts" "reachable, index version [0-9]+, [0-9,]+ posts" "$QUIRE" shards -c "$FED"
 check_exit 2 "quire check on a federation says to check its shards" "$QUIRE" check -c "$FED"
-check_exit 2 "quire export on a federation is refused" "$QUIRE" export -c "$FED" -o "$T/fedbag" fancam
-check_grep "  saying to export from each shard or merge" "export from each shard.*quire shards merge" \
-	"$QUIRE" export -c "$FED" -o "$T/fedbag" fancam
-[ ! -e "$T/fedbag" ] && ok "  and writing no bag" || not_ok "no bag from a federation" "$(ls "$T/fedbag")"
 check_exit 2 "quire ingest into a federation is refused" "$QUIRE" ingest -q -c "$FED" "$DATA"
 check_grep "  saying where to write" "write to its shards" "$QUIRE" ingest -q -c "$FED" "$DATA"
 check_exit 2 "shards merge needs every shard on this machine" "$QUIRE" shards merge -c "$FED" --out "$T/nope"
@@ -185,6 +181,58 @@ check_exit 0 "events apply through the federation" "$QUIRE" events apply -c "$FE
 same "  the same events as on the whole corpus" count 'event:iwatch-dallas OR event:kpop-hashtag-flood'
 check_output "  the removed event is gone from the served shard" "0" "$QUIRE" count -c "$T/s3" 'event:iwatch-dallas'
 check_grep "  the federation keeps the catalogue" "kpop-hashtag-flood" "$QUIRE" events list -c "$FED"
+
+# quire export through the federation: the bag of one corpus, the records
+# read from each shard's store (the served ones through their endpoints).
+q='#WhiteLivesMatter OR fancam OR media:any OR tag:fedcode'
+SOURCE_DATE_EPOCH=1591142400 "$QUIRE" export -c "$WHOLE" -o "$T/bag.whole" --author 'Doe, Jane' "$q" >/dev/null 2>&1
+check_exit 0 "export through the federation" env SOURCE_DATE_EPOCH=1591142400 \
+	"$QUIRE" export -c "$FED" -o "$T/bag.fed" --author 'Doe, Jane' "$q"
+check_grep "  a bag that verifies, every original checked" "sound .*every original record" "$QUIRE" export --verify "$T/bag.fed"
+# the same payload but for the records' order (each shard's store in
+# turn) and the codes' history (each shard's lines, at its own times)
+for b in whole fed; do
+	grep -v -e ' data/originals/' -e ' data/datapackage.json' -e ' data/codes-history.jsonl' \
+		"$T/bag.$b/manifest-sha256.txt" >"$T/payload.$b"
+done
+[ "$(grep -c ' data/media/' "$T/payload.fed")" -gt 0 ] && cmp -s "$T/payload.whole" "$T/payload.fed" &&
+	ok "  the same posts, CSV, citations, ids, inputs, events, codebook, data card and media files" ||
+	not_ok "payload through the federation" "$(diff "$T/payload.whole" "$T/payload.fed" | head -5)"
+bag_records() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1] + "/data/originals/index.jsonl"):
+    r = json.loads(line)
+    for k in ("file", "offset", "length"):
+        r.pop(k)
+    print(json.dumps(r, sort_keys=True))' "$1" | LC_ALL=C sort
+}
+bag_records "$T/bag.whole" >"$T/records.whole"
+bag_records "$T/bag.fed" >"$T/records.fed"
+[ "$(grep -c '"kind": "context"' "$T/records.fed")" -gt 0 ] && cmp -s "$T/records.whole" "$T/records.fed" &&
+	ok "  the same original records and contexts, each with its input ($(wc -l <"$T/records.fed"))" ||
+	not_ok "originals through the federation" "$(diff "$T/records.whole" "$T/records.fed" | head -5)"
+coded() {
+	python3 -c '
+import json, sys
+posts = set()
+for line in open(sys.argv[1] + "/data/codes-history.jsonl"):
+    r = json.loads(line)
+    if "fedcode" in r["add"]:
+        posts.update(r["posts"])
+print(len(posts), sorted(posts))' "$1"
+}
+[ "$(coded "$T/bag.whole")" = "$(coded "$T/bag.fed")" ] && ok "  the codes' history: the same posts coded" ||
+	not_ok "codes' history through the federation" "$(coded "$T/bag.fed" | cut -c1-200)"
+SOURCE_DATE_EPOCH=1591142400 "$QUIRE" export -c "$SFED" -o "$T/bag.ssh" --author 'Doe, Jane' "$q" >"$T/bag.ssh.out" 2>&1
+# (that federation has no event catalogue of its own: the data card and
+# data/events/ differ, nothing else)
+for b in fed ssh; do
+	grep -v -e ' data/README.md' -e ' data/datapackage.json' -e ' data/events/' "$T/bag.$b/manifest-sha256.txt" >"$T/same.$b"
+done
+cmp -s "$T/same.fed" "$T/same.ssh" &&
+	ok "  through ssh:// locations, the same shards in the same order: the same records, history and files" ||
+	not_ok "export through ssh" "$(cat "$T/bag.ssh.out"; diff "$T/same.fed" "$T/same.ssh" | head -5)"
 shard_start ro "$T/s2" && ok "serve-shard starts read-only" || not_ok "read-only server" "$(cat "$T/srv-ro.err")"
 "$QUIRE" shards add -c "$T/fedro" "$T/s1" "tcp://127.0.0.1:$PORT_ro" "$T/s3" >/dev/null 2>&1
 check_exit 3 "a shard served read-only refuses codes" "$QUIRE" tag -c "$T/fedro" +other -- 'fancam'

@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "schema.h"
 #include "shard.h"
+#include "shard_read.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -205,6 +206,51 @@ static void test_time_order_id(void **state)
 	qr_buf_release(&id);
 }
 
+#define SHA "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+/* What a shard sends of a record for an export: taken apart, and refused
+ * when it is not one (it comes over the network). */
+static void test_entry_parse(void **state)
+{
+	(void)state;
+	qr_buf data = QR_BUF_INIT, strings = QR_BUF_INIT, err = QR_BUF_INIT;
+	qr_record_meta m;
+	static const char good[] = "{\"format\":\"twitter-archive\",\"path\":\"/a/b.zip\",\"member\":\"data/tweets.js\","
+				   "\"line\":3,\"byte\":120,\"source\":4,\"flags\":0,\"sha256\":\"" SHA "\"}\ntest\nbytes";
+	assert_int_equal(qr_shard_entry_parse(good, sizeof(good) - 1, &data, &m, &strings, &err), 0);
+	assert_int_equal(data.len, 10);
+	assert_memory_equal(data.buf, "test\nbytes", 10);
+	assert_string_equal(m.format, "twitter-archive");
+	assert_string_equal(m.path, "/a/b.zip");
+	assert_string_equal(m.member, "data/tweets.js");
+	assert_int_equal(m.line, 3);
+	assert_int_equal(m.byte, 120);
+	assert_int_equal(m.source, 4);
+	assert_int_equal(m.length, 10);
+	assert_int_equal(m.sha256[0], 0x9f);
+	/* no bytes at all: an empty record */
+	static const char empty[] = "{\"line\":0,\"byte\":0,\"source\":1,\"flags\":0,\"sha256\":\"" SHA "\"}\n";
+	assert_int_equal(qr_shard_entry_parse(empty, sizeof(empty) - 1, &data, &m, &strings, &err), 0);
+	assert_int_equal(data.len, 0);
+	assert_string_equal(m.format, "");
+	static const char *const bad[] = {
+		"",
+		"{\"line\":0,\"byte\":0,\"source\":1,\"flags\":0,\"sha256\":\"00\"}\n",
+		"{\"line\":-1,\"byte\":0,\"source\":1,\"flags\":0,\"sha256\":\"" SHA "\"}\n",
+		"{\"line\":0,\"byte\":0,\"source\":4294967296,\"flags\":0,\"sha256\":\"" SHA "\"}\n",
+		"{\"line\":0,\"byte\":0,\"flags\":0,\"sha256\":\"" SHA "\"}\n",
+		"{\"line\":0,\"byte\":0,\"source\":1,\"flags\":0,\"sha256\":\"" SHA "\"}",
+		"[1,2]\nbytes",
+		"not json\nbytes",
+		NULL,
+	};
+	for (size_t i = 0; bad[i]; i++)
+		assert_int_equal(qr_shard_entry_parse(bad[i], strlen(bad[i]), &data, &m, &strings, &err), QR_DAMAGED);
+	qr_buf_release(&data);
+	qr_buf_release(&strings);
+	qr_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_time_order_id),
+		cmocka_unit_test(test_entry_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

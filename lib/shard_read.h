@@ -1,0 +1,53 @@
+/*
+ * What a federation reads of one shard besides its index: bytes of its
+ * store, its inputs, its journal.  The same answer whether the shard is a
+ * path on this machine (federation.c calls qr_shard_read on it) or is
+ * served by `quire serve-shard` (which answers GET /WHAT?at=ARG with it).
+ *
+ *   record ARG     the record at a locator (bytes)
+ *   media ARG      the media file at a locator (bytes)
+ *   context ARG    the context record of a source number (bytes)
+ *   entry ARG      the record at a locator with what the store says of it:
+ *                  one JSON line {"format", "path", "member", "line",
+ *                  "byte", "source", "flags", "sha256"}, then its bytes
+ *   contexts ARG   the context records of source numbers ("1,4"), in store
+ *                  order: a JSON line each, {"at": LOCATOR, "source": N}
+ *   sources        the shard's sources.jsonl
+ *   journal        the shard's journal of codes and events, its file as
+ *                  it is (journal.h reads it)
+ *
+ * Bytes are unchecked: the reader checks them against the sha256 the
+ * index or the entry gives.
+ */
+#ifndef QR_SHARD_READ_H
+#define QR_SHARD_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "corpus.h"
+#include "store.h"
+
+/* 0, or a status (QR_NOT_FOUND, QR_USAGE for a malformed ARG, ...) with
+ * the reason in err. */
+int qr_shard_read(qr_corpus *c, const char *what, const char *arg, qr_buf *out, qr_buf *err);
+
+/* A context record of a source, where the store keeps it. */
+typedef struct qr_context_at {
+	qr_locator loc;
+	uint32_t source;
+} qr_context_at;
+
+/* Every context record of the given sources, in store order, read from
+ * the block headers alone. */
+int qr_corpus_contexts(qr_corpus *c, const uint32_t *sources, size_t n, qr_context_at **out, size_t *nout,
+		       qr_buf *err);
+
+/* Read an "entry" answer: the record's bytes into data, what the store
+ * says of it into meta (its strings kept in strings).  QR_DAMAGED when it
+ * is not one. */
+int qr_shard_entry_parse(const char *buf, size_t len, qr_buf *data, qr_record_meta *meta, qr_buf *strings,
+			 qr_buf *err);
+
+#endif
