@@ -12,6 +12,8 @@
 #     process start and the federation's open included).  Each shard is
 #     served twice, through serve-shard's default index server and through
 #     xapian-tcpsrv (--index-server tcpsrv), as two federations.
+#     A whole query's posts as JSON lines (their documents, a page at a
+#     time from each shard's endpoint) and an export of them (a bag, once).
 #  3. records: 1,000 random records read through the federation's store
 #     path (a shard's endpoint over loopback, sha256 checked), median and
 #     p99, beside the local store (bench/randget).
@@ -115,6 +117,18 @@ row "facets --by hashtag" "<= 3x" facets --by hashtag 'protest'
 row "facets --by author" "<= 3x" facets --by author ''
 row "timeline --by hour" "<= 3x" timeline --by hour 'protest'
 row "timeline --by day (all)" "<= 3x" timeline --by day ''
+row "all matches as JSON lines" "-" search -f jsonl --limit 0 'police'
+# an export writes a bag once: one run each
+secs() {
+	t0=$(date +%s.%N)
+	"$QUIRE" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+	calc %.3f "$(date +%s.%N) - $t0"
+}
+el=$(secs export -c "$W/whole" -o "$W/bag-whole" --author 'Bench, Run' police)
+ef=$(secs export -c "$W/fed" -o "$W/bag-fed" --author 'Bench, Run' police)
+et=$(secs export -c "$W/fedt" -o "$W/bag-fedt" --author 'Bench, Run' police)
+printf '%-26s %-8s %-10s %-7s %-7s %-8s %s\n' "export police (s, once)" "$el" "$ef" "$(calc %.2f "$ef / $el")" "-" "$et" \
+	"$(calc %.2f "$et / $el")"
 
 echo "== records: 1,000 random records, ms (median p99 max)"
 "$B/bench/randget" "$W/whole" "$D/fields.tsv" "$D/tweets.jsonl" 1000 | sed 's/^/local      /'

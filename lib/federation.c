@@ -683,6 +683,99 @@ int qr_fed_shard_fetch(qr_federation *f, qr_fed_shard *s, const char *what, cons
 	return st;
 }
 
+void qr_fed_docs_init(qr_fed_docs *d)
+{
+	memset(d, 0, sizeof(*d));
+	qr_buf_init(&d->buf);
+}
+
+void qr_fed_docs_release(qr_fed_docs *d)
+{
+	qr_buf_release(&d->buf);
+	free(d->off);
+	free(d->len);
+	memset(d, 0, sizeof(*d));
+}
+
+/* A shard's answer to "documents" for the ids at want[0..n): each one's
+ * data into d, in the order asked. */
+static int take_documents(qr_fed_docs *d, const char *b, size_t blen, const size_t *want, const xc_docid *local,
+			  size_t n)
+{
+	const char *p = b, *end = b + blen;
+	for (size_t k = 0; k < n; k++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char head[48], *e;
+		if (!nl || (size_t)(nl - p) >= sizeof(head))
+			return QR_DAMAGED;
+		memcpy(head, p, (size_t)(nl - p));
+		head[nl - p] = '\0';
+		unsigned long id = strtoul(head, &e, 10);
+		if (e == head || *e != ' ' || id != local[k])
+			return QR_DAMAGED;
+		p = nl + 1;
+		if (strcmp(e + 1, "-") == 0)
+			continue;
+		char *e2;
+		unsigned long long len = strtoull(e + 1, &e2, 10);
+		if (e2 == e + 1 || *e2 || len > (unsigned long long)(end - p) || (size_t)(end - p) - len < 1 || p[len] != '\n')
+			return QR_DAMAGED;
+		d->off[want[k]] = d->buf.len;
+		d->len[want[k]] = (size_t)len;
+		qr_buf_add(&d->buf, p, (size_t)len);
+		p += len + 1;
+	}
+	return p == end ? 0 : QR_DAMAGED;
+}
+
+int qr_federation_documents(qr_federation *f, const xc_docid *ids, size_t n, qr_fed_docs *d, qr_buf *err)
+{
+	size_t alloc = d->alloc;
+	d->off = qr_grow_array(d->off, sizeof(*d->off), n ? n : 1, &alloc);
+	d->len = qr_grow_array(d->len, sizeof(*d->len), n ? n : 1, &d->alloc);
+	d->n = n;
+	qr_buf_reset(&d->buf);
+	for (size_t i = 0; i < n; i++)
+		d->len[i] = SIZE_MAX;
+	size_t *want = qr_calloc(QR_SHARD_MAX_DOCUMENTS, sizeof(*want));
+	xc_docid *local = qr_calloc(QR_SHARD_MAX_DOCUMENTS, sizeof(*local));
+	qr_buf arg = QR_BUF_INIT, resp = QR_BUF_INIT, name = QR_BUF_INIT;
+	int st = 0;
+	for (size_t u = 0; u < f->nup && !st; u++) {
+		qr_fed_shard *s = &f->v[f->up[u]];
+		if (!s->net)
+			continue;
+		/* document d of database u of nup is (d - 1) * nup + u + 1 */
+		for (size_t from = 0; from < n && !st;) {
+			size_t k = 0;
+			qr_buf_reset(&arg);
+			for (; from < n && k < QR_SHARD_MAX_DOCUMENTS; from++) {
+				if (!ids[from] || (ids[from] - 1) % f->nup != u)
+					continue;
+				want[k] = from;
+				local[k] = (ids[from] - 1) / (xc_docid)f->nup + 1;
+				qr_buf_addf(&arg, "%s%u", k ? "," : "", local[k]);
+				k++;
+			}
+			if (!k)
+				break;
+			if ((st = qr_fed_shard_fetch(f, s, "documents", arg.buf, &resp, err)))
+				break;
+			if ((st = take_documents(d, resp.buf, resp.len, want, local, k))) {
+				qr_buf_reset(&name);
+				qr_fed_shard_name(f, s, &name);
+				qr_buf_setf(err, "%s sent documents that are not the ones asked for", name.buf);
+			}
+		}
+	}
+	free(want);
+	free(local);
+	qr_buf_release(&arg);
+	qr_buf_release(&resp);
+	qr_buf_release(&name);
+	return st;
+}
+
 bool qr_federation_diagnose(qr_federation *f, qr_buf *err)
 {
 	qr_buf name = QR_BUF_INIT, info = QR_BUF_INIT;

@@ -116,6 +116,26 @@ qr_fed_shard *qr_federation_shard_of(qr_federation *f, xc_docid docid);
 int qr_fed_shard_fetch(qr_federation *f, qr_fed_shard *s, const char *what, const char *arg, qr_buf *data,
 		       qr_buf *err);
 
+/* The data of documents of the one database, read a page at a time. */
+typedef struct qr_fed_docs {
+	qr_buf buf;
+	size_t *off, *len;           /* len SIZE_MAX: not here, read it through Xapian */
+	size_t n, alloc;
+} qr_fed_docs;
+
+void qr_fed_docs_init(qr_fed_docs *d);
+void qr_fed_docs_release(qr_fed_docs *d);
+
+/*
+ * The data of documents ids[0..n) from the shards that are not on this
+ * machine, one request to each such shard's endpoint for every
+ * QR_SHARD_MAX_DOCUMENTS of them (Xapian's remote protocol sends documents
+ * one at a time, each value slot a message of its own).  A shard that is a
+ * path is left to Xapian, as is a document its shard no longer has.  0,
+ * or a status with the shard named in err.
+ */
+int qr_federation_documents(qr_federation *f, const xc_docid *ids, size_t n, qr_fed_docs *d, qr_buf *err);
+
 /* POST a request to a remote shard's endpoint (/tag, /events); 0 with
  * the answer in resp, else the reason (naming the shard) in err. */
 int qr_fed_shard_post(qr_federation *f, qr_fed_shard *s, const char *path, const char *body, size_t len, qr_buf *resp,

@@ -145,6 +145,44 @@ static int contexts(qr_corpus *c, const char *arg, qr_buf *out, qr_buf *err)
 	return st;
 }
 
+static int documents(qr_corpus *c, const char *arg, qr_buf *out, qr_buf *err)
+{
+	uint32_t *v;
+	size_t n;
+	int st = parse_sources(arg, &v, &n, err);
+	if (st) {
+		qr_buf_setf(err, "documents are asked for by their numbers, 1,4,...");
+		return st;
+	}
+	if (n > QR_SHARD_MAX_DOCUMENTS) {
+		free(v);
+		qr_buf_setf(err, "at most %d documents a request", QR_SHARD_MAX_DOCUMENTS);
+		return QR_USAGE;
+	}
+	for (size_t i = 0; i < n && !st; i++) {
+		xc_doc *doc = NULL;
+		char *data = NULL;
+		size_t len = 0;
+		xc_status x = xc_db_get_document(qr_corpus_db(c), v[i], &doc);
+		if (x == XC_OK)
+			x = xc_doc_get_data(doc, &data, &len);
+		if (x == XC_OK) {
+			qr_buf_addf(out, "%u %zu\n", v[i], len);
+			qr_buf_add(out, data, len);
+			qr_buf_addch(out, '\n');
+		} else if (x == XC_NOT_FOUND) {
+			qr_buf_addf(out, "%u -\n", v[i]);
+		} else {
+			qr_buf_setf(err, "cannot read document %u: %s", v[i], doc ? xc_doc_error(doc) : xc_db_error(qr_corpus_db(c)));
+			st = QR_DAMAGED;
+		}
+		free(data);
+		xc_doc_destroy(doc);
+	}
+	free(v);
+	return st;
+}
+
 int qr_shard_read(qr_corpus *c, const char *what, const char *arg, qr_buf *out, qr_buf *err)
 {
 	qr_locator loc;
@@ -166,6 +204,8 @@ int qr_shard_read(qr_corpus *c, const char *what, const char *arg, qr_buf *out, 
 	}
 	if (strcmp(what, "contexts") == 0)
 		return contexts(c, arg, out, err);
+	if (strcmp(what, "documents") == 0)
+		return documents(c, arg, out, err);
 	if (strcmp(what, "context") == 0) {
 		char *end = NULL;
 		unsigned long n = strtoul(arg, &end, 10);

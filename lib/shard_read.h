@@ -12,6 +12,10 @@
  *                  "byte", "source", "flags", "sha256"}, then its bytes
  *   contexts ARG   the context records of source numbers ("1,4"), in store
  *                  order: a JSON line each, {"at": LOCATOR, "source": N}
+ *   documents ARG  the data of documents of its index by their numbers
+ *                  ("3,7", at most QR_SHARD_MAX_DOCUMENTS): for each in
+ *                  turn "N LENGTH\n" then the data and "\n", or "N -\n"
+ *                  for a document it does not have
  *   sources        the shard's sources.jsonl
  *   journal        the shard's journal of codes and events, its file as
  *                  it is (journal.h reads it)
@@ -28,6 +32,8 @@
 #include "buf.h"
 #include "corpus.h"
 #include "store.h"
+
+#define QR_SHARD_MAX_DOCUMENTS 1000
 
 /* 0, or a status (QR_NOT_FOUND, QR_USAGE for a malformed ARG, ...) with
  * the reason in err. */

@@ -301,16 +301,27 @@ static int tee_close(struct tee *t, int st)
 	return st;
 }
 
-static int read_hit(qr_export *x, xc_mset *ms, uint32_t i, qr_post *post)
+/* Why a page or a result could not be read, in x->err; QR_END asks for
+ * another attempt. */
+static int read_failed(qr_export *x, xc_status s, const qr_buf *why)
 {
-	xc_doc *doc = NULL;
+	if (s == XC_ERR_NETWORK) {
+		qr_corpus_network_fault(why->buf, &x->err);
+		return QR_DAMAGED;
+	}
+	qr_buf_setf(&x->err, "cannot read a result: %s", why->buf);
+	return s == XC_ERR_DATABASE_MODIFIED ? QR_END : QR_DAMAGED;
+}
+
+static int read_hit(qr_export *x, qr_page *pg, xc_mset *ms, uint32_t i, qr_post *post)
+{
 	char *data = NULL;
 	size_t len;
 	int st = 0;
 	xc_status s;
-	if ((s = xc_mset_document(ms, i, &doc)) != XC_OK || (s = xc_doc_get_data(doc, &data, &len)) != XC_OK) {
-		st = s == XC_ERR_DATABASE_MODIFIED ? QR_END : QR_DAMAGED;
-		qr_buf_setf(&x->err, "cannot read a result: %s", doc ? xc_doc_error(doc) : xc_mset_error(ms));
+	qr_buf err = QR_BUF_INIT;
+	if ((s = qr_corpus_page_data(x->c, pg, ms, i, &data, &len, &err)) != XC_OK) {
+		st = read_failed(x, s, &err);
 	} else {
 		qr_post_clear(post);
 		qr_buf why = QR_BUF_INIT;
@@ -321,7 +332,7 @@ static int read_hit(qr_export *x, xc_mset *ms, uint32_t i, qr_post *post)
 		qr_buf_release(&why);
 	}
 	free(data);
-	xc_doc_destroy(doc);
+	qr_buf_release(&err);
 	return st;
 }
 
@@ -344,6 +355,7 @@ static int query_pass(qr_export *x, struct tee *t)
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	qr_post post;
+	qr_page *pg = qr_page_new();
 	uint32_t pos = 0;
 	int st = 0;
 	xc_status s;
@@ -369,9 +381,14 @@ static int query_pass(qr_export *x, struct tee *t)
 			goto out;
 		}
 		uint32_t n = xc_mset_size(ms);
-		xc_mset_fetch(ms);
+		qr_buf why = QR_BUF_INIT;
+		if ((s = qr_corpus_page_fetch(x->c, ms, pg, &why)) != XC_OK)
+			st = read_failed(x, s, &why);
+		qr_buf_release(&why);
+		if (st)
+			goto out;
 		for (uint32_t i = 0; i < n && !t->failed; i++) {
-			if ((st = read_hit(x, ms, i, &post)))
+			if ((st = read_hit(x, pg, ms, i, &post)))
 				goto out;
 			/* what is read from the store, in the order of the store:
 			 * the order of the hits does not matter */
@@ -401,6 +418,7 @@ static int query_pass(qr_export *x, struct tee *t)
 	st = t->failed;
 out:
 	qr_post_clear(&post);
+	qr_page_free(pg);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;

@@ -191,6 +191,7 @@ struct run {
 	bool begun;
 	bool by_reposts;
 	bool ids_only; /* the printer needs each post's id alone */
+	qr_page *page; /* the documents of a page, read together */
 };
 
 /*
@@ -219,27 +220,35 @@ static bool post_from_sort_key(xc_mset *ms, uint32_t i, bool time_order, qr_post
 	return ok;
 }
 
-static int read_post(xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
+/* Say why a page or a result could not be read; QR_END asks for another
+ * pass. */
+static int read_failed(xc_status x, const qr_buf *why)
 {
-	xc_doc *doc = NULL;
+	int st = x == XC_ERR_DATABASE_MODIFIED ? QR_END : QR_DAMAGED;
+	if (x == XC_ERR_NETWORK) {
+		qr_buf msg = QR_BUF_INIT;
+		qr_corpus_network_fault(why->buf, &msg);
+		qr_error("%s", msg.buf);
+		qr_buf_release(&msg);
+	} else if (st != QR_END) {
+		qr_error("cannot read a result: %s", why->buf);
+	}
+	return st;
+}
+
+static int read_post(qr_corpus *c, qr_page *pg, xc_mset *ms, uint32_t i, qr_post *post, xc_status *x)
+{
 	char *data = NULL;
 	size_t len;
 	qr_buf why = QR_BUF_INIT;
 	int st = 0;
-	if ((*x = xc_mset_document(ms, i, &doc)) != XC_OK || (*x = xc_doc_get_data(doc, &data, &len)) != XC_OK) {
-		st = *x == XC_ERR_DATABASE_MODIFIED ? QR_END : QR_DAMAGED;
-		if (*x == XC_ERR_NETWORK) {
-			qr_corpus_network_fault(doc ? xc_doc_error(doc) : xc_mset_error(ms), &why);
-			qr_error("%s", why.buf);
-		} else if (st != QR_END) {
-			qr_error("cannot read a result: %s", doc ? xc_doc_error(doc) : xc_mset_error(ms));
-		}
+	if ((*x = qr_corpus_page_data(c, pg, ms, i, &data, &len, &why)) != XC_OK) {
+		st = read_failed(*x, &why);
 	} else if (qr_post_clear(post), qr_post_from_json(post, data, len, &why)) {
 		qr_error("a result holds no valid post: %s", why.buf);
 		st = QR_DAMAGED;
 	}
 	free(data);
-	xc_doc_destroy(doc);
 	qr_buf_release(&why);
 	return st;
 }
@@ -252,7 +261,7 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 	xc_enquire *enq = NULL;
 	xc_mset *ms = NULL;
 	qr_post post;
-	qr_buf snip = QR_BUF_INIT, idbuf = QR_BUF_INIT;
+	qr_buf snip = QR_BUF_INIT, idbuf = QR_BUF_INIT, why = QR_BUF_INIT;
 	int st = 0;
 	xc_status x;
 	bool time_order = strcmp(o->sort, "newest") == 0 || strcmp(o->sort, "oldest") == 0;
@@ -319,11 +328,15 @@ static int run(qr_corpus *c, xc_query *q, struct run *r)
 			break;
 		/* Ask for the page's documents at once (xapian-c avoids Xapian
 		 * 1.4's fetch() bug past page 1). */
-		if (!r->ids_only)
-			xc_mset_fetch(ms);
+		if (!r->ids_only && (x = qr_corpus_page_fetch(c, ms, r->page, &why)) != XC_OK) {
+			st = read_failed(x, &why);
+			if (st != QR_END)
+				st = qr_status_exit_code(st);
+			goto out;
+		}
 		for (uint32_t i = 0; i < n; i++) {
 			if (!(r->ids_only && post_from_sort_key(ms, i, time_order, &post, &idbuf)) &&
-			    (st = read_post(ms, i, &post, &x))) {
+			    (st = read_post(c, r->page, ms, i, &post, &x))) {
 				if (st != QR_END)
 					st = qr_status_exit_code(st);
 				goto out;
@@ -357,6 +370,7 @@ out:
 	qr_post_clear(&post);
 	qr_buf_release(&snip);
 	qr_buf_release(&idbuf);
+	qr_buf_release(&why);
 	xc_mset_destroy(ms);
 	xc_enquire_destroy(enq);
 	return st;
@@ -381,7 +395,7 @@ int qr_search_check(const qr_search_opts *o)
 int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_printer *pr)
 {
 	xc_query *q = NULL;
-	struct run r = { o, pr, NULL, text, 0, 0, false, strcmp(o->sort, "reposts") == 0, false };
+	struct run r = { o, pr, NULL, text, 0, 0, false, strcmp(o->sort, "reposts") == 0, false, qr_page_new() };
 	r.ids_only = strcmp(pr->name, "ids") == 0 && !pr->wrap && !r.by_reposts;
 	int st = 0;
 
@@ -431,6 +445,7 @@ int qr_search_run(qr_corpus *c, const qr_search_opts *o, const char *text, qr_pr
 	st = r.printed ? QR_EXIT_OK : QR_EXIT_NO_HITS;
 out:
 	xc_stem_destroy(r.stem);
+	qr_page_free(r.page);
 	xc_query_destroy(q);
 	return st;
 }

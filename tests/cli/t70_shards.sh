@@ -92,6 +92,10 @@ shard_start two "$T/s2" --allow-writes && ok "serve-shard starts (shard 2)" || n
 shard_start three "$T/s3" --allow-writes && ok "serve-shard starts (shard 3)" || not_ok "serve-shard starts" "$(cat "$T/srv-three.err")"
 check_grep "its endpoint names the Xapian port, the corpus and the place" '"xapian_port":[0-9]+.*' \
 	curl -sS --max-time 10 "http://127.0.0.1:$PORT_two/info"
+check_grep "  and the data of documents by their numbers, a page at a time" '^2 [0-9]+$' \
+	curl -sS --max-time 10 "http://127.0.0.1:$PORT_two/documents?at=1,2"
+check_output "  (numbers that are not are refused)" "400" \
+	curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_two/documents?at=1,x"
 FED="$T/fed"
 check_exit 0 "shards add: a path and two tcp:// locations" \
 	"$QUIRE" shards add -c "$FED" "$T/s1" "tcp://127.0.0.1:$PORT_two" "tcp://127.0.0.1:$PORT_three"
@@ -110,6 +114,12 @@ for q in '' '#WhiteLivesMatter' 'fancam' 'media:video date:2020-06-03' 'protest*
 done
 same "search --sort newest" search --sort newest -f ids --limit 0 '#WhiteLivesMatter OR #BlackLivesMatter'
 same "search by relevance, ties by post id" search -f ids --limit 0 'fancam OR protest'
+# whole posts, their documents read a page at a time from each served shard
+for sort in relevance oldest newest; do
+	same "search -f jsonl --portable --sort $sort: the same posts, field for field" \
+		search -f jsonl --portable --sort "$sort" --limit 0 'fancam OR protest OR media:any'
+done
+same "search -f csv --portable --offset 100 --limit 700" search -f csv --portable --offset 100 --limit 700 --sort oldest ''
 same "search --collapse repost" search --collapse repost -f ids --limit 0 '#WhiteLivesMatter'
 same "count --collapse repost" count --collapse repost '#WhiteLivesMatter'
 for by in hashtag author mention media lang event tag domain platform kind; do
