@@ -14,6 +14,7 @@
 #include "federation.h"
 #include "format.h"
 #include "io.h"
+#include "page.h"
 #include "schema.h"
 #include "status.h"
 #include "text.h"

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "corpus.h"
 #include "export.h"
+#include "page.h"
 #include "printer.h"
 #include "query.h"
 #include "run.h"
