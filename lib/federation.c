@@ -666,7 +666,7 @@ int qr_fed_shard_fetch(qr_federation *f, qr_fed_shard *s, const char *what, cons
 			qr_buf_setf(err, "%s: %s", name.buf, why.buf);
 			st = QR_DAMAGED;
 		} else if (status == 404) {
-			qr_buf_setf(err, "%s: no such %s (%s)", name.buf, what, arg);
+			qr_buf_setf(err, "%s: no such %s (%.100s)", name.buf, what, arg ? arg : "");
 			st = QR_NOT_FOUND;
 		} else if (status != 200) {
 			qr_buf_setf(err, "%s: %.*s", name.buf, (int)(data->len > 300 ? 300 : data->len), data->buf);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "federation.h"
+#include "status.h"
 
 struct qr_page {
 	qr_fed_docs docs;
@@ -33,8 +34,8 @@ xc_status qr_corpus_page_fetch(qr_corpus *c, xc_mset *ms, qr_page *pg, qr_buf *w
 {
 	uint32_t n = xc_mset_size(ms);
 	qr_federation *fed = qr_corpus_federation(c);
-	pg->batched = fed && qr_corpus_remote(c);
-	if (!pg->batched) {
+	pg->batched = false;
+	if (!fed || !qr_corpus_remote(c)) {
 		xc_mset_fetch(ms);
 		return XC_OK;
 	}
@@ -47,10 +48,16 @@ xc_status qr_corpus_page_fetch(qr_corpus *c, xc_mset *ms, qr_page *pg, qr_buf *w
 		}
 	}
 	qr_buf_reset(why);
-	if (qr_federation_documents(fed, pg->ids, n, &pg->docs, why)) {
-		pg->batched = false;
-		return XC_ERR_NETWORK;
+	int st = qr_federation_documents(fed, pg->ids, n, &pg->docs, why);
+	if (st == QR_NOT_FOUND) {
+		/* a serve-shard that does not serve documents: through Xapian */
+		qr_buf_reset(why);
+		xc_mset_fetch(ms);
+		return XC_OK;
 	}
+	if (st)
+		return XC_ERR_NETWORK;
+	pg->batched = true;
 	return XC_OK;
 }
 

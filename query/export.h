@@ -146,6 +146,10 @@ typedef struct qr_export_line {
 	uint32_t shard;
 	cJSON *o;
 	char *key;                   /* sha256, path and which reading of them */
+	cJSON *whole;                /* a federation's: what every shard that
+	                              * read the input says of it together */
+	bool owns_whole;
+	size_t reading;              /* which reading of the input, in its shard */
 } qr_export_line;
 
 typedef struct qr_export_lines {
@@ -155,9 +159,6 @@ typedef struct qr_export_lines {
 
 int qr_export_read_sources(qr_export *x, qr_export_lines *out);
 void qr_export_lines_free(qr_export_lines *l);
-/* Line i's input as one corpus would say it: what every shard read of it,
- * together (a new object). */
-cJSON *qr_export_input_whole(const qr_export_lines *l, size_t i);
 
 /* A shard's journal: its own (a path) or a copy of its file (remote). */
 typedef struct qr_export_journal {

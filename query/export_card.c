@@ -122,8 +122,7 @@ int qr_export_sources(qr_export *x)
 		    !has_source(x, l->shard, (uint32_t)num))
 			continue;
 		/* a federation's input: what its shards read of it together */
-		cJSON *sum = x->fed ? qr_export_input_whole(&lines, i) : NULL;
-		const cJSON *o = sum ? sum : l->o;
+		const cJSON *o = l->whole ? l->whole : l->o;
 		qr_buf_reset(&line);
 		portable_source(&line, o);
 		x->inputs = qr_grow_array(x->inputs, sizeof(*x->inputs), x->ninputs + 1, &alloc);
@@ -132,7 +131,6 @@ int qr_export_sources(qr_export *x)
 		in->number = (uint32_t)num;
 		in->line = qr_strdup(line.buf);
 		in->sha256 = qr_json_str(o, "sha256") ? qr_strdup(qr_json_str(o, "sha256")) : NULL;
-		cJSON_Delete(sum);
 	}
 	if (x->nsources)
 		qr_export_lines_free(&lines);

@@ -64,6 +64,40 @@ static bool wanted(const uint32_t *v, size_t n, uint32_t source)
 	return false;
 }
 
+/* Sources asked for in one request (a request line of a few kilobytes). */
+#define CONTEXTS_ASKED 500
+
+static int by_context_place(const void *a, const void *b)
+{
+	return cmp_loc(&((const qr_context_at *)a)->loc, &((const qr_context_at *)b)->loc);
+}
+
+/* A shard's answer to "contexts": JSON lines {"at", "source"}. */
+static int take_contexts(qr_export *x, uint32_t shard, const qr_buf *data, qr_context_at **out, size_t *n,
+			 size_t *alloc)
+{
+	int st = 0;
+	for (char *s = data->buf, *end; !st && s && s < data->buf + data->len; s = end + 1) {
+		end = memchr(s, '\n', (size_t)(data->buf + data->len - s));
+		if (!end)
+			end = data->buf + data->len;
+		cJSON *o = qr_json_parse(s, (size_t)(end - s), NULL);
+		int64_t source;
+		qr_context_at c;
+		if (!o || !qr_json_str(o, "at") || !qr_locator_parse(qr_json_str(o, "at"), &c.loc) ||
+		    !qr_json_int(o, "source", &source) || source <= 0 || source > UINT32_MAX) {
+			qr_buf_setf(&x->err, "shard %u sent a context that is not one", shard);
+			st = QR_DAMAGED;
+		} else {
+			c.source = (uint32_t)source;
+			*out = qr_grow_array(*out, sizeof(**out), *n + 1, alloc);
+			(*out)[(*n)++] = c;
+		}
+		cJSON_Delete(o);
+	}
+	return st;
+}
+
 /* Every context record of the given sources in a shard (0: this corpus),
  * in store order. */
 static int find_contexts(qr_export *x, uint32_t shard, const uint32_t *sources, size_t nsources, qr_context_at **out,
@@ -75,28 +109,24 @@ static int find_contexts(qr_export *x, uint32_t shard, const uint32_t *sources, 
 	}
 	qr_buf arg = QR_BUF_INIT, data = QR_BUF_INIT;
 	size_t alloc = 0;
+	int st = 0;
 	*out = NULL;
 	*n = 0;
-	for (size_t i = 0; i < nsources; i++)
-		qr_buf_addf(&arg, "%s%u", i ? "," : "", sources[i]);
-	int st = qr_export_shard_read(x, shard, "contexts", arg.buf, &data);
-	for (char *s = data.buf, *end; !st && s && s < data.buf + data.len; s = end + 1) {
-		end = memchr(s, '\n', (size_t)(data.buf + data.len - s));
-		if (!end)
-			end = data.buf + data.len;
-		cJSON *o = qr_json_parse(s, (size_t)(end - s), NULL);
-		int64_t source;
-		qr_context_at c;
-		if (!o || !qr_json_str(o, "at") || !qr_locator_parse(qr_json_str(o, "at"), &c.loc) ||
-		    !qr_json_int(o, "source", &source) || source <= 0 || source > UINT32_MAX) {
-			qr_buf_setf(&x->err, "shard %u sent a context that is not one", shard);
-			st = QR_DAMAGED;
-		} else {
-			c.source = (uint32_t)source;
-			*out = qr_grow_array(*out, sizeof(**out), *n + 1, &alloc);
-			(*out)[(*n)++] = c;
-		}
-		cJSON_Delete(o);
+	/* the sources a part at a time, the contexts put in store order
+	 * after */
+	for (size_t from = 0; from < nsources && !st; from += CONTEXTS_ASKED) {
+		qr_buf_reset(&arg);
+		for (size_t i = from; i < nsources && i < from + CONTEXTS_ASKED; i++)
+			qr_buf_addf(&arg, "%s%u", i > from ? "," : "", sources[i]);
+		if (!(st = qr_export_shard_read(x, shard, "contexts", arg.buf, &data)))
+			st = take_contexts(x, shard, &data, out, n, &alloc);
+	}
+	if (!st && *n > 1)
+		qsort(*out, *n, sizeof(**out), by_context_place);
+	if (st) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
 	}
 	qr_buf_release(&arg);
 	qr_buf_release(&data);

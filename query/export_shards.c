@@ -28,24 +28,8 @@ int qr_export_shard_read(qr_export *x, uint32_t shard, const char *what, const c
 
 /* ---- inputs ---- */
 
-/* The identity of an input within one corpus's sources.jsonl: its sha256
- * and path, and which reading of them it is (the same file read twice is
- * two lines). */
-static char *input_key(const cJSON *o, const qr_export_lines *l, size_t from)
-{
-	const char *sha = qr_json_str(o, "sha256"), *path = qr_json_str(o, "path");
-	qr_buf k = QR_BUF_INIT;
-	qr_buf_addf(&k, "%s\t%s\t", sha ? sha : "", path ? path : "");
-	size_t base = k.len, seen = 0;
-	for (size_t i = from; i < l->n; i++)
-		seen += strncmp(l->v[i].key, k.buf, base) == 0;
-	qr_buf_addf(&k, "%zu", seen);
-	return qr_buf_detach(&k, NULL);
-}
-
 static int add_lines(qr_export_lines *l, uint32_t shard, const qr_buf *data)
 {
-	size_t from = l->n;
 	for (char *s = data->buf, *end; s && s < data->buf + data->len; s = end + 1) {
 		end = memchr(s, '\n', (size_t)(data->buf + data->len - s));
 		if (!end)
@@ -53,11 +37,114 @@ static int add_lines(qr_export_lines *l, uint32_t shard, const qr_buf *data)
 		cJSON *o = qr_json_parse(s, (size_t)(end - s), NULL);
 		if (!o)
 			continue;
-		char *key = input_key(o, l, from);
+		/* the input: its sha256 and path (which reading of them is
+		 * added when all are read) */
+		const char *sha = qr_json_str(o, "sha256"), *path = qr_json_str(o, "path");
+		qr_buf k = QR_BUF_INIT;
+		qr_buf_addf(&k, "%s\t%s", sha ? sha : "", path ? path : "");
 		l->v = qr_grow_array(l->v, sizeof(*l->v), l->n + 1, &l->alloc);
-		l->v[l->n++] = (qr_export_line){ shard, o, key };
+		l->v[l->n++] = (qr_export_line){ shard, o, qr_buf_detach(&k, NULL), NULL, false, 0 };
 	}
 	return 0;
+}
+
+static const qr_export_lines *sorting;
+
+/* By shard, input, then place in its file. */
+static int by_reading(const void *pa, const void *pb)
+{
+	const qr_export_line *a = &sorting->v[*(const size_t *)pa], *b = &sorting->v[*(const size_t *)pb];
+	if (a->shard != b->shard)
+		return a->shard < b->shard ? -1 : 1;
+	int c = strcmp(a->key, b->key);
+	return c ? c : (*(const size_t *)pa > *(const size_t *)pb) - (*(const size_t *)pa < *(const size_t *)pb);
+}
+
+/* By input and reading, then shard and place. */
+static int by_key(const void *pa, const void *pb)
+{
+	const qr_export_line *a = &sorting->v[*(const size_t *)pa], *b = &sorting->v[*(const size_t *)pb];
+	int c = strcmp(a->key, b->key);
+	return c ? c : (*(const size_t *)pa > *(const size_t *)pb) - (*(const size_t *)pa < *(const size_t *)pb);
+}
+
+static void set_count(cJSON *o, const char *name, int64_t v)
+{
+	cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (item)
+		cJSON_SetNumberValue(item, (double)v);
+}
+
+/* What the shards that read one input say of it together: a shard counts
+ * its own share of the posts; every shard that read the input read all
+ * of its records, and rejected and skipped the same ones. */
+static cJSON *input_whole(const qr_export_lines *l, const size_t *group, size_t n)
+{
+	static const char *const summed[] = { "posts_added", "posts_updated", "duplicates", NULL };
+	static const char *const alike[] = { "records", "rejected", "skipped", NULL };
+	cJSON *o = cJSON_Duplicate(l->v[group[0]].o, 1);
+	for (int sum = 0; sum < 2; sum++) {
+		const char *const *names = sum ? summed : alike;
+		for (size_t k = 0; names[k]; k++) {
+			int64_t total, v;
+			if (!qr_json_int(o, names[k], &total))
+				continue;
+			for (size_t j = 1; j < n; j++) {
+				if (!qr_json_int(l->v[group[j]].o, names[k], &v))
+					continue;
+				total = sum ? total + v : (v > total ? v : total);
+			}
+			set_count(o, names[k], total);
+		}
+	}
+	/* a reading one shard did not finish is not finished */
+	const char *first = qr_json_str(o, "status");
+	for (size_t j = 1; j < n && first; j++) {
+		const char *st = qr_json_str(l->v[group[j]].o, "status");
+		if (st && strcmp(st, first) != 0 && strcmp(first, "complete") == 0) {
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "status", cJSON_CreateString(st));
+			first = qr_json_str(o, "status");
+		}
+	}
+	return o;
+}
+
+/* Each line's key gets which reading of its input it is in its shard;
+ * a federation's lines of one input share what they say together. */
+static void finish_lines(qr_export_lines *l, bool fed)
+{
+	size_t *idx = qr_calloc(l->n ? l->n : 1, sizeof(*idx));
+	for (size_t i = 0; i < l->n; i++)
+		idx[i] = i;
+	sorting = l;
+	if (l->n > 1)
+		qsort(idx, l->n, sizeof(*idx), by_reading);
+	for (size_t i = 0, seen = 0; i < l->n; i++) {
+		qr_export_line *a = &l->v[idx[i]];
+		const qr_export_line *prev = i ? &l->v[idx[i - 1]] : NULL;
+		seen = prev && prev->shard == a->shard && strcmp(prev->key, a->key) == 0 ? seen + 1 : 0;
+		a->reading = seen;
+	}
+	qr_buf k = QR_BUF_INIT;
+	for (size_t i = 0; i < l->n; i++) {
+		qr_export_line *a = &l->v[i];
+		qr_buf_setf(&k, "%s\t%zu", a->key, a->reading);
+		free(a->key);
+		a->key = qr_strdup(k.buf);
+	}
+	qr_buf_release(&k);
+	if (fed && l->n > 1)
+		qsort(idx, l->n, sizeof(*idx), by_key);
+	for (size_t from = 0, to; fed && from < l->n; from = to) {
+		for (to = from + 1; to < l->n && strcmp(l->v[idx[to]].key, l->v[idx[from]].key) == 0; to++)
+			;
+		cJSON *whole = input_whole(l, idx + from, to - from);
+		l->v[idx[from]].owns_whole = true;
+		for (size_t j = from; j < to; j++)
+			l->v[idx[j]].whole = whole;
+	}
+	sorting = NULL;
+	free(idx);
 }
 
 int qr_export_read_sources(qr_export *x, qr_export_lines *out)
@@ -82,6 +169,8 @@ int qr_export_read_sources(qr_export *x, qr_export_lines *out)
 	qr_buf_release(&err);
 	if (st)
 		qr_export_lines_free(out);
+	else
+		finish_lines(out, x->fed != NULL);
 	return st;
 }
 
@@ -89,46 +178,12 @@ void qr_export_lines_free(qr_export_lines *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		cJSON_Delete(l->v[i].o);
+		if (l->v[i].owns_whole)
+			cJSON_Delete(l->v[i].whole);
 		free(l->v[i].key);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
-}
-
-static void set_count(cJSON *o, const char *name, int64_t v)
-{
-	cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
-	if (item)
-		cJSON_SetNumberValue(item, (double)v);
-}
-
-cJSON *qr_export_input_whole(const qr_export_lines *l, size_t i)
-{
-	/* a shard counts its own share of the posts; every shard that read
-	 * the input read all of its records, and rejected and skipped the
-	 * same ones */
-	static const char *const summed[] = { "posts_added", "posts_updated", "duplicates", NULL };
-	static const char *const alike[] = { "records", "rejected", "skipped", NULL };
-	const char *key = l->v[i].key;
-	size_t first = 0;
-	while (strcmp(l->v[first].key, key) != 0)
-		first++;
-	cJSON *o = cJSON_Duplicate(l->v[first].o, 1);
-	for (size_t k = 0; summed[k] || alike[k]; k++) {
-		for (int sum = 0; sum < 2; sum++) {
-			const char *name = sum ? summed[k] : alike[k];
-			int64_t total = 0, v;
-			if (!name || !qr_json_int(o, name, &total))
-				continue;
-			for (size_t j = first + 1; j < l->n; j++) {
-				if (strcmp(l->v[j].key, key) != 0 || !qr_json_int(l->v[j].o, name, &v))
-					continue;
-				total = sum ? total + v : (v > total ? v : total);
-			}
-			set_count(o, name, total);
-		}
-	}
-	return o;
 }
 
 /* ---- the journal ---- */
@@ -184,53 +239,56 @@ void qr_export_journal_close(qr_export_journal *ej)
 
 /* ---- lines in time order ---- */
 
-struct timed {
-	const char *line;
-	size_t len;
-	const char *time;            /* the value of its "time", not ended */
-	size_t tlen;
-	size_t order;                /* which output, then where in it */
-};
-
-static int by_time(const void *pa, const void *pb)
-{
-	const struct timed *a = pa, *b = pb;
-	size_t n = a->tlen < b->tlen ? a->tlen : b->tlen;
-	int c = memcmp(a->time, b->time, n);
-	if (c)
-		return c;
-	if (a->tlen != b->tlen)
-		return a->tlen < b->tlen ? -1 : 1;
-	return (a->order > b->order) - (a->order < b->order);
-}
-
-void qr_export_merge_by_time(const qr_buf *outs, size_t n, qr_buf *merged)
+/* The value of a line's leading "time" ("" when it has none). */
+static void line_time(const char *s, const char *end, const char **t, size_t *tlen)
 {
 	static const char lead[] = "{\"time\":\"";
-	struct timed *v = NULL;
-	size_t nv = 0, alloc = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *b = outs[i].buf, *e = outs[i].buf + outs[i].len;
-		for (const char *s = b, *end; b && s < e; s = end + 1) {
-			end = memchr(s, '\n', (size_t)(e - s));
-			if (!end)
-				end = e;
-			struct timed t = { s, (size_t)(end - s), s, 0, nv };
-			if ((size_t)(end - s) > sizeof(lead) - 1 && memcmp(s, lead, sizeof(lead) - 1) == 0) {
-				t.time = s + sizeof(lead) - 1;
-				const char *q = memchr(t.time, '"', (size_t)(end - t.time));
-				t.tlen = q ? (size_t)(q - t.time) : 0;
-			}
-			v = qr_grow_array(v, sizeof(*v), nv + 1, &alloc);
-			v[nv++] = t;
-		}
+	*t = s;
+	*tlen = 0;
+	if ((size_t)(end - s) > sizeof(lead) - 1 && memcmp(s, lead, sizeof(lead) - 1) == 0) {
+		*t = s + sizeof(lead) - 1;
+		const char *q = memchr(*t, '"', (size_t)(end - *t));
+		*tlen = q ? (size_t)(q - *t) : 0;
 	}
-	if (nv > 1)
-		qsort(v, nv, sizeof(*v), by_time);
+}
+
+static int cmp_time(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* Each output keeps its own order (a journal's times need not rise: a
+ * bag's history replays the times it was made at); the heads are taken
+ * earliest first, ties in the order of the outputs. */
+void qr_export_merge_by_time(const qr_buf *outs, size_t n, qr_buf *merged)
+{
+	size_t *at = qr_calloc(n ? n : 1, sizeof(*at));
 	qr_buf_reset(merged);
-	for (size_t i = 0; i < nv; i++) {
-		qr_buf_add(merged, v[i].line, v[i].len);
+	for (;;) {
+		size_t best = SIZE_MAX, blen = 0, btl = 0;
+		const char *bt = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (!outs[i].buf || at[i] >= outs[i].len)
+				continue;
+			const char *s = outs[i].buf + at[i], *e = outs[i].buf + outs[i].len;
+			const char *nl = memchr(s, '\n', (size_t)(e - s));
+			const char *end = nl ? nl : e;
+			const char *t;
+			size_t tl;
+			line_time(s, end, &t, &tl);
+			if (best == SIZE_MAX || cmp_time(t, tl, bt, btl) < 0) {
+				best = i;
+				bt = t;
+				btl = tl;
+				blen = (size_t)(end - s);
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		qr_buf_add(merged, outs[best].buf + at[best], blen);
 		qr_buf_addch(merged, '\n');
+		at[best] += blen + 1;
 	}
-	free(v);
+	free(at);
 }
