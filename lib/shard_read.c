@@ -121,6 +121,57 @@ static int entry(qr_corpus *c, const qr_locator *loc, qr_buf *out, qr_buf *err)
 	return st;
 }
 
+/* Several entries, each framed by its length. */
+static int entries(qr_corpus *c, const char *arg, qr_buf *out, qr_buf *err)
+{
+	qr_buf one = QR_BUF_INIT, loc_text = QR_BUF_INIT;
+	size_t n = 0;
+	int st = 0;
+	for (const char *s = arg; *s && !st; n++) {
+		size_t len = strcspn(s, ",");
+		qr_locator loc;
+		qr_buf_reset(&loc_text);
+		qr_buf_add(&loc_text, s, len);
+		if (n >= QR_SHARD_MAX_ENTRIES) {
+			qr_buf_setf(err, "at most %d records a request", QR_SHARD_MAX_ENTRIES);
+			st = QR_USAGE;
+		} else if (!qr_locator_parse(loc_text.buf, &loc) || loc.stream != QR_STREAM_RECORDS) {
+			qr_buf_setf(err, "'%.100s' is not a locator of a record", loc_text.buf);
+			st = QR_USAGE;
+		} else {
+			qr_buf_reset(&one);
+			if (!(st = entry(c, &loc, &one, err))) {
+				qr_buf_addf(out, "%zu\n", one.len);
+				qr_buf_add(out, one.buf, one.len);
+				qr_buf_addch(out, '\n');
+			}
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	qr_buf_release(&one);
+	qr_buf_release(&loc_text);
+	return st;
+}
+
+int qr_shard_entries_next(const char **p, const char *end, const char **entry, size_t *len)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	char head[24], *e;
+	if (!nl || nl == *p || (size_t)(nl - *p) >= sizeof(head))
+		return QR_DAMAGED;
+	memcpy(head, *p, (size_t)(nl - *p));
+	head[nl - *p] = '\0';
+	unsigned long long n = strtoull(head, &e, 10);
+	if (*e || head[0] < '0' || head[0] > '9' || n >= (unsigned long long)(end - nl - 1) || nl[1 + n] != '\n')
+		return QR_DAMAGED;
+	*entry = nl + 1;
+	*len = (size_t)n;
+	*p = nl + 2 + n;
+	return 0;
+}
+
 static int contexts(qr_corpus *c, const char *arg, qr_buf *out, qr_buf *err)
 {
 	uint32_t *v;
@@ -218,6 +269,8 @@ int qr_shard_read(qr_corpus *c, const char *what, const char *arg, qr_buf *out, 
 			qr_buf_setf(err, "%s", st == QR_NOT_FOUND ? "no such context" : qr_corpus_error(c));
 		return st;
 	}
+	if (strcmp(what, "entries") == 0)
+		return entries(c, arg, out, err);
 	bool media = strcmp(what, "media") == 0;
 	if (!media && strcmp(what, "record") != 0 && strcmp(what, "entry") != 0) {
 		qr_buf_setf(err, "a shard has no '%s' to read", what);

@@ -10,6 +10,9 @@
  *   entry ARG      the record at a locator with what the store says of it:
  *                  one JSON line {"format", "path", "member", "line",
  *                  "byte", "source", "flags", "sha256"}, then its bytes
+ *   entries ARG    several, by locators ("L1,L2", at most
+ *                  QR_SHARD_MAX_ENTRIES): each entry as "LENGTH\n", the
+ *                  entry, "\n" (qr_shard_entries_next reads them)
  *   contexts ARG   the context records of source numbers ("1,4"), in store
  *                  order: a JSON line each, {"at": LOCATOR, "source": N}
  *   documents ARG  the data of documents of its index by their numbers
@@ -33,7 +36,10 @@
 #include "corpus.h"
 #include "store.h"
 
-#define QR_SHARD_MAX_DOCUMENTS 1000
+/* At most this many a request: the request line stays under a few
+ * kilobytes (serve-shard --stdio reads lines of 16 KiB at most). */
+#define QR_SHARD_MAX_DOCUMENTS 500
+#define QR_SHARD_MAX_ENTRIES 200
 
 /* 0, or a status (QR_NOT_FOUND, QR_USAGE for a malformed ARG, ...) with
  * the reason in err. */
@@ -49,6 +55,10 @@ typedef struct qr_context_at {
  * the block headers alone. */
 int qr_corpus_contexts(qr_corpus *c, const uint32_t *sources, size_t n, qr_context_at **out, size_t *nout,
 		       qr_buf *err);
+
+/* The next entry of an "entries" answer at *p (before end): 0 with the
+ * entry in entry/len and *p past it, QR_DAMAGED when it is not one. */
+int qr_shard_entries_next(const char **p, const char *end, const char **entry, size_t *len);
 
 /* Read an "entry" answer: the record's bytes into data, what the store
  * says of it into meta (its strings kept in strings).  QR_DAMAGED when it

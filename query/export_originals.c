@@ -232,6 +232,12 @@ struct out {
 	uint32_t *ctx_written_shard;
 	size_t ctx_written_alloc;
 	bool skip;                   /* the record is written already */
+	/* a federation: a shard's records asked for together, in order */
+	qr_buf batch;
+	size_t *bstart, *blen;
+	qr_locator *bloc;
+	uint32_t bshard;
+	size_t bn, bnext, balloc;
 };
 
 /* A context one shard of a federation holds as another did (each shard
@@ -331,9 +337,55 @@ static void index_line(struct out *o, const qr_export_record *r)
 
 /* A record and what the store says of it, from this corpus's store or
  * its shard's. */
-static int read_entry(struct out *o, const qr_export_record *r, const char *where)
+/* The records of a shard from record i on, up to QR_SHARD_MAX_ENTRIES
+ * places, in one request. */
+static int fill_batch(struct out *o, size_t i)
 {
 	qr_export *x = o->x;
+	uint32_t shard = x->records[i].shard;
+	qr_buf arg = QR_BUF_INIT;
+	size_t a1 = o->balloc, a2 = o->balloc;
+	o->bn = o->bnext = 0;
+	o->bshard = shard;
+	for (size_t k = i; k < x->nrecords && x->records[k].shard == shard && o->bn < QR_SHARD_MAX_ENTRIES; k++) {
+		const qr_export_record *r = &x->records[k];
+		if (o->bn && cmp_loc(&o->bloc[o->bn - 1], &r->loc) == 0)
+			continue;
+		o->bloc = qr_grow_array(o->bloc, sizeof(*o->bloc), o->bn + 1, &a1);
+		o->bstart = qr_grow_array(o->bstart, sizeof(*o->bstart), o->bn + 1, &a2);
+		o->blen = qr_grow_array(o->blen, sizeof(*o->blen), o->bn + 1, &o->balloc);
+		a1 = a2 = o->balloc;
+		o->bloc[o->bn++] = r->loc;
+		char where[64];
+		qr_locator_format(&r->loc, where);
+		qr_buf_addf(&arg, "%s%s", o->bn > 1 ? "," : "", where);
+	}
+	int st = qr_export_shard_read(x, shard, "entries", arg.buf, &o->batch);
+	const char *p = o->batch.buf, *end = o->batch.buf + o->batch.len, *e;
+	for (size_t k = 0; k < o->bn && !st; k++) {
+		if (qr_shard_entries_next(&p, end, &e, &o->blen[k])) {
+			qr_buf_setf(&x->err, "shard %u sent records that are not the ones asked for", shard);
+			st = QR_DAMAGED;
+		} else {
+			o->bstart[k] = (size_t)(e - o->batch.buf);
+		}
+	}
+	if (!st && p != end) {
+		qr_buf_setf(&x->err, "shard %u sent more records than were asked for", shard);
+		st = QR_DAMAGED;
+	}
+	if (st)
+		o->bn = 0;
+	qr_buf_release(&arg);
+	return st;
+}
+
+/* Record i and what the store says of it, from this corpus's store or its
+ * shard's (a batch at a time). */
+static int read_entry(struct out *o, size_t i, const char *where)
+{
+	qr_export *x = o->x;
+	const qr_export_record *r = &x->records[i];
 	int st;
 	if (!r->shard) {
 		qr_store *s = qr_corpus_store(x->c);
@@ -341,10 +393,12 @@ static int read_entry(struct out *o, const qr_export_record *r, const char *wher
 			qr_buf_setf(&x->err, "cannot read record %s: %s", where, qr_store_error(s));
 		return st;
 	}
-	if ((st = qr_export_shard_read(x, r->shard, "entry", where, &o->frame)))
+	if ((o->bshard != r->shard || o->bnext >= o->bn || cmp_loc(&o->bloc[o->bnext], &r->loc) != 0) &&
+	    (st = fill_batch(o, i)))
 		return st;
+	size_t k = o->bnext++;
 	qr_buf why = QR_BUF_INIT;
-	if ((st = qr_shard_entry_parse(o->frame.buf, o->frame.len, &o->data, &o->meta, &o->strings, &why)))
+	if ((st = qr_shard_entry_parse(o->batch.buf + o->bstart[k], o->blen[k], &o->data, &o->meta, &o->strings, &why)))
 		qr_buf_setf(&x->err, "shard %u, record %s: %s", r->shard, where, why.buf);
 	qr_buf_release(&why);
 	uint8_t sum[QR_SHA256_LEN];
@@ -357,12 +411,13 @@ static int read_entry(struct out *o, const qr_export_record *r, const char *wher
 }
 
 /* Read one record, check it, write its frame. */
-static int write_record(struct out *o, const qr_export_record *r)
+static int write_record(struct out *o, size_t i)
 {
 	qr_export *x = o->x;
+	const qr_export_record *r = &x->records[i];
 	char where[64];
 	qr_locator_format(&r->loc, where);
-	int st = read_entry(o, r, where);
+	int st = read_entry(o, i, where);
 	if (st)
 		return st;
 	if (o->ctx_shard != r->shard) {
@@ -426,6 +481,7 @@ static int write_all(qr_export *x)
 	qr_buf_init(&o.data);
 	qr_buf_init(&o.strings);
 	qr_buf_init(&o.line);
+	qr_buf_init(&o.batch);
 	if (!(o.index = qr_bag_open(x->bag, "originals/index.jsonl", &x->err))) {
 		st = QR_IO;
 		goto out;
@@ -437,7 +493,7 @@ static int write_all(qr_export *x)
 		/* the other posts of a record share its frame */
 		o.skip = false;
 		if (!o.have_last || o.last_shard != r->shard || cmp_loc(&o.last, &r->loc) != 0)
-			st = write_record(&o, r);
+			st = write_record(&o, i);
 		if (!st && !o.skip)
 			index_line(&o, r);
 		qr_progress_update(&x->progress, i + 1, x->original_bytes);
@@ -461,6 +517,10 @@ out:
 	free(o.ctx_sha);
 	qr_strv_clear(&o.ctx_written);
 	free(o.ctx_written_shard);
+	qr_buf_release(&o.batch);
+	free(o.bstart);
+	free(o.blen);
+	free(o.bloc);
 	return st;
 }
 

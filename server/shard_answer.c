@@ -285,7 +285,7 @@ void sv_shard_answer(sv_shard *s, const char *method, const char *path, const ch
 		return fail(r, 500, "%s", qr_corpus_error(s->c));
 	if (get && strcmp(path, "/info") == 0)
 		return info(s, r);
-	static const char *const reads[] = { "/record", "/media", "/context", "/entry", "/contexts", "/sources", "/journal",
+	static const char *const reads[] = { "/record", "/media", "/context", "/entry", "/entries", "/contexts", "/sources", "/journal",
 					     "/documents", NULL };
 	for (size_t i = 0; get && reads[i]; i++)
 		if (strcmp(path, reads[i]) == 0)

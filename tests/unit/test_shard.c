@@ -251,6 +251,27 @@ static void test_entry_parse(void **state)
 	qr_buf_release(&err);
 }
 
+/* Entries framed by their lengths, as a shard sends several at once. */
+static void test_entries_next(void **state)
+{
+	(void)state;
+	static const char two[] = "3\nabc\n0\n\n";
+	const char *p = two, *end = two + sizeof(two) - 1, *e;
+	size_t len;
+	assert_int_equal(qr_shard_entries_next(&p, end, &e, &len), 0);
+	assert_int_equal(len, 3);
+	assert_memory_equal(e, "abc", 3);
+	assert_int_equal(qr_shard_entries_next(&p, end, &e, &len), 0);
+	assert_int_equal(len, 0);
+	assert_ptr_equal(p, end);
+	static const char *const bad[] = { "4\nabc\n", "3\nabc", "3\nabcd\n", "x\nabc\n", "-1\nabc\n",
+					  "\nabc\n", "99999999999999999999\nabc\n", "3 \nabc\n", "", NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		p = bad[i];
+		assert_int_equal(qr_shard_entries_next(&p, bad[i] + strlen(bad[i]), &e, &len), QR_DAMAGED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_time_order_id),
 		cmocka_unit_test(test_entry_parse),
+		cmocka_unit_test(test_entries_next),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
