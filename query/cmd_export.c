@@ -542,6 +542,7 @@ static void export_free(qr_export *x)
 	qr_bag_free(x->bag);
 	xc_query_destroy(x->q);
 	qr_buf_release(&x->err);
+	qr_buf_release(&x->shard_name);
 	qr_buf_release(&x->ids);
 	free(x->records);
 	free(x->media);

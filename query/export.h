@@ -101,6 +101,7 @@ typedef struct qr_export {
 	qr_bag *bag;
 	qr_progress progress;
 	qr_buf err;
+	qr_buf shard_name;           /* qr_export_shard_name's */
 	uint64_t posts;
 	int64_t first, last;         /* time span; QR_TIME_UNKNOWN none */
 	/* original records (content originals) */
@@ -139,6 +140,8 @@ void qr_export_note_media(qr_export *x, const qr_post *p, uint32_t shard);
 /* Read what a shard of the federation keeps (shard_read.h): 0, or a
  * status with the message in x->err. */
 int qr_export_shard_read(qr_export *x, uint32_t shard, const char *what, const char *arg, qr_buf *out);
+/* "shard 2 (tcp://host:port)", for messages (valid until the next call). */
+const char *qr_export_shard_name(qr_export *x, uint32_t shard);
 
 /* export_shards.c: the sources.jsonl lines of this corpus, or of every
  * shard of the federation (each with its shard, its input's key). */

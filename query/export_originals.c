@@ -86,7 +86,9 @@ static int take_contexts(qr_export *x, uint32_t shard, const qr_buf *data, qr_co
 		qr_context_at c;
 		if (!o || !qr_json_str(o, "at") || !qr_locator_parse(qr_json_str(o, "at"), &c.loc) ||
 		    !qr_json_int(o, "source", &source) || source <= 0 || source > UINT32_MAX) {
-			qr_buf_setf(&x->err, "shard %u sent a context that is not one", shard);
+			int shown = end - s > 100 ? 100 : (int)(end - s);
+			qr_buf_setf(&x->err, "%s sent a context that is not one: %.*s", qr_export_shard_name(x, shard), shown,
+				    s);
 			st = QR_DAMAGED;
 		} else {
 			c.source = (uint32_t)source;
@@ -364,14 +366,15 @@ static int fill_batch(struct out *o, size_t i)
 	const char *p = o->batch.buf, *end = o->batch.buf + o->batch.len, *e;
 	for (size_t k = 0; k < o->bn && !st; k++) {
 		if (qr_shard_entries_next(&p, end, &e, &o->blen[k])) {
-			qr_buf_setf(&x->err, "shard %u sent records that are not the ones asked for", shard);
+			qr_buf_setf(&x->err, "%s sent records that are not the ones asked for (record %zu of the %zu)",
+				    qr_export_shard_name(x, shard), k + 1, o->bn);
 			st = QR_DAMAGED;
 		} else {
 			o->bstart[k] = (size_t)(e - o->batch.buf);
 		}
 	}
 	if (!st && p != end) {
-		qr_buf_setf(&x->err, "shard %u sent more records than were asked for", shard);
+		qr_buf_setf(&x->err, "%s sent more records than the %zu asked for", qr_export_shard_name(x, shard), o->bn);
 		st = QR_DAMAGED;
 	}
 	if (st)
@@ -399,12 +402,13 @@ static int read_entry(struct out *o, size_t i, const char *where)
 	size_t k = o->bnext++;
 	qr_buf why = QR_BUF_INIT;
 	if ((st = qr_shard_entry_parse(o->batch.buf + o->bstart[k], o->blen[k], &o->data, &o->meta, &o->strings, &why)))
-		qr_buf_setf(&x->err, "shard %u, record %s: %s", r->shard, where, why.buf);
+		qr_buf_setf(&x->err, "%s, record %s: %s", qr_export_shard_name(x, r->shard), where, why.buf);
 	qr_buf_release(&why);
 	uint8_t sum[QR_SHA256_LEN];
 	qr_sha256(o->data.buf, o->data.len, sum);
 	if (!st && memcmp(sum, o->meta.sha256, QR_SHA256_LEN) != 0) {
-		qr_buf_setf(&x->err, "shard %u, record %s: the bytes do not match their sha256", r->shard, where);
+		qr_buf_setf(&x->err, "%s, record %s: the bytes do not match their sha256", qr_export_shard_name(x, r->shard),
+			    where);
 		st = QR_DAMAGED;
 	}
 	return st;
@@ -622,8 +626,8 @@ static int write_media(qr_export *x)
 			uint8_t want[QR_SHA256_LEN], got[QR_SHA256_LEN];
 			qr_sha256(data.buf, data.len, got);
 			if (!qr_unhex(m.sha256, want, QR_SHA256_LEN) || memcmp(want, got, QR_SHA256_LEN) != 0) {
-				qr_buf_setf(&x->err, "media %s from shard %u does not match its sha256", m.sha256,
-					    x->media[i].shard);
+				qr_buf_setf(&x->err, "media %s from %s does not match its sha256", m.sha256,
+					    qr_export_shard_name(x, x->media[i].shard));
 				st = QR_DAMAGED;
 				break;
 			}

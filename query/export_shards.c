@@ -17,13 +17,23 @@
 int qr_export_shard_read(qr_export *x, uint32_t shard, const char *what, const char *arg, qr_buf *out)
 {
 	if (!x->fed || !shard || shard > x->fed->n || !x->fed->v[shard - 1].up) {
-		qr_buf_setf(&x->err, "shard %u of the federation is not open", shard);
+		qr_buf_setf(&x->err, "%s of the federation is not open", qr_export_shard_name(x, shard));
 		return QR_INTERNAL;
 	}
 	qr_buf_reset(&x->err);
 	int st = qr_fed_shard_fetch(x->fed, &x->fed->v[shard - 1], what, arg, out, &x->err);
 	/* a shard that does not answer is a fault of the network, exit 3 */
 	return st == QR_NOT_FOUND || st == QR_USAGE ? QR_DAMAGED : st;
+}
+
+const char *qr_export_shard_name(qr_export *x, uint32_t shard)
+{
+	qr_buf_reset(&x->shard_name);
+	if (x->fed && shard && shard <= x->fed->n)
+		qr_fed_shard_name(x->fed, &x->fed->v[shard - 1], &x->shard_name);
+	else
+		qr_buf_addf(&x->shard_name, "shard %u", shard);
+	return x->shard_name.buf;
 }
 
 /* ---- inputs ---- */
@@ -210,10 +220,10 @@ int qr_export_journal_open(qr_export *x, uint32_t shard, qr_export_journal *ej)
 		ej->tmp = qr_strdup(path.buf);
 		qr_buf_adds(&path, "/" QR_JOURNAL_FILE);
 		if ((st = qr_io_write_file_atomic(path.buf, data.buf, data.len, &err)))
-			qr_buf_setf(&x->err, "cannot keep shard %u's journal: %s", shard, err.buf);
+			qr_buf_setf(&x->err, "cannot keep the journal of %s: %s", qr_export_shard_name(x, shard), err.buf);
 	}
 	if (!st && (st = qr_journal_open(ej->tmp, false, &ej->j, &err)))
-		qr_buf_setf(&x->err, "cannot read shard %u's journal: %s", shard, err.buf);
+		qr_buf_setf(&x->err, "cannot read the journal of %s: %s", qr_export_shard_name(x, shard), err.buf);
 	if (!st)
 		ej->owned = true;
 	else
